@@ -1,0 +1,416 @@
+"""Model bundles: round trip, checksums, damaged and mismatched files, card validation."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+from safetensors.torch import save_file
+
+from wbs_desktop.core.architectures import build_network, target_layer
+from wbs_desktop.core.bundle import (
+    CARD_KEY,
+    INTENDED_USE,
+    SYNTHETIC_NOTE,
+    UNTRAINED_NOTE,
+    ModelBundle,
+    default_card,
+    file_sha256,
+    load_model,
+    read_index,
+    save_bundle,
+    validate_card,
+    write_index,
+)
+from wbs_desktop.core.errors import ModelError
+
+
+def network(arch: str, seed: int) -> nn.Module:
+    torch.manual_seed(seed)
+    return build_network(arch, 2).eval()
+
+
+@pytest.fixture(scope="module")
+def mobilenet() -> nn.Module:
+    return network("mobilenet_v2", 0)
+
+
+def tensors_of(networks: list[nn.Module]) -> dict[str, torch.Tensor]:
+    return {
+        f"net{i}.{k}": v.detach().clone().contiguous()
+        for i, net in enumerate(networks)
+        for k, v in net.state_dict().items()
+    }
+
+
+def write_raw(path: Path, tensors: dict[str, torch.Tensor], card: Any) -> Path:
+    """A bundle written without save_bundle's checks, with a matching .sha256 sidecar."""
+    metadata = None if card is None else {CARD_KEY: json.dumps(card)}
+    save_file(tensors, path, metadata=metadata)
+    sidecar_of(path).write_text(f"{file_sha256(path)}  {path.name}\n")
+    return path
+
+
+def sidecar_of(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def refresh_sidecar(path: Path) -> None:
+    sidecar_of(path).write_text(f"{file_sha256(path)}  {path.name}\n")
+
+
+def flip_byte(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+# ------------------------------------------------------------------------------ round trip
+
+
+@pytest.mark.parametrize("arch", ["mobilenet_v2", "resnet18"])
+def test_round_trip_two_networks(tmp_path: Path, arch: str) -> None:
+    networks = [network(arch, 0), network(arch, 1)]
+    card = default_card(arch, f"test {arch}", num_networks=2)
+    path = tmp_path / "model.safetensors"
+    sha = save_bundle(path, networks, card)
+
+    assert sidecar_of(path).read_text() == f"{sha}  model.safetensors\n"
+    assert sha == file_sha256(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "model.safetensors",
+        "model.safetensors.sha256",
+    ]
+
+    bundle = load_model(path)
+    assert bundle.path == path and bundle.sha256 == sha
+    assert bundle.card == card and bundle.name == f"test {arch}"
+    assert len(bundle.networks) == len(bundle.target_layers) == 2
+    x = torch.randn(2, 3, 224, 224)
+    for original, loaded, layer in zip(
+        networks, bundle.networks, bundle.target_layers, strict=True
+    ):
+        assert not loaded.training
+        assert not any(p.requires_grad for p in loaded.parameters())
+        assert layer is target_layer(loaded, arch)
+        with torch.no_grad():
+            assert torch.equal(original(x), loaded(x))
+    with torch.no_grad():
+        assert not torch.equal(bundle.networks[0](x), bundle.networks[1](x))
+    assert bundle.provenance_note == UNTRAINED_NOTE and bundle.is_demo
+    assert bundle.to("cpu") is bundle and bundle.device == torch.device("cpu")
+
+
+def test_save_refuses_a_network_count_other_than_the_card(
+    tmp_path: Path, mobilenet: nn.Module
+) -> None:
+    card = default_card("mobilenet_v2", "m", num_networks=2)
+    with pytest.raises(ValueError, match="2 networks"):
+        save_bundle(tmp_path / "m.safetensors", [mobilenet], card)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_refuses_weights_of_another_architecture(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="does not match its card"):
+        save_bundle(
+            tmp_path / "m.safetensors", [network("resnet18", 0)], default_card("resnet34", "m")
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_refuses_nan_weights(tmp_path: Path) -> None:
+    net = network("resnet18", 0)
+    with torch.no_grad():
+        net.fc.weight[0, 0] = math.nan
+    with pytest.raises(ModelError, match="NaN"):
+        save_bundle(tmp_path / "m.safetensors", [net], default_card("resnet18", "m"))
+
+
+def test_preprocess(mobilenet: nn.Module) -> None:
+    card = default_card("mobilenet_v2", "m", input_size=64)
+    bundle = ModelBundle(None, "", card, [mobilenet], [target_layer(mobilenet, "mobilenet_v2")])
+    image = np.zeros((64, 64, 3), np.uint8)
+    image[..., 0] = 255
+    x = bundle.preprocess(image)
+    assert x.shape == (1, 3, 64, 64) and x.dtype == torch.float32
+    mean, std = card["normalization"]["mean"], card["normalization"]["std"]
+    for channel, value in enumerate([1.0, 0.0, 0.0]):
+        want = (value - mean[channel]) / std[channel]
+        torch.testing.assert_close(x[0, channel], torch.full((64, 64), want))
+    resized = bundle.preprocess(np.full((100, 80, 3), 128, np.uint8))
+    assert resized.shape == (1, 3, 64, 64)
+    torch.testing.assert_close(resized[0, 1], torch.full((64, 64), (128 / 255 - mean[1]) / std[1]))
+    with pytest.raises(ValueError):
+        bundle.preprocess(np.zeros((64, 64), np.uint8))
+
+
+@pytest.mark.parametrize(
+    ("fields", "note"),
+    [
+        ({}, UNTRAINED_NOTE),
+        (
+            {
+                "status": "trained",
+                "training_data": {"synthetic": True, "subjects": {"WBS": 40}, "description": ""},
+            },
+            SYNTHETIC_NOTE,
+        ),
+        (
+            {
+                "status": "trained",
+                "training_data": {"synthetic": False, "subjects": {"WBS": 40}, "description": ""},
+            },
+            "",
+        ),
+    ],
+)
+def test_provenance_note(fields: dict[str, Any], note: str) -> None:
+    bundle = ModelBundle(None, "", default_card("resnet18", "r", **fields), [], [])
+    assert bundle.provenance_note == note
+    assert bundle.is_demo == bool(note)
+
+
+def test_default_card() -> None:
+    card = default_card("resnet18", "r")
+    assert card["intended_use"] == INTENDED_USE
+    assert card["software"]["torch"] == torch.__version__
+    assert ModelBundle(None, "", card, [], []).positive_index == 1
+    with pytest.raises(TypeError, match="thresold"):
+        default_card("resnet18", "r", thresold=0.3)
+
+
+# ------------------------------------------------------------------------------- checksums
+
+
+@pytest.fixture
+def saved(tmp_path: Path, mobilenet: nn.Module) -> Path:
+    path = tmp_path / "model.safetensors"
+    save_bundle(path, [mobilenet], default_card("mobilenet_v2", "m"))
+    return path
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="was not found"):
+        load_model(tmp_path / "absent.safetensors")
+
+
+def test_no_checksum_is_refused(saved: Path) -> None:
+    sidecar_of(saved).unlink()
+    with pytest.raises(ModelError, match="no checksum"):
+        load_model(saved)
+
+
+def test_checksum_from_index(saved: Path) -> None:
+    sha = sidecar_of(saved).read_text().split()[0]
+    sidecar_of(saved).unlink()
+    write_index(saved.parent, {saved.name: {"sha256": sha, "name": "m", "status": "untrained"}})
+    assert load_model(saved).sha256 == sha
+
+
+def test_index_and_argument_take_precedence_over_sidecar(saved: Path) -> None:
+    sha = file_sha256(saved)
+    with pytest.raises(ModelError, match="checksum mismatch"):
+        load_model(saved, expected_sha256="0" * 64)
+    assert load_model(saved, expected_sha256=sha.upper()).sha256 == sha
+    write_index(saved.parent, {saved.name: {"sha256": "f" * 64}})
+    with pytest.raises(ModelError, match="checksum mismatch"):
+        load_model(saved)
+    write_index(saved.parent, {"other.safetensors": {"sha256": "f" * 64}})
+    assert load_model(saved).sha256 == sha
+
+
+def test_damaged_index(saved: Path) -> None:
+    (saved.parent / "index.json").write_text("{not json")
+    with pytest.raises(ModelError, match="model list"):
+        load_model(saved)
+
+
+def test_index_round_trip(tmp_path: Path) -> None:
+    assert read_index(tmp_path) == {"bundles": {}}
+    entries = {"a.safetensors": {"sha256": "ab" * 32, "name": "A", "summary": "test"}}
+    write_index(tmp_path, entries)
+    assert read_index(tmp_path) == {"bundles": entries}
+    assert [p.name for p in tmp_path.iterdir()] == ["index.json"]
+
+
+@pytest.mark.parametrize("where", ["data", "header"])
+def test_tampered_file(saved: Path, where: str) -> None:
+    header_length = int.from_bytes(saved.read_bytes()[:8], "little")
+    offset = saved.stat().st_size - 100 if where == "data" else 8 + header_length // 2
+    flip_byte(saved, offset)
+    with pytest.raises(ModelError, match="modified or damaged"):
+        load_model(saved)
+
+
+def test_truncated_file(saved: Path) -> None:
+    data = saved.read_bytes()
+    saved.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError, match="modified or damaged"):
+        load_model(saved)
+    refresh_sidecar(saved)
+    with pytest.raises(ModelError, match="damaged or not a WBS Screen model"):
+        load_model(saved)
+
+
+@pytest.mark.parametrize(
+    "garbage", [b"", b"\x00" * 4, b"\xff" * 64, b"GIF89a" + b"\x00" * 100, b"{}" * 50]
+)
+def test_not_a_safetensors_file(tmp_path: Path, garbage: bytes) -> None:
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(garbage)
+    refresh_sidecar(path)
+    with pytest.raises(ModelError, match="damaged or not a WBS Screen model"):
+        load_model(path)
+
+
+def test_header_garbage_with_matching_checksum(saved: Path) -> None:
+    flip_byte(saved, 9)  # breaks the JSON header
+    refresh_sidecar(saved)
+    with pytest.raises(ModelError, match="damaged or not a WBS Screen model"):
+        load_model(saved)
+
+
+# ----------------------------------------------------------------- tensors against the card
+
+
+def test_no_card(tmp_path: Path, mobilenet: nn.Module) -> None:
+    path = write_raw(tmp_path / "m.safetensors", tensors_of([mobilenet]), None)
+    with pytest.raises(ModelError, match="not a WBS Screen model"):
+        load_model(path)
+
+
+def test_card_not_json(tmp_path: Path, mobilenet: nn.Module) -> None:
+    path = tmp_path / "m.safetensors"
+    save_file(tensors_of([mobilenet]), path, metadata={CARD_KEY: "{broken"})
+    refresh_sidecar(path)
+    with pytest.raises(ModelError, match="not a WBS Screen model"):
+        load_model(path)
+
+
+def test_card_for_another_architecture(tmp_path: Path) -> None:
+    tensors = tensors_of([network("resnet18", 0)])
+    path = write_raw(tmp_path / "m.safetensors", tensors, default_card("resnet34", "r"))
+    with pytest.raises(ModelError, match=r"does not match its card \(resnet34.*missing"):
+        load_model(path)
+
+
+def test_card_with_more_networks_than_the_file(tmp_path: Path, mobilenet: nn.Module) -> None:
+    card = default_card("mobilenet_v2", "m", num_networks=2)
+    path = write_raw(tmp_path / "m.safetensors", tensors_of([mobilenet]), card)
+    with pytest.raises(ModelError, match=r"missing \(e\.g\. net1\."):
+        load_model(path)
+
+
+def test_missing_tensor(tmp_path: Path, mobilenet: nn.Module) -> None:
+    tensors = tensors_of([mobilenet])
+    del tensors["net0.classifier.1.bias"]
+    path = write_raw(tmp_path / "m.safetensors", tensors, default_card("mobilenet_v2", "m"))
+    with pytest.raises(ModelError, match=r"1 weight tensors missing \(e\.g\. net0\.classifier"):
+        load_model(path)
+
+
+def test_extra_tensor(tmp_path: Path, mobilenet: nn.Module) -> None:
+    tensors = tensors_of([mobilenet])
+    tensors["net0.backdoor.weight"] = torch.zeros(3)
+    path = write_raw(tmp_path / "m.safetensors", tensors, default_card("mobilenet_v2", "m"))
+    with pytest.raises(ModelError, match=r"1 unexpected weight tensors \(e\.g\. net0\.backdoor"):
+        load_model(path)
+
+
+def test_wrong_shape(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    three_classes = build_network("resnet18", 3)
+    path = write_raw(
+        tmp_path / "m.safetensors", tensors_of([three_classes]), default_card("resnet18", "r")
+    )
+    with pytest.raises(ModelError, match=r"net0\.fc\.weight is torch.float32 \(3, 512\)"):
+        load_model(path)
+
+
+def test_wrong_dtype(tmp_path: Path, mobilenet: nn.Module) -> None:
+    tensors = tensors_of([mobilenet])
+    tensors["net0.classifier.1.weight"] = tensors["net0.classifier.1.weight"].half()
+    path = write_raw(tmp_path / "m.safetensors", tensors, default_card("mobilenet_v2", "m"))
+    with pytest.raises(ModelError, match="float16"):
+        load_model(path)
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_non_finite_weights(tmp_path: Path, mobilenet: nn.Module, value: float) -> None:
+    tensors = tensors_of([mobilenet])
+    tensors["net0.features.0.0.weight"][0, 0, 0, 0] = value
+    path = write_raw(tmp_path / "m.safetensors", tensors, default_card("mobilenet_v2", "m"))
+    with pytest.raises(ModelError, match=r"NaN or infinity\) in net0\.features\.0\.0\.weight"):
+        load_model(path)
+
+
+# ---------------------------------------------------------------------------------- card
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("threshold", 1.5, "threshold"),
+        ("threshold", 0, "threshold"),
+        ("threshold", math.nan, "threshold"),
+        ("threshold", "0.5", "threshold"),
+        ("positive_class", "Down", "positive_class"),
+        ("classes", ["WBS"], "classes"),
+        ("classes", ["WBS", "WBS"], "classes"),
+        ("architecture", "alexnet", "architecture"),
+        ("num_networks", 0, "num_networks"),
+        ("num_networks", True, "num_networks"),
+        ("input_size", 16, "input_size"),
+        ("normalization", {"mean": [0.5, 0.5], "std": [1, 1, 1]}, "normalization mean"),
+        ("normalization", {"mean": [0, 0, 0], "std": [1, 0, 1]}, "std must be positive"),
+        ("normalization", {"mean": [0, 0, 0]}, "normalization lacks std"),
+        ("temperature", 0.0, "temperature"),
+        ("flip_tta", "yes", "flip_tta"),
+        ("status", "finished", "status"),
+        ("training_data", {"synthetic": True}, "training_data lacks"),
+        ("training_data", {"synthetic": 1, "subjects": {}, "description": ""}, "synthetic"),
+        ("training_data", {"synthetic": True, "subjects": {"WBS": -1}, "description": ""}, "subj"),
+        ("cv_metrics", [], "cv_metrics"),
+        ("training", {"command": "x"}, "training lacks config"),
+        ("software", {"torch": "2"}, "software lacks"),
+        ("created", "last week", "created"),
+        ("intended_use", "", "intended_use"),
+        ("name", " ", "name"),
+    ],
+)
+def test_invalid_card_field(field: str, value: Any, message: str) -> None:
+    card = default_card("resnet18", "r")
+    card[field] = value
+    with pytest.raises(ModelError, match=message):
+        validate_card(card)
+
+
+def test_card_missing_field_and_not_an_object() -> None:
+    card = default_card("resnet18", "r")
+    del card["temperature"]
+    with pytest.raises(ModelError, match="missing temperature"):
+        validate_card(card)
+    with pytest.raises(ModelError, match="not a JSON object"):
+        validate_card([1, 2])
+
+
+@pytest.mark.parametrize("version", [2, 0, "1", None])
+def test_unknown_format_version(version: Any) -> None:
+    card = default_card("resnet18", "r")
+    card["format_version"] = version
+    with pytest.raises(ModelError, match="card format"):
+        validate_card(card)
+
+
+def test_invalid_card_in_a_file(tmp_path: Path, mobilenet: nn.Module) -> None:
+    card = default_card("mobilenet_v2", "m")
+    card["threshold"] = 2
+    path = write_raw(tmp_path / "m.safetensors", tensors_of([mobilenet]), card)
+    with pytest.raises(ModelError, match="threshold must be a number between 0 and 1"):
+        load_model(path)

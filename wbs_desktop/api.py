@@ -1,0 +1,25 @@
+"""The stable public API (see DESIGN.md): tests, benchmarks and outside scripts use these."""
+
+from __future__ import annotations
+
+from wbs_desktop.core.alignment import Aligned, align_face
+from wbs_desktop.core.analysis import Result, analyze
+from wbs_desktop.core.bundle import ModelBundle, load_model, save_bundle
+from wbs_desktop.core.errors import (
+    DeviceError,
+    ImageError,
+    ModelError,
+    NoFaceError,
+    WBSError,
+    WeightsError,
+)
+from wbs_desktop.core.gradcam import grad_cam
+from wbs_desktop.core.imaging import load_image
+from wbs_desktop.core.landmarks import Face, detect_faces
+from wbs_desktop.core.registry import default_model_path, installed_bundles
+
+__all__ = [
+    "Aligned", "DeviceError", "Face", "ImageError", "ModelBundle", "ModelError", "NoFaceError",
+    "Result", "WBSError", "WeightsError", "align_face", "analyze", "default_model_path",
+    "detect_faces", "grad_cam", "installed_bundles", "load_image", "load_model", "save_bundle",
+]

@@ -1,0 +1,214 @@
+"""``wbs-desktop`` command line: predict, align, models, selftest.
+
+Exit status: 0 success, 1 when any photo or step failed (one clear line on stderr each),
+2 for wrong usage, 3 for an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from wbs_desktop import __version__
+from wbs_desktop.core.errors import ModelError, WBSError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _resolve_model(model: str | None) -> Path:
+    from wbs_desktop.core.paths import models_dir
+    from wbs_desktop.core.registry import default_model_path
+
+    if model is None:
+        return default_model_path()
+    candidate = Path(model)
+    if candidate.exists() or candidate.parent != Path("."):
+        return candidate
+    return models_dir() / model  # a bare file name refers to an installed bundle
+
+
+def _load_bundle(model: str | None, device: str | None) -> Any:
+    from wbs_desktop.core.bundle import load_model
+    from wbs_desktop.core.devices import resolve_device
+
+    target = resolve_device(device)
+    return load_model(_resolve_model(model)).to(target)
+
+
+def _print_human(photo: str, result: Any) -> None:
+    note = result.model["provenance_note"]
+    print(f"{photo}: {result.summary} (score {result.score:.3f} +/- {result.score_std:.3f}, "
+          f"threshold {result.threshold:.3f})" + (f" [{note}]" if note else ""))
+    top = sorted(result.regions.items(), key=lambda item: item[1], reverse=True)[:3]
+    print("  heat: " + ", ".join(f"{name} {share:.0%}" for name, share in top))
+    for warning in result.warnings:
+        print(f"  warning: {warning}")
+
+
+def _save_heatmaps(out_dir: Path, photo: str, image: Any, result: Any) -> None:
+    from wbs_desktop.core.files import atomic_write_bytes
+    from wbs_desktop.core.render import overlay, png_bytes
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = Path(photo).stem
+    atomic_write_bytes(out_dir / f"{stem}_heatmap_face.png",
+                       png_bytes(overlay(result.aligned.image, result.heatmap)))
+    atomic_write_bytes(out_dir / f"{stem}_heatmap_photo.png",
+                       png_bytes(overlay(image, result.heatmap_on_photo)))
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from wbs_desktop.core.analysis import analyze
+    from wbs_desktop.core.imaging import load_image
+
+    bundle = _load_bundle(args.model, args.device)
+    failures = 0
+    for photo in args.photos:
+        try:
+            image = load_image(photo)
+            result = analyze(image, bundle, bundle.device)
+            if args.heatmap_out:
+                _save_heatmaps(Path(args.heatmap_out), photo, image, result)
+        except WBSError as error:
+            failures += 1
+            print(f"{photo}: {error}", file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps({"photo": photo, **result.to_json()}), flush=True)
+        else:
+            _print_human(photo, result)
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def cmd_align(args: argparse.Namespace) -> int:
+    from wbs_desktop.core.alignment import DEFAULT_SIZE, align_face
+    from wbs_desktop.core.files import atomic_write_bytes
+    from wbs_desktop.core.imaging import load_image
+    from wbs_desktop.core.landmarks import detect_faces, require_faces
+    from wbs_desktop.core.render import png_bytes
+
+    image = load_image(args.photo)
+    faces = require_faces(detect_faces(image))
+    aligned = align_face(image, faces[0], args.size or DEFAULT_SIZE)
+    atomic_write_bytes(args.out, png_bytes(aligned.image))
+    info = {
+        "photo": args.photo, "out": str(args.out), "size": aligned.size,
+        "faces_found": len(faces),
+        "right_eye": [round(float(v), 2) for v in aligned.right_eye_centre],
+        "left_eye": [round(float(v), 2) for v in aligned.left_eye_centre],
+    }
+    if args.json:
+        print(json.dumps(info))
+    else:
+        print(f"{args.out}: right eye at {info['right_eye']}, left eye at {info['left_eye']}")
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from wbs_desktop.core.registry import installed_bundles
+
+    entries = installed_bundles()
+    if args.json:
+        print(json.dumps([entry.to_json() for entry in entries], indent=2))
+    elif not entries:
+        print("No model is installed.")
+    for entry in [] if args.json else entries:
+        mark = "*" if entry.default else " "
+        print(f"{mark} {entry.path.name}  {entry.name}  {entry.architecture}  {entry.status}  "
+              f"sha256:{entry.sha256[:12]}  {entry.summary}")
+    return EXIT_OK
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    """Run the whole pipeline on the bundled sample photo and check the result is sane."""
+    import numpy as np
+
+    from wbs_desktop.core.analysis import analyze
+    from wbs_desktop.core.imaging import load_image
+    from wbs_desktop.core.paths import sample_photo_path
+
+    bundle = _load_bundle(args.model, args.device)
+    image = load_image(sample_photo_path())
+    result = analyze(image, bundle, bundle.device)
+    problems = []
+    if not 0.0 <= result.score <= 1.0:
+        problems.append(f"score {result.score} outside [0, 1]")
+    if result.heatmap.shape != (bundle.input_size,) * 2 or not np.isfinite(result.heatmap).all():
+        problems.append("heatmap has the wrong shape or non-finite values")
+    if abs(sum(result.regions.values()) - 1.0) > 1e-3 and result.heatmap.max() > 0:
+        problems.append("region heat shares do not add up to 1")
+    if problems:
+        print("Self-test FAILED: " + "; ".join(problems), file=sys.stderr)
+        return EXIT_FAILED
+    total_ms = result.timings["total"] * 1000
+    print(f"Self-test passed: model '{bundle.name}' ({bundle.card['architecture']}, "
+          f"{len(bundle.networks)} network(s)) on {bundle.device}, sample photo analysed in "
+          f"{total_ms:.0f} ms, score {result.score:.3f}"
+          + (f" [{bundle.provenance_note}]" if bundle.provenance_note else "") + ".")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wbs-desktop",
+        description="WBS Screen: offline screening aid for a Williams-Beuren syndrome facial "
+        "gestalt. Research and decision support only; it does not diagnose.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def model_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--model", help="bundle file, or the file name of an installed model")
+        sub.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
+
+    predict = commands.add_parser("predict", help="score photos")
+    predict.add_argument("photos", nargs="+", metavar="PHOTO")
+    predict.add_argument("--json", action="store_true", help="one JSON object per photo")
+    predict.add_argument("--heatmap-out", metavar="DIR", help="save Grad-CAM overlays as PNG")
+    model_options(predict)
+    predict.set_defaults(handler=cmd_predict)
+
+    align = commands.add_parser("align", help="write the aligned face crop of a photo")
+    align.add_argument("photo", metavar="PHOTO")
+    align.add_argument("--out", required=True, type=Path, help="output PNG")
+    align.add_argument("--size", type=int, help="crop side in pixels (default 224)")
+    align.add_argument("--json", action="store_true")
+    align.set_defaults(handler=cmd_align)
+
+    models = commands.add_parser("models", help="list the installed model bundles")
+    models.add_argument("--json", action="store_true")
+    models.set_defaults(handler=cmd_models)
+
+    selftest = commands.add_parser("selftest", help="analyse the bundled sample photo")
+    model_options(selftest)
+    selftest.set_defaults(handler=cmd_selftest)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args))
+    except ModelError as error:
+        print(f"Model problem: {error}", file=sys.stderr)
+    except WBSError as error:
+        print(str(error), file=sys.stderr)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+    except Exception as error:  # noqa: BLE001 - the CLI's last line of defence
+        print(f"Unexpected internal error ({type(error).__name__}: {error}); "
+              "please report it.", file=sys.stderr)
+        return EXIT_INTERNAL
+    return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""One photo in, one :class:`Result` out: the whole screening pipeline.
+
+For each network of the bundle a single forward pass yields both the score and the
+Grad-CAM (see ``gradcam``). When the card asks for flip test-time augmentation, the crop
+and its mirror image go through that pass as a batch of two. Probabilities are
+temperature-calibrated, then averaged over flips and networks; their spread across networks
+is reported as an honest measure of disagreement.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+
+from wbs_desktop import __version__
+from wbs_desktop.core.alignment import Aligned, align_face, map_to_photo
+from wbs_desktop.core.bundle import ModelBundle
+from wbs_desktop.core.devices import resolve_device
+from wbs_desktop.core.gradcam import grad_cam, normalise_cam
+from wbs_desktop.core.landmarks import Face, detect_faces, require_faces
+from wbs_desktop.core.quality import Quality, assess
+from wbs_desktop.core.regions import heat_shares
+
+HIGH = "high"
+LOW = "low"
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything one analysis produced. Arrays are in crop or photo pixels as named."""
+
+    score: float
+    score_std: float
+    network_scores: tuple[float, ...]
+    label: str
+    threshold: float
+    heatmap: np.ndarray
+    heatmap_on_photo: np.ndarray
+    regions: dict[str, float]
+    aligned: Aligned
+    face: Face
+    face_count: int
+    quality: Quality
+    warnings: tuple[str, ...]
+    model: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        """Wording that does not overclaim: similarity of features, never a diagnosis."""
+        return f"Facial features similar to WBS: {self.label}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "score": round(self.score, 4),
+            "score_std": round(self.score_std, 4),
+            "network_scores": [round(s, 4) for s in self.network_scores],
+            "label": self.label,
+            "summary": self.summary,
+            "threshold": self.threshold,
+            "model": self.model,
+            "warnings": list(self.warnings),
+            "regions": {name: round(share, 4) for name, share in self.regions.items()},
+            "face": self.face.to_json(),
+            "faces_found": self.face_count,
+            "quality": self.quality.to_json(),
+            "timings_s": {name: round(t, 4) for name, t in self.timings.items()},
+            "app_version": __version__,
+        }
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def model_summary(bundle: ModelBundle) -> dict[str, Any]:
+    """What every output says about the model that produced it."""
+    card = bundle.card
+    return {
+        "name": card["name"],
+        "architecture": card["architecture"],
+        "networks": len(bundle.networks),
+        "status": card["status"],
+        "sha256": bundle.sha256,
+        "file": bundle.path.name if bundle.path else None,
+        "provenance_note": bundle.provenance_note,
+        "intended_use": card["intended_use"],
+    }
+
+
+def _score_and_cam(bundle: ModelBundle, x: torch.Tensor) -> tuple[list[float], np.ndarray]:
+    """Calibrated positive-class probability per network, and their mean Grad-CAM.
+
+    ``x`` is [1,3,S,S] or, with flips, [2,3,S,S] (the second image mirrored).
+    """
+    positive = bundle.positive_index
+    temperature = float(bundle.card["temperature"])
+    scores: list[float] = []
+    cams: list[torch.Tensor] = []
+    for network, layer in zip(bundle.networks, bundle.target_layers, strict=True):
+        logits, cam = grad_cam(network, layer, x, [positive] * x.shape[0])
+        probabilities = torch.softmax(logits.float() / temperature, dim=1)[:, positive]
+        scores.append(float(probabilities.mean()))
+        if x.shape[0] == 2:
+            cam = torch.stack([cam[0], cam[1].flip(-1)])
+        # Each network's map in [0, 1] before averaging, so no network dominates by scale.
+        cams.append(normalise_cam(cam).mean(dim=0))
+    mean_cam = torch.stack(cams).mean(dim=0).cpu().numpy()
+    return scores, mean_cam
+
+
+def analyze(
+    image: np.ndarray,
+    bundle: ModelBundle,
+    device: str | torch.device | None = None,
+    *,
+    faces: list[Face] | None = None,
+) -> Result:
+    """Screen the largest face of an RGB photo with every network of ``bundle``.
+
+    ``faces`` may be passed when they were already detected (the GUI shows them first).
+    Raises ``NoFaceError`` when there is no face, ``DeviceError`` for an unusable device.
+    """
+    watch = _Stopwatch()
+    started = time.perf_counter()
+    target = resolve_device(device)
+    if bundle.device != target:
+        bundle.to(target)
+    with watch.stage("landmarks"):
+        faces = require_faces(detect_faces(image) if faces is None else faces)
+    face = faces[0]
+    size = bundle.input_size
+    with watch.stage("alignment"):
+        aligned = align_face(image, face, size)
+    with watch.stage("quality"):
+        quality = assess(face, aligned)
+    with watch.stage("preprocess"):
+        x = bundle.preprocess(aligned.image)
+        if bundle.card.get("flip_tta"):
+            x = torch.cat([x, x.flip(-1)])
+        x = x.to(target)
+    with watch.stage("networks"), torch.no_grad():
+        scores, cam = _score_and_cam(bundle, x)
+    with watch.stage("heatmap"):
+        heatmap = cv2.resize(cam.astype(np.float32), (size, size), interpolation=cv2.INTER_LINEAR)
+        peak = float(heatmap.max())
+        heatmap = np.clip(heatmap / peak, 0.0, 1.0) if peak > 0 else np.zeros_like(heatmap)
+        on_photo = map_to_photo(heatmap, aligned, image.shape)
+    with watch.stage("regions"):
+        regions = heat_shares(heatmap, aligned.landmarks)
+
+    warnings = list(quality.warnings)
+    if len(faces) > 1:
+        warnings.insert(
+            0, f"{len(faces)} faces were found: only the largest was analysed. Crop the photo "
+            "to the child's face for a reliable result.",
+        )
+    score = float(np.mean(scores))
+    threshold = float(bundle.card["threshold"])
+    watch.timings["total"] = time.perf_counter() - started
+    return Result(
+        score=score,
+        score_std=float(np.std(scores)),
+        network_scores=tuple(scores),
+        label=HIGH if score >= threshold else LOW,
+        threshold=threshold,
+        heatmap=heatmap,
+        heatmap_on_photo=on_photo,
+        regions=regions,
+        aligned=aligned,
+        face=face,
+        face_count=len(faces),
+        quality=quality,
+        warnings=tuple(warnings),
+        model=model_summary(bundle),
+        timings=watch.timings,
+    )

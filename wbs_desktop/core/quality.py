@@ -1,0 +1,108 @@
+"""Photo quality checks, each turned into a plain warning a clinician can act on.
+
+The thresholds are deliberately lenient: a warning should mean "this result deserves less
+trust", not "the photo is imperfect". The measures are taken on the aligned face crop, so
+they do not depend on the photo's resolution or framing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from wbs_desktop.core.alignment import Aligned
+from wbs_desktop.core.landmarks import Face
+
+MAX_YAW_DEGREES = 15.0
+MAX_PITCH_DEGREES = 20.0
+MAX_ROLL_DEGREES = 30.0
+MIN_INTEROCULAR_PX = 40.0
+# Variance of the Laplacian of the grey 224-px crop's central face area. Sharp photos of the
+# sample set give 150-1500; a Gaussian blur of sigma 3 px on the photo gives under 40.
+MIN_SHARPNESS = 40.0
+MIN_BRIGHTNESS = 60.0
+MAX_BRIGHTNESS = 210.0
+MAX_CLIPPED_FRACTION = 0.25
+# Sharpness is measured at one fixed scale whatever the model's input size.
+_SHARPNESS_SIZE = (112, 118)
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Measures of one face and the warnings they raise."""
+
+    yaw: float
+    pitch: float
+    roll: float
+    interocular_px: float
+    sharpness: float
+    brightness: float
+    clipped_fraction: float
+    warnings: tuple[str, ...]
+
+    def to_json(self) -> dict[str, float | list[str]]:
+        return {
+            "yaw": round(self.yaw, 1),
+            "pitch": round(self.pitch, 1),
+            "roll": round(self.roll, 1),
+            "interocular_px": round(self.interocular_px, 1),
+            "sharpness": round(self.sharpness, 1),
+            "brightness": round(self.brightness, 1),
+            "clipped_fraction": round(self.clipped_fraction, 3),
+            "warnings": list(self.warnings),
+        }
+
+
+def _face_area(aligned: Aligned) -> np.ndarray:
+    """The central part of the crop (eyes to mouth), free of hair and background."""
+    size = aligned.size
+    top, bottom = int(0.25 * size), int(0.78 * size)
+    left, right = int(0.25 * size), int(0.75 * size)
+    return aligned.image[top:bottom, left:right]
+
+
+def assess(face: Face, aligned: Aligned) -> Quality:
+    yaw, pitch, roll = face.pose
+    grey = cv2.cvtColor(_face_area(aligned), cv2.COLOR_RGB2GRAY)
+    fixed_scale = cv2.resize(grey, _SHARPNESS_SIZE, interpolation=cv2.INTER_AREA)
+    sharpness = float(cv2.Laplacian(fixed_scale, cv2.CV_64F).var())
+    brightness = float(grey.mean())
+    clipped = float(np.mean((grey <= 5) | (grey >= 250)))
+
+    warnings: list[str] = []
+    if abs(yaw) > MAX_YAW_DEGREES:
+        warnings.append(
+            f"Face turned {abs(yaw):.0f} degrees to the side: use a frontal photo."
+        )
+    if abs(pitch) > MAX_PITCH_DEGREES:
+        direction = "up" if pitch > 0 else "down"
+        warnings.append(
+            f"Head tilted {abs(pitch):.0f} degrees {direction}: use a photo taken at eye level."
+        )
+    if abs(roll) > MAX_ROLL_DEGREES:
+        warnings.append(
+            f"Head tilted {abs(roll):.0f} degrees sideways: a level head gives a more "
+            "reliable result."
+        )
+    if face.interocular_distance < MIN_INTEROCULAR_PX:
+        warnings.append(
+            f"The face is small in the photo ({face.interocular_distance:.0f} pixels between "
+            "the eyes): take the photo closer or at a higher resolution."
+        )
+    if sharpness < MIN_SHARPNESS:
+        warnings.append("The face looks blurred: use a sharp, in-focus photo.")
+    if brightness < MIN_BRIGHTNESS:
+        warnings.append("The face is underexposed (too dark): use a better-lit photo.")
+    elif brightness > MAX_BRIGHTNESS:
+        warnings.append("The face is overexposed (too bright): avoid flash glare.")
+    if clipped > MAX_CLIPPED_FRACTION:
+        warnings.append(
+            f"{clipped:.0%} of the face is pure black or white: exposure has lost detail."
+        )
+    return Quality(
+        yaw=yaw, pitch=pitch, roll=roll, interocular_px=face.interocular_distance,
+        sharpness=sharpness, brightness=brightness, clipped_fraction=clipped,
+        warnings=tuple(warnings),
+    )
