@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from wbs_desktop.core.architectures import build_network
 from wbs_desktop.core.bundle import default_card, save_bundle
@@ -19,25 +20,29 @@ from wbs_desktop.core.registry import register_bundle
 ARCHITECTURE = "mobilenet_v2"
 
 
-def write_placeholder(out: Path, seed: int = 0, default: bool = True) -> Path:
+def seeded_network(arch: str, seed: int, num_classes: int = 2) -> nn.Module:
+    """A random network, in eval mode, whose outputs still vary from image to image.
+
+    With torchvision's initial batch-norm statistics, MobileNet-V2 and the ResNets give
+    near-zero activations: every photo would score exactly 0.5 with an empty heatmap, a
+    poor test of the pipeline. The statistics are therefore estimated on random images.
+    """
     torch.manual_seed(seed)
-    network = build_network(ARCHITECTURE, 2)
-    # Freshly initialised batch-norm statistics make MobileNet's activations vanish, which
-    # would give every photo the same score and an empty heatmap: a poor test of the
-    # pipeline. Estimating the statistics on random images gives a network whose outputs
-    # vary from photo to photo, though they still mean nothing.
+    network = build_network(arch, num_classes)
+    norms = [m for m in network.modules() if isinstance(m, nn.BatchNorm2d)]
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # a plain average over the batches below
     network.train()
-    for module in network.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            module.reset_running_stats()
-            module.momentum = None  # a plain average over the batches below
     with torch.no_grad():
-        for _ in range(4):
-            network(torch.randn(8, 3, 224, 224))
-    network.eval()
-    for module in network.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            module.momentum = 0.1
+        for _ in range(2):
+            network(torch.randn(4, 3, 224, 224))
+    for norm in norms:
+        norm.momentum = 0.1
+    return network.eval()
+
+
+def write_placeholder(out: Path, seed: int = 0, default: bool = True) -> Path:
     card = default_card(
         ARCHITECTURE,
         "Untrained placeholder (MobileNet-V2)",
@@ -45,7 +50,7 @@ def write_placeholder(out: Path, seed: int = 0, default: bool = True) -> Path:
         training={"command": f"python -m training.placeholder --out {out.as_posix()}",
                   "config": {"seed": seed}},
     )
-    save_bundle(out, [network], card)
+    save_bundle(out, [seeded_network(ARCHITECTURE, seed)], card)
     register_bundle(out, summary="untrained: pipeline test only", default=default)
     return out
 

@@ -1,0 +1,35 @@
+# WBS Screen: `make run` starts the app, `make test` runs the whole suite; both set up .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test lint bench clean
+
+venv: $(STAMP)
+
+# grad-cam (pytorch-grad-cam, a test reference) requires opencv-python-headless, which would
+# fight opencv-contrib-python (MediaPipe's OpenCV) over `cv2`: install it without its deps.
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert (3, 10) <= sys.version_info[:2] <= (3, 12), "Python 3.10-3.12 is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps 'grad-cam==1.5.7'
+	touch $(STAMP)
+
+run: venv
+	$(BIN)/wbs-desktop selftest
+	$(BIN)/wbs-desktop predict resources/sample_face.jpg
+
+test: venv
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check wbs_desktop training tests
+
+bench: venv
+	$(BIN)/python tests/benchmarks/bench_core.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

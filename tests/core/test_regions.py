@@ -1,0 +1,54 @@
+"""Facial regions: a partition of the crop, and heat shares that follow the heat."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wbs_desktop.core.alignment import align_face
+from wbs_desktop.core.landmarks import detect_faces
+from wbs_desktop.core.regions import OUTSIDE, REGION_NAMES, heat_shares, region_areas, region_masks
+
+
+@pytest.fixture(scope="module")
+def crop_landmarks(astronaut: np.ndarray) -> np.ndarray:
+    return align_face(astronaut, detect_faces(astronaut)[0]).landmarks
+
+
+def test_masks_partition_the_crop(crop_landmarks: np.ndarray) -> None:
+    masks = region_masks(crop_landmarks, 224)
+    assert list(masks) == [*REGION_NAMES, OUTSIDE]
+    coverage = np.sum([m.astype(int) for m in masks.values()], axis=0)
+    assert (coverage == 1).all()
+    for name in REGION_NAMES:
+        assert masks[name].mean() > 0.01, f"{name} is (nearly) empty"
+
+
+def test_regions_sit_where_anatomy_says(crop_landmarks: np.ndarray) -> None:
+    masks = region_masks(crop_landmarks, 224)
+
+    def centre_y(name: str) -> float:
+        return float(np.nonzero(masks[name])[0].mean())
+
+    order = ["forehead", "periorbital", "nose", "mouth", "chin"]
+    heights = [centre_y(name) for name in order]
+    assert heights == sorted(heights)
+
+
+def test_shares_follow_the_heat(crop_landmarks: np.ndarray) -> None:
+    masks = region_masks(crop_landmarks, 224)
+    for name in REGION_NAMES:
+        heat = masks[name].astype(np.float32)
+        shares = heat_shares(heat, crop_landmarks)
+        assert shares[name] == pytest.approx(1.0)
+        assert sum(shares.values()) == pytest.approx(1.0)
+
+
+def test_uniform_heat_gives_the_area_shares(crop_landmarks: np.ndarray) -> None:
+    shares = heat_shares(np.ones((224, 224), np.float32), crop_landmarks)
+    assert shares == pytest.approx(region_areas(crop_landmarks, 224))
+
+
+def test_no_heat_shares_nothing(crop_landmarks: np.ndarray) -> None:
+    shares = heat_shares(np.zeros((224, 224), np.float32), crop_landmarks)
+    assert set(shares.values()) == {0.0}
