@@ -1,0 +1,140 @@
+"""Training configuration: defaults, a TOML file, and command-line overrides.
+
+Every field has a default that reproduces the source study's setup as closely as its paper
+tells (ImageNet transfer learning, five folds, WBS against everyone else). A TOML file may
+set any field; unknown keys are refused, so a misspelt option never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+class ConfigError(ValueError):
+    """A configuration file or option is invalid; the message says which and why."""
+
+
+@dataclass
+class Augmentation:
+    flip: bool = True
+    rotate_degrees: float = 8.0
+    scale: float = 0.08
+    translate: float = 0.04
+    brightness: float = 0.25
+    contrast: float = 0.25
+    saturation: float = 0.25
+    blur_probability: float = 0.2
+    greyscale_probability: float = 0.05
+
+
+@dataclass
+class TrainConfig:
+    # Task
+    positive_group: str = "WBS"
+    negative_groups: list[str] = field(default_factory=list)  # empty: every other group
+    # Model and input
+    input_size: int = 224
+    pretrained: bool = True
+    # Optimisation
+    optimizer: str = "adamw"  # adamw | sgd
+    learning_rate: float = 3e-4
+    weight_decay: float = 1e-4
+    momentum: float = 0.9  # sgd only
+    schedule: str = "cosine"  # cosine | constant
+    warmup_epochs: int = 1
+    epochs: int = 20
+    batch_size: int = 32
+    class_weighting: bool = True
+    label_smoothing: float = 0.0
+    # Early stopping on an inner validation split of each training fold
+    inner_validation_fraction: float = 0.15
+    early_stopping_patience: int = 6
+    # Evaluation and export
+    flip_tta: bool = True
+    threshold_rule: str = "youden"  # youden | sensitivity:0.90
+    # Reproducibility and resources
+    seed: int = 0
+    deterministic: bool = True
+    threads: int = 0  # 0: torch's default
+    augmentation: Augmentation = field(default_factory=Augmentation)
+
+    def validate(self) -> TrainConfig:
+        checks = [
+            (self.optimizer in ("adamw", "sgd"), "optimizer must be 'adamw' or 'sgd'"),
+            (self.schedule in ("cosine", "constant"), "schedule must be 'cosine' or 'constant'"),
+            (self.epochs >= 1, "epochs must be at least 1"),
+            (self.batch_size >= 2, "batch_size must be at least 2"),
+            (self.learning_rate > 0, "learning_rate must be positive"),
+            (32 <= self.input_size <= 512, "input_size must be between 32 and 512"),
+            (0.0 < self.inner_validation_fraction < 0.5,
+             "inner_validation_fraction must be between 0 and 0.5"),
+            (self.early_stopping_patience >= 1, "early_stopping_patience must be at least 1"),
+            (0 <= self.warmup_epochs < self.epochs, "warmup_epochs must be below epochs"),
+            (0.0 <= self.label_smoothing < 0.5, "label_smoothing must be in [0, 0.5)"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+        if self.threshold_rule != "youden":
+            kind, _, value = self.threshold_rule.partition(":")
+            try:
+                target = float(value)
+            except ValueError:
+                target = -1.0
+            if kind != "sensitivity" or not 0 < target < 1:
+                raise ConfigError(
+                    "threshold_rule must be 'youden' or 'sensitivity:T' with 0 < T < 1"
+                )
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown option(s) in {where}: {', '.join(unknown)}")
+    kwargs = {}
+    for name, value in values.items():
+        default = getattr(cls(), name)
+        if dataclasses.is_dataclass(default):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}.{name} must be a table")
+            kwargs[name] = _build(type(default), value, f"{where}.{name}")
+        elif isinstance(default, bool) != isinstance(value, bool) or (
+            isinstance(default, (int, float)) and not isinstance(value, (int, float))
+        ) or (isinstance(default, (str, list)) and not isinstance(value, type(default))):
+            raise ConfigError(f"{where}.{name} must be of type {type(default).__name__}")
+        else:
+            kwargs[name] = value
+    return cls(**kwargs)
+
+
+def config_from_dict(values: dict[str, Any]) -> TrainConfig:
+    """A validated config from a dict such as ``TrainConfig.to_dict()`` wrote."""
+    return _build(TrainConfig, values, "config").validate()
+
+
+def load_config(path: Path | None = None, **overrides: Any) -> TrainConfig:
+    """Defaults, then the TOML file (if any), then keyword overrides (``None`` ignored)."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            values = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read the configuration file {path}: {exc}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"the configuration file {path} is not valid TOML: {exc}") from exc
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return config_from_dict(values)

@@ -1,0 +1,231 @@
+"""Fitting and evaluating one network: the torchvision reference recipe, on aligned crops.
+
+Crops live in memory as one uint8 tensor; each batch is augmented on the device as a whole
+(flip, small affine, colour, blur), which keeps a 2-core CPU busy with the network rather
+than with per-image Python. Randomness is drawn from generators seeded by (seed, epoch), so
+a resumed run continues exactly as an uninterrupted one would.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from training.config import Augmentation, TrainConfig
+from wbs_desktop.core.bundle import IMAGENET_MEAN, IMAGENET_STD
+
+
+def seed_everything(seed: int, deterministic: bool) -> None:
+    torch.manual_seed(seed)
+    np.random.seed(seed % (2**32))
+    if deterministic:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.backends.cudnn.benchmark = False
+
+
+def normalise(batch_uint8: torch.Tensor) -> torch.Tensor:
+    """(N,S,S,3) uint8 -> (N,3,S,S) float, ImageNet-normalised (as the bundle's card says)."""
+    x = batch_uint8.permute(0, 3, 1, 2).float().div_(255)
+    mean = torch.tensor(IMAGENET_MEAN, device=x.device).view(1, 3, 1, 1)
+    std = torch.tensor(IMAGENET_STD, device=x.device).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+def augment(x: torch.Tensor, settings: Augmentation, generator: torch.Generator) -> torch.Tensor:
+    """Random flip, rotation/scale/shift, colour and blur for a normalised (N,3,S,S) batch."""
+    n = x.shape[0]
+
+    def uniform(low: float, high: float) -> torch.Tensor:
+        return torch.rand(n, generator=generator).mul(high - low).add(low).to(x.device)
+
+    angle = uniform(-1, 1) * math.radians(settings.rotate_degrees)
+    scale = 1 + uniform(-1, 1) * settings.scale
+    flip = torch.where(uniform(0, 1) < 0.5, -1.0, 1.0) if settings.flip else torch.ones_like(scale)
+    shift = torch.stack([uniform(-1, 1), uniform(-1, 1)], 1) * settings.translate * 2
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos * flip, -sin, shift[:, 0]], 1),
+                         torch.stack([sin * flip, cos, shift[:, 1]], 1)], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+
+    brightness = (uniform(-1, 1) * settings.brightness).view(n, 1, 1, 1)
+    contrast = (1 + uniform(-1, 1) * settings.contrast).view(n, 1, 1, 1)
+    saturation = (1 + uniform(-1, 1) * settings.saturation).view(n, 1, 1, 1)
+    grey = x.mean(dim=1, keepdim=True)
+    to_grey = (uniform(0, 1) < settings.greyscale_probability).view(n, 1, 1, 1)
+    saturation = torch.where(to_grey, torch.zeros_like(saturation), saturation)
+    x = grey + (x - grey) * saturation
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    x = (x - mean) * contrast + mean + brightness * 4  # ~ +/-25 % of the 0-1 range
+
+    blur = uniform(0, 1) < settings.blur_probability
+    if bool(blur.any()):
+        kernel = torch.tensor([1.0, 2.0, 1.0], device=x.device) / 4
+        kernel2d = (kernel[:, None] * kernel[None, :]).expand(3, 1, 3, 3)
+        blurred = F.conv2d(F.pad(x[blur], (1, 1, 1, 1), mode="reflect"), kernel2d, groups=3)
+        x = x.clone()
+        x[blur] = blurred
+    return x
+
+
+def lr_lambda(config: TrainConfig, steps_per_epoch: int) -> Callable[[int], float]:
+    """Linear warm-up, then cosine decay to zero (or constant), per optimiser step."""
+    warmup = config.warmup_epochs * steps_per_epoch
+    total = max(1, config.epochs * steps_per_epoch)
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        if config.schedule == "constant":
+            return 1.0
+        progress = (step - warmup) / max(1, total - warmup)
+        return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+    return factor
+
+
+def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    params = [p for p in model.parameters() if p.requires_grad]
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=config.learning_rate, momentum=config.momentum,
+                               weight_decay=config.weight_decay, nesterov=True)
+    return torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
+
+
+def class_weights(labels: np.ndarray, enabled: bool) -> torch.Tensor | None:
+    if not enabled:
+        return None
+    counts = np.bincount(labels, minlength=2).astype(np.float64)
+    return torch.tensor(len(labels) / (2 * np.maximum(counts, 1)), dtype=torch.float32)
+
+
+@dataclass
+class FitState:
+    """Everything needed to resume a fit after any finished epoch."""
+
+    epoch: int = 0
+    best_loss: float = math.inf
+    best_epoch: int = -1
+    best_state: dict[str, torch.Tensor] | None = None
+    history: list[dict[str, float]] = field(default_factory=list)
+    stopped_early: bool = False
+
+
+def _rank_and_world() -> tuple[int, int]:
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
+
+
+def train_one_epoch(model: nn.Module, crops: torch.Tensor, labels: torch.Tensor,
+                    optimizer: torch.optim.Optimizer, scheduler: Any, loss_fn: nn.Module,
+                    config: TrainConfig, device: torch.device, epoch: int,
+                    scaler: torch.amp.GradScaler | None = None) -> dict[str, float]:
+    """One pass over the training crops; under DDP each process takes its own shard."""
+    model.train()
+    rank, world = _rank_and_world()
+    generator = torch.Generator().manual_seed(config.seed * 10_007 + epoch)
+    order = torch.randperm(len(crops), generator=generator)
+    per_step = config.batch_size * world
+    steps = len(order) // per_step or 1  # drop the ragged last batch (batch norm needs > 1)
+    total_loss, seen, started = 0.0, 0, time.perf_counter()
+    use_amp = scaler is not None
+    for step in range(steps):
+        batch = order[step * per_step:(step + 1) * per_step][rank::world]
+        x = augment(normalise(crops[batch].to(device, non_blocking=True)),
+                    config.augmentation, generator)
+        y = labels[batch].to(device, non_blocking=True)
+        with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+            loss = loss_fn(model(x), y)
+        optimizer.zero_grad(set_to_none=True)
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            loss.backward()
+            optimizer.step()
+        scheduler.step()
+        total_loss += float(loss) * len(batch)
+        seen += len(batch)
+    seconds = time.perf_counter() - started
+    return {"train_loss": total_loss / max(seen, 1), "images": seen * world,
+            "seconds": seconds, "images_per_second": seen * world / max(seconds, 1e-9)}
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, crops: torch.Tensor, device: torch.device,
+                   batch_size: int = 64, flip_tta: bool = False) -> torch.Tensor:
+    """(N, C) logits on CPU; with ``flip_tta`` the mean over each crop and its mirror."""
+    model.eval()
+    outputs = []
+    for start in range(0, len(crops), batch_size):
+        x = normalise(crops[start:start + batch_size].to(device))
+        logits = model(x).float()
+        if flip_tta:
+            logits = (logits + model(x.flip(-1)).float()) / 2
+        outputs.append(logits.cpu())
+    return torch.cat(outputs) if outputs else torch.zeros(0, 2)
+
+
+def fit(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
+        validation: tuple[torch.Tensor, torch.Tensor], config: TrainConfig,
+        device: torch.device, state: FitState | None = None,
+        optimizer_state: dict[str, Any] | None = None,
+        on_epoch: Callable[[FitState, nn.Module, torch.optim.Optimizer], None] | None = None,
+        progress: Callable[[str], None] | None = None) -> FitState:
+    """Train with early stopping on the validation loss; ``state.best_state`` holds the best
+    weights. ``on_epoch`` is called after each epoch (the caller writes checkpoints); to
+    resume, pass the saved ``state`` and ``optimizer_state`` with the model's weights
+    restored."""
+    train_crops, train_labels = train
+    state = state or FitState()
+    model.to(device)
+    weights = class_weights(train_labels.numpy(), config.class_weighting)
+    loss_fn = nn.CrossEntropyLoss(
+        weight=None if weights is None else weights.to(device),
+        label_smoothing=config.label_smoothing,
+    )
+    optimizer = make_optimizer(model, config)
+    if optimizer_state is not None:
+        optimizer.load_state_dict(optimizer_state)
+    _, world = _rank_and_world()
+    steps_per_epoch = max(1, len(train_crops) // (config.batch_size * world))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda(config, steps_per_epoch))
+    scaler = torch.amp.GradScaler("cuda") if device.type == "cuda" else None
+    if state.epoch:
+        # Resuming: replay the schedule to where it stopped; weights come from the caller.
+        for _ in range(state.epoch * steps_per_epoch):
+            scheduler.step()
+    training_model = model
+    if world > 1:
+        training_model = nn.parallel.DistributedDataParallel(
+            model, device_ids=[device.index] if device.type == "cuda" else None)
+    evaluation_loss = nn.CrossEntropyLoss()
+    while state.epoch < config.epochs and not state.stopped_early:
+        stats = train_one_epoch(training_model, train_crops, train_labels, optimizer, scheduler,
+                                loss_fn, config, device, state.epoch, scaler)
+        val_logits = predict_logits(model, validation[0], device)
+        val_loss = float(evaluation_loss(val_logits, validation[1])) if len(val_logits) else 0.0
+        stats.update(epoch=state.epoch, val_loss=val_loss, lr=scheduler.get_last_lr()[0])
+        state.history.append(stats)
+        if val_loss < state.best_loss:
+            state.best_loss, state.best_epoch = val_loss, state.epoch
+            state.best_state = copy.deepcopy({k: v.cpu() for k, v in model.state_dict().items()})
+        state.epoch += 1
+        state.stopped_early = state.epoch - 1 - state.best_epoch >= config.early_stopping_patience
+        if progress:
+            progress(f"epoch {state.epoch}/{config.epochs} train loss {stats['train_loss']:.3f} "
+                     f"val loss {val_loss:.3f} ({stats['images_per_second']:.0f} img/s)")
+        if on_epoch:
+            on_epoch(state, model, optimizer)
+    return state
