@@ -60,6 +60,9 @@ __all__ = [
     "GENERATOR_VERSION",
     "GROUPS",
     "MANIFEST_COLUMNS",
+    "BaseFace",
+    "IdentityWarp",
+    "Sample",
     "OTHER_EFFECTS",
     "OUTPUT_SIZE",
     "WBS_EFFECTS",
@@ -71,6 +74,9 @@ __all__ = [
     "generate",
     "main",
     "piecewise_affine_warp",
+    "plan_effects",
+    "prepare_base",
+    "render_sample",
     "run",
 ]
 
@@ -501,7 +507,7 @@ class IdentityWarp:
             bumps.append((centre, sigma, vector))
         return cls(modes=modes, bumps=tuple(bumps))
 
-    def field(self, anatomy: _Anatomy, p: np.ndarray) -> np.ndarray:
+    def displacement(self, anatomy: _Anatomy, p: np.ndarray) -> np.ndarray:
         d = np.zeros_like(p)
         for name, amount in self.modes.items():
             if amount:
@@ -563,7 +569,7 @@ def apply_effects(
         if strength:
             d += EFFECTS[name].field(anatomy, p, float(strength))
     if identity is not None:
-        d += identity.field(anatomy, p)
+        d += identity.displacement(anatomy, p)
     displacement = frame.to_pixels_vectors(d)
 
     factor = 1.0

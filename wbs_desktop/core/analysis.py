@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import cv2
@@ -42,7 +43,7 @@ class Result:
     label: str
     threshold: float
     heatmap: np.ndarray
-    heatmap_on_photo: np.ndarray
+    photo_shape: tuple[int, int]
     regions: dict[str, float]
     aligned: Aligned
     face: Face
@@ -51,6 +52,12 @@ class Result:
     warnings: tuple[str, ...]
     model: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def heatmap_on_photo(self) -> np.ndarray:
+        """The heatmap warped back onto the photo (0 outside the crop), computed when first
+        asked for: most callers (batch screening, the CLI without --heatmap-out) never do."""
+        return map_to_photo(self.heatmap, self.aligned, self.photo_shape)
 
     @property
     def summary(self) -> str:
@@ -161,7 +168,6 @@ def analyze(
         heatmap = cv2.resize(cam.astype(np.float32), (size, size), interpolation=cv2.INTER_LINEAR)
         peak = float(heatmap.max())
         heatmap = np.clip(heatmap / peak, 0.0, 1.0) if peak > 0 else np.zeros_like(heatmap)
-        on_photo = map_to_photo(heatmap, aligned, image.shape)
     with watch.stage("regions"):
         regions = heat_shares(heatmap, aligned.landmarks)
 
@@ -181,7 +187,7 @@ def analyze(
         label=HIGH if score >= threshold else LOW,
         threshold=threshold,
         heatmap=heatmap,
-        heatmap_on_photo=on_photo,
+        photo_shape=(int(image.shape[0]), int(image.shape[1])),
         regions=regions,
         aligned=aligned,
         face=face,

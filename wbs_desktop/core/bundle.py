@@ -139,6 +139,17 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _all_finite(tensor: Tensor) -> bool:
+    """NaN/Inf check without a full-size temporary (vgg19's first classifier layer alone
+    is 411 MB): a float sum is finite iff every element is (barring overflow, which the
+    chunked recheck settles)."""
+    flat = tensor.reshape(-1)
+    if math.isfinite(float(flat.sum())):
+        return True
+    chunk = 1 << 20
+    return all(bool(torch.isfinite(flat[i:i + chunk]).all()) for i in range(0, len(flat), chunk))
+
+
 def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
@@ -374,7 +385,7 @@ def _check_tensors(tensors: Mapping[str, Tensor], card: Mapping[str, Any], label
                 f"{tensor.dtype} {tuple(tensor.shape)} where {card['architecture']} needs "
                 f"{ref.dtype} {tuple(ref.shape)}; ask the model's provider for a corrected file."
             )
-        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+        if tensor.is_floating_point() and not _all_finite(tensor):
             raise ModelError(
                 f"The model file {label} holds invalid numbers (NaN or infinity) in {key}; "
                 "it cannot be used, ask the model's provider for a corrected file."

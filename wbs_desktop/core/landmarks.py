@@ -194,6 +194,8 @@ class FaceFinder:
         height, width = image.shape[:2]
         found: list[tuple[np.ndarray, float]] = []
         for detector in self._detectors:
+            if found:
+                break  # the short-range detector only serves close-ups the other missed
             result = detector.process(image)
             for detection in result.detections or []:
                 rel = detection.location_data.relative_bounding_box

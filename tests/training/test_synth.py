@@ -1,0 +1,223 @@
+"""Synthetic phenotype data: the warp, the gestalt and the data set, on real photos with
+real MediaPipe landmarks (no mocks)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from training import synth
+from training.synth import (
+    GROUPS,
+    MANIFEST_COLUMNS,
+    apply_effects,
+    apply_gestalt,
+    default_bases,
+    generate,
+    piecewise_affine_warp,
+)
+from wbs_desktop.core.imaging import load_image
+from wbs_desktop.core.landmarks import Face, detect_faces
+from wbs_desktop.core.regions import REGION_NAMES
+
+PER_CLASS = 4
+WBS_REGIONS = {"forehead", "periorbital", "nose", "mouth", "chin"}
+
+
+def _mouth_and_eyes(landmarks: np.ndarray) -> tuple[float, float]:
+    """(mouth width / inter-ocular distance, inter-ocular distance in pixels)."""
+    right = landmarks[[33, 133]].mean(axis=0)
+    left = landmarks[[263, 362]].mean(axis=0)
+    iod = float(np.linalg.norm(left - right))
+    return float(np.linalg.norm(landmarks[61] - landmarks[291])) / iod, iod
+
+
+def _face(image: np.ndarray) -> Face:
+    faces = detect_faces(image)
+    assert faces, "MediaPipe found no face"
+    return faces[0]
+
+
+@pytest.fixture(scope="module")
+def astronaut_face(astronaut: np.ndarray) -> Face:
+    return _face(astronaut)
+
+
+@pytest.mark.parametrize("photo", ["astronaut", "grace_hopper"])
+def test_wide_mouth_warp_is_measured_again_by_mediapipe(
+    photo: str, request: pytest.FixtureRequest
+) -> None:
+    image = request.getfixturevalue(photo)
+    face = _face(image)
+    warped, moved, regions = apply_effects(image, face.landmarks, {"wide_mouth": 1.0})
+
+    assert warped.shape == image.shape and warped.dtype == np.uint8
+    assert regions == {"mouth": 1.0}
+    mouth_before, iod_before = _mouth_and_eyes(face.landmarks)
+    mouth_moved, _ = _mouth_and_eyes(moved)
+    assert mouth_moved / mouth_before == pytest.approx(1.15, abs=0.02)  # what was asked
+
+    mouth_after, iod_after = _mouth_and_eyes(_face(warped).landmarks)
+    assert mouth_after / mouth_before > 1.08
+    assert abs(iod_after / iod_before - 1) < 0.03
+    # The border is pinned: far from the face nothing changes.
+    assert np.array_equal(warped[:10, :10], image[:10, :10])
+    assert np.array_equal(warped[-10:, -10:], image[-10:, -10:])
+
+
+def test_zero_displacement_returns_the_image(astronaut: np.ndarray,
+                                             astronaut_face: Face) -> None:
+    points = astronaut_face.landmarks
+    assert np.array_equal(piecewise_affine_warp(astronaut, points, points), astronaut)
+    warped, moved, regions = apply_effects(astronaut, points, {})
+    assert np.array_equal(warped, astronaut)
+    assert np.allclose(moved, points)
+    assert regions == {}
+    rng = np.random.default_rng(0)
+    warped, _, regions = apply_gestalt(astronaut, points, "healthy", 1.0, rng, identity_scale=0)
+    assert np.array_equal(warped, astronaut) and regions == {}
+
+
+def test_warp_moves_pixels_the_way_points_move(astronaut: np.ndarray,
+                                               astronaut_face: Face) -> None:
+    # Shifting every landmark 4 px to the right moves the inside of the face 4 px to the right
+    # (exactly: whole-pixel affine maps resample nothing) and leaves the border alone.
+    src = astronaut_face.landmarks
+    out = piecewise_affine_warp(astronaut, src, src + np.array([4.0, 0.0]))
+    x, y = np.round(src[1]).astype(int)  # nose tip
+    window = np.s_[y - 15:y + 15, x - 15:x + 15]
+    shifted = np.s_[y - 15:y + 15, x - 11:x + 19]
+    assert np.abs(out[shifted].astype(int) - astronaut[window].astype(int)).max() <= 1
+    assert np.abs(out[window].astype(int) - astronaut[window].astype(int)).mean() > 2
+    for edge in (np.s_[0], np.s_[-1], np.s_[:, 0], np.s_[:, -1]):  # the frame is pinned
+        assert np.abs(out[edge].astype(int) - astronaut[edge].astype(int)).max() <= 1
+
+
+def test_gestalt_groups_record_their_regions(astronaut: np.ndarray,
+                                             astronaut_face: Face) -> None:
+    points = astronaut_face.landmarks
+    rng = np.random.default_rng(1)
+    warped, moved, regions = apply_gestalt(astronaut, points, "WBS", 0.8, rng)
+    assert set(regions) == WBS_REGIONS
+    assert all(0.8 * 0.75 - 1e-6 <= v <= 0.8 + 1e-6 for v in regions.values())
+    assert moved.shape == (478, 2) and not np.allclose(moved, points)
+    _, _, regions = apply_gestalt(astronaut, points, "other", 0.8, rng)
+    assert regions and set(regions) <= set(REGION_NAMES)
+    warped, moved, regions = apply_gestalt(astronaut, points, "healthy", 0.8, rng)
+    assert regions == {}
+    assert not np.array_equal(warped, astronaut)  # the identity warp applies to all groups
+    with pytest.raises(ValueError):
+        apply_gestalt(astronaut, points, "unknown", 0.8, rng)
+
+
+@dataclass(frozen=True)
+class Runs:
+    first: Path
+    again: Path
+    other_seed: Path
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    """Three data sets: seed 0 twice and seed 1, each from the two sample portraits plus a
+    photo without a face (which must be skipped)."""
+    folder = tmp_path_factory.mktemp("synth")
+    blank = folder / "no_face.png"
+    ys, xs = np.mgrid[0:256, 0:256]
+    cv2.imwrite(str(blank), np.dstack([xs, ys, (xs + ys) // 2]).astype(np.uint8))
+    bases = [*default_bases(), blank]
+    assert len(bases) == 3
+    dirs = Runs(folder / "a", folder / "b", folder / "c")
+    for out, seed in ((dirs.first, 0), (dirs.again, 0), (dirs.other_seed, 1)):
+        manifest = generate(out, PER_CLASS, bases, seed=seed, progress=False)
+        assert manifest == out / "manifest.csv"
+    return dirs
+
+
+def _rows(out: Path) -> list[dict[str, str]]:
+    with open(out / "manifest.csv", newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        assert tuple(reader.fieldnames or ()) == MANIFEST_COLUMNS
+        return list(reader)
+
+
+def _regions(cell: str) -> dict[str, float]:
+    return {name: float(value) for name, value in
+            (item.split(":") for item in cell.split(";") if item)}
+
+
+def test_generate_writes_images_and_manifest(runs: Runs) -> None:
+    rows = _rows(runs.first)
+    assert len(rows) == 3 * PER_CLASS
+    assert sorted(p.relative_to(runs.first).as_posix() for p in runs.first.rglob("*.jpg")) \
+        == sorted(r["path"] for r in rows)
+    for group in GROUPS:
+        group_rows = [r for r in rows if r["group"] == group]
+        assert len(group_rows) == PER_CLASS
+        assert all(r["path"].startswith(f"{group}/") for r in group_rows)
+        # Every base identity appears equally often in every group.
+        bases = [r["base"] for r in group_rows]
+        assert sorted(set(bases)) == ["astronaut.png", "grace_hopper.jpg"]
+        assert bases.count("astronaut.png") == bases.count("grace_hopper.jpg")
+    assert len({r["subject"] for r in rows}) == len(rows)  # one photo per subject
+    assert all(r["seed"].isdigit() for r in rows)
+    for row in rows:
+        image = load_image(runs.first / row["path"])
+        assert image.shape == (synth.OUTPUT_SIZE, synth.OUTPUT_SIZE, 3)
+
+    info = json.loads((runs.first / "synth_info.json").read_text(encoding="utf-8"))
+    assert info["generator_version"] == synth.GENERATOR_VERSION
+    assert info["counts"] == {group: PER_CLASS for group in GROUPS}
+    assert info["arguments"]["seed"] == 0 and info["arguments"]["per_class"] == PER_CLASS
+    assert [b["base"] for b in info["bases_used"]] == ["astronaut.png", "grace_hopper.jpg"]
+    assert info["skipped"] == [{"base": "no_face.png", "reason": "no face found"}]
+
+
+def test_regions_are_recorded_per_group(runs: Runs) -> None:
+    for row in _rows(runs.first):
+        regions = _regions(row["warped_regions"])
+        assert set(regions) <= set(REGION_NAMES)
+        if row["group"] == "WBS":
+            assert set(regions) == WBS_REGIONS
+            assert all(0.5 * 0.75 - 0.01 <= v <= 1.0 for v in regions.values())
+        elif row["group"] == "other":
+            assert regions and all(0.4 - 0.01 <= v <= 1.0 for v in regions.values())
+        else:
+            assert regions == {} and row["effects"] == ""
+
+
+def test_generate_is_deterministic_for_a_seed(runs: Runs) -> None:
+    files = sorted(p.relative_to(runs.first) for p in runs.first.rglob("*") if p.is_file())
+    again = sorted(p.relative_to(runs.again) for p in runs.again.rglob("*") if p.is_file())
+    assert files == again
+    for name in files:
+        assert (runs.first / name).read_bytes() == (runs.again / name).read_bytes(), name
+    differing = [r["path"] for r in _rows(runs.first)
+                 if (runs.first / r["path"]).read_bytes()
+                 != (runs.other_seed / r["path"]).read_bytes()]
+    assert len(differing) == 3 * PER_CLASS
+    assert _rows(runs.first) != _rows(runs.other_seed)
+
+
+def test_generated_faces_are_found_by_mediapipe(runs: Runs) -> None:
+    rows = _rows(runs.first)
+    found = sum(bool(detect_faces(load_image(runs.first / r["path"]))) for r in rows)
+    assert found >= len(rows) - 1
+
+
+def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cli"
+    assert synth.main(["--out", str(out), "--per-class", "1", "--seed", "3", "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == str(out / "manifest.csv")
+    assert len(_rows(out)) == 3
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert synth.main(["--out", str(out), "--per-class", "1", "--faces", str(empty),
+                       "--quiet"]) == 1
+    assert "no photos" in capsys.readouterr().err
