@@ -78,7 +78,8 @@ class TrainConfig:
             (0.0 < self.inner_validation_fraction < 0.5,
              "inner_validation_fraction must be between 0 and 0.5"),
             (self.early_stopping_patience >= 1, "early_stopping_patience must be at least 1"),
-            (0 <= self.warmup_epochs < self.epochs, "warmup_epochs must be below epochs"),
+            (0 <= self.warmup_epochs <= self.epochs,
+             "warmup_epochs must be between 0 and epochs"),
             (0.0 <= self.label_smoothing < 0.5, "label_smoothing must be in [0, 0.5)"),
         ]
         for ok, message in checks:

@@ -149,7 +149,7 @@ def run_fold(task: Task, crops: torch.Tensor, folds: np.ndarray, fold: int, arch
 
     started = time.perf_counter()
     state = fit(model, subset(train_rows[inner_train]), subset(train_rows[inner_val]), config,
-                ctx.device, state, optimizer_state, on_epoch=save_checkpoint,
+                ctx.device, seed, state, optimizer_state, on_epoch=save_checkpoint,
                 progress=(lambda m: log(f"{arch} fold {fold + 1}: {m}")) if ctx.is_main else None)
     model.load_state_dict(state.best_state or model.state_dict())
     logits = predict_logits(model, crops[test_rows], ctx.device,
@@ -244,6 +244,11 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
     if unknown:
         raise DataError(f"Unknown architecture(s) {', '.join(unknown)}; choose from "
                         f"{', '.join(ARCHITECTURES)}.")
+    if config.pretrained:  # fail before the slow face alignment, not after it
+        from training.pretrained import require_imagenet_weights
+
+        for arch in archs:
+            require_imagenet_weights(arch, weights_file)
     if config.threads:
         torch.set_num_threads(config.threads)
     out = Path(out)

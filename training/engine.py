@@ -128,12 +128,19 @@ def _rank_and_world() -> tuple[int, int]:
 
 def train_one_epoch(model: nn.Module, crops: torch.Tensor, labels: torch.Tensor,
                     optimizer: torch.optim.Optimizer, scheduler: Any, loss_fn: nn.Module,
-                    config: TrainConfig, device: torch.device, epoch: int,
+                    config: TrainConfig, device: torch.device, epoch: int, seed: int,
                     scaler: torch.amp.GradScaler | None = None) -> dict[str, float]:
-    """One pass over the training crops; under DDP each process takes its own shard."""
+    """One pass over the training crops; under DDP each process takes its own shard.
+
+    Shuffling, augmentation and dropout all draw from (seed, epoch), never from what an
+    earlier epoch left behind, so a run resumed from a checkpoint repeats an uninterrupted
+    one exactly.
+    """
     model.train()
     rank, world = _rank_and_world()
-    generator = torch.Generator().manual_seed(config.seed * 10_007 + epoch)
+    epoch_seed = seed * 10_007 + epoch
+    torch.manual_seed(epoch_seed)
+    generator = torch.Generator().manual_seed(epoch_seed)
     order = torch.randperm(len(crops), generator=generator)
     per_step = config.batch_size * world
     steps = len(order) // per_step or 1  # drop the ragged last batch (batch norm needs > 1)
@@ -155,7 +162,7 @@ def train_one_epoch(model: nn.Module, crops: torch.Tensor, labels: torch.Tensor,
             loss.backward()
             optimizer.step()
         scheduler.step()
-        total_loss += float(loss) * len(batch)
+        total_loss += float(loss.detach()) * len(batch)
         seen += len(batch)
     seconds = time.perf_counter() - started
     return {"train_loss": total_loss / max(seen, 1), "images": seen * world,
@@ -179,7 +186,7 @@ def predict_logits(model: nn.Module, crops: torch.Tensor, device: torch.device,
 
 def fit(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
         validation: tuple[torch.Tensor, torch.Tensor], config: TrainConfig,
-        device: torch.device, state: FitState | None = None,
+        device: torch.device, seed: int, state: FitState | None = None,
         optimizer_state: dict[str, Any] | None = None,
         on_epoch: Callable[[FitState, nn.Module, torch.optim.Optimizer], None] | None = None,
         progress: Callable[[str], None] | None = None) -> FitState:
@@ -213,7 +220,7 @@ def fit(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
     evaluation_loss = nn.CrossEntropyLoss()
     while state.epoch < config.epochs and not state.stopped_early:
         stats = train_one_epoch(training_model, train_crops, train_labels, optimizer, scheduler,
-                                loss_fn, config, device, state.epoch, scaler)
+                                loss_fn, config, device, state.epoch, seed, scaler)
         val_logits = predict_logits(model, validation[0], device)
         val_loss = float(evaluation_loss(val_logits, validation[1])) if len(val_logits) else 0.0
         stats.update(epoch=state.epoch, val_loss=val_loss, lr=scheduler.get_last_lr()[0])

@@ -48,7 +48,18 @@ def stratified_group_folds(groups: np.ndarray, subjects: np.ndarray, k: int,
 
 def inner_split(groups: np.ndarray, subjects: np.ndarray, fraction: float,
                 seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of (train, validation) for early stopping inside one training fold."""
-    parts = max(2, round(1 / fraction))
-    folds = stratified_group_folds(groups, subjects, parts, seed)
-    return np.flatnonzero(folds != 0), np.flatnonzero(folds == 0)
+    """Indices of (train, validation) for early stopping inside one training fold.
+
+    About ``fraction`` of each group's subjects (at least one, when a group has two or more)
+    go to validation, all photos of a subject on the same side.
+    """
+    rng = np.random.default_rng(seed)
+    validation_subjects: set[str] = set()
+    for group in sorted(set(groups)):
+        members = sorted(set(subjects[groups == group]))
+        if len(members) < 2:
+            continue
+        take = min(len(members) - 1, max(1, round(fraction * len(members))))
+        validation_subjects.update(rng.choice(members, size=take, replace=False))
+    in_validation = np.isin(subjects, list(validation_subjects))
+    return np.flatnonzero(~in_validation), np.flatnonzero(in_validation)

@@ -28,6 +28,19 @@ def imagenet_weights_path(arch: str) -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
 
 
+def require_imagenet_weights(
+    arch: str, weights_file: str | os.PathLike[str] | None = None
+) -> Path:
+    """The weights file to use, or WeightsError naming where it was expected."""
+    path = Path(weights_file) if weights_file is not None else imagenet_weights_path(arch)
+    if not path.is_file():
+        raise WeightsError(
+            f"The ImageNet weights for {arch} are not on this machine; put the file at {path} "
+            "or train without pretrained weights (--no-pretrained)."
+        )
+    return path
+
+
 def load_imagenet_weights(
     network: nn.Module, arch: str, weights_file: str | os.PathLike[str] | None = None
 ) -> nn.Module:
@@ -37,12 +50,7 @@ def load_imagenet_weights(
     shapes agree (a 1000-class head), and otherwise keep their fresh initialisation.
     Returns ``network``.
     """
-    path = Path(weights_file) if weights_file is not None else imagenet_weights_path(arch)
-    if not path.is_file():
-        raise WeightsError(
-            f"The ImageNet weights for {arch} are not on this machine; put the file at {path} "
-            "or train without pretrained weights."
-        )
+    path = require_imagenet_weights(arch, weights_file)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for a bad or unsafe checkpoint

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tests.conftest import write_bundle
-from wbs_desktop.api import analyze, load_image, load_model
+from wbs_desktop.api import analyze, load_model
 from wbs_desktop.core.bundle import ModelBundle
 from wbs_desktop.core.errors import DeviceError, NoFaceError
 from wbs_desktop.core.regions import OUTSIDE, REGION_NAMES
