@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faces", type=Path, required=True, help="folder of real base photos")
     parser.add_argument("--out", type=Path, required=True, help="work folder (resumable)")
     parser.add_argument("--model-out", type=Path, required=True)
-    parser.add_argument("--per-class", type=int, default=300)
+    parser.add_argument("--per-class", type=int, default=600)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)

@@ -1,4 +1,5 @@
-"""``wbs-desktop`` command line: predict, align, models, selftest.
+"""``wbs-desktop`` command line: gui (the default), predict, align, batch, report, models,
+selftest.
 
 Exit status: 0 success, 1 when any photo or step failed (one clear line on stderr each),
 2 for wrong usage, 3 for an unexpected internal error.
@@ -152,6 +153,58 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from wbs_desktop.core.batch import find_photos, screen_photo, write_csv
+
+    photos = find_photos(args.folder)
+    if not photos:
+        print(f"No photos (JPEG, PNG, BMP, TIFF, WebP) in {args.folder}.", file=sys.stderr)
+        return EXIT_FAILED
+    bundle = _load_bundle(args.model, args.device)
+    rows = []
+    for number, photo in enumerate(photos, 1):
+        row = screen_photo(photo, bundle, bundle.device)
+        rows.append(row)
+        outcome = f"{row.score:.3f} {row.label}" if row.ok else f"failed: {row.error}"
+        print(f"[{number}/{len(photos)}] {photo.name}: {outcome}", file=sys.stderr)
+    write_csv(args.csv, rows)
+    failed = sum(not row.ok for row in rows)
+    note = f" [{bundle.provenance_note}]" if bundle.provenance_note else ""
+    print(f"{len(rows) - failed} of {len(rows)} photos screened, {failed} failed; "
+          f"results in {args.csv}{note}")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from wbs_desktop.core.analysis import analyze
+    from wbs_desktop.core.imaging import load_image
+    from wbs_desktop.core.report import ReportOptions, format_for, write_report
+
+    format_for(args.out)  # a wrong suffix fails before the model loads
+    bundle = _load_bundle(args.model, args.device)
+    image = load_image(args.photo)
+    result = analyze(image, bundle, bundle.device)
+    options = ReportOptions(crop_to_face=args.crop_face, colormap=args.colormap,
+                            photo_label=Path(args.photo).name)
+    write_report(args.out, image, result, card=bundle.card, options=options)
+    print(f"{args.out}: {result.summary} (score {result.score:.3f})"
+          + (f" [{bundle.provenance_note}]" if bundle.provenance_note else ""))
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from wbs_desktop.gui.app import main as gui_main
+
+    argv = [args.photo] if args.photo else []
+    if args.model:
+        argv += ["--model", args.model]
+    if args.device:
+        argv += ["--device", args.device]
+    if args.screenshot:
+        argv += ["--screenshot", args.screenshot]
+    return gui_main(argv)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wbs-desktop",
@@ -186,6 +239,29 @@ def build_parser() -> argparse.ArgumentParser:
     selftest = commands.add_parser("selftest", help="analyse the bundled sample photo")
     model_options(selftest)
     selftest.set_defaults(handler=cmd_selftest)
+
+    batch = commands.add_parser("batch", help="screen every photo in a folder into a CSV")
+    batch.add_argument("folder", metavar="FOLDER")
+    batch.add_argument("--csv", required=True, type=Path, help="output CSV file")
+    model_options(batch)
+    batch.set_defaults(handler=cmd_batch)
+
+    from wbs_desktop.core.render import COLORMAPS, DEFAULT_COLORMAP
+
+    report = commands.add_parser("report", help="write a PDF or PNG report for one photo")
+    report.add_argument("photo", metavar="PHOTO")
+    report.add_argument("--out", required=True, type=Path, help="F.pdf or F.png")
+    report.add_argument("--crop-face", action="store_true", help="show only the face")
+    report.add_argument("--colormap", choices=COLORMAPS, default=DEFAULT_COLORMAP)
+    model_options(report)
+    report.set_defaults(handler=cmd_report)
+
+    gui = commands.add_parser("gui", help="start the desktop app (the default)")
+    gui.add_argument("photo", nargs="?", metavar="PHOTO", help="a photo to analyse at once")
+    gui.add_argument("--model", help="bundle file, or the file name of an installed model")
+    gui.add_argument("--device", help="auto, cpu or cuda (default: the last choice)")
+    gui.add_argument("--screenshot", help=argparse.SUPPRESS)
+    gui.set_defaults(handler=cmd_gui)
     return parser
 
 
@@ -193,8 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return EXIT_USAGE
+        args = parser.parse_args(["gui"])
     try:
         return int(args.handler(args))
     except ModelError as error:

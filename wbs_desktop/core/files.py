@@ -15,9 +15,15 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
 
     Readers never see a half-written file and an existing file survives a failed write.
-    OS errors become :class:`OutputError` with a sentence naming the file.
+    OS errors become :class:`OutputError` with a sentence naming the file. An existing
+    target that is not an ordinary file (a folder, a device such as ``/dev/full``) is refused.
     """
     path = Path(path)
+    # Renaming over a device or a folder would replace it (as root, /dev/full itself).
+    if path.exists() and not path.is_file():
+        raise OutputError(
+            f"Could not save {path.name}: it is not an ordinary file; choose another name."
+        )
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         write(tmp)

@@ -1,0 +1,117 @@
+"""Screening a folder of photos: one row per photo, failures with their reason, CSV out.
+
+Shared by the GUI's batch dialog and ``wbs-desktop batch``. Photos are read one at a time
+and dropped after their row is made, so a folder of thousands needs no more memory than
+one photo.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wbs_desktop.core.errors import ImageError, WBSError
+from wbs_desktop.core.files import atomic_write_bytes
+from wbs_desktop.core.imaging import is_supported_suffix
+
+OK = "ok"
+FAILED = "failed"
+
+CSV_FIELDS = (
+    "file", "status", "score", "score_std", "label", "threshold", "faces_found", "warnings",
+    "error", "model", "model_sha256", "provenance_note",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """The outcome for one photo. ``error`` is the user-facing sentence when it failed."""
+
+    photo: Path
+    status: str
+    score: float | None = None
+    score_std: float | None = None
+    label: str = ""
+    threshold: float | None = None
+    faces_found: int = 0
+    warnings: tuple[str, ...] = ()
+    error: str = ""
+    model: str = ""
+    model_sha256: str = ""
+    provenance_note: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+    def to_csv(self) -> dict[str, Any]:
+        def number(value: float | None) -> str:
+            return "" if value is None else f"{value:.4f}"
+
+        return {
+            "file": self.photo.name, "status": self.status, "score": number(self.score),
+            "score_std": number(self.score_std), "label": self.label,
+            "threshold": number(self.threshold),
+            "faces_found": self.faces_found if self.ok else "",
+            "warnings": " | ".join(self.warnings), "error": self.error, "model": self.model,
+            "model_sha256": self.model_sha256, "provenance_note": self.provenance_note,
+        }
+
+
+def find_photos(folder: str | os.PathLike[str]) -> list[Path]:
+    """Photo files directly inside ``folder`` (by suffix; hidden files skipped), sorted."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ImageError(f"'{folder.name or folder}' is not a folder; choose a folder of photos.")
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        raise ImageError(
+            f"The folder '{folder.name}' could not be read ({exc.strerror or exc})."
+        ) from exc
+    return sorted(
+        (p for p in entries if not p.name.startswith(".") and is_supported_suffix(p)
+         and p.is_file()),
+        key=lambda p: p.name.lower(),
+    )
+
+
+def screen_photo(path: Path, bundle: Any, device: Any = None) -> BatchRow:
+    """Analyse one photo; any expected failure becomes a failed row, never an exception."""
+    from wbs_desktop.core.analysis import analyze
+    from wbs_desktop.core.imaging import load_image
+
+    started = time.perf_counter()
+    model = {"model": bundle.name, "model_sha256": bundle.sha256,
+             "provenance_note": bundle.provenance_note}
+    try:
+        result = analyze(load_image(path), bundle, device)
+    except WBSError as error:
+        return BatchRow(photo=path, status=FAILED, error=str(error),
+                        seconds=time.perf_counter() - started, **model)
+    return BatchRow(
+        photo=path, status=OK, score=result.score, score_std=result.score_std,
+        label=result.label, threshold=result.threshold, faces_found=result.face_count,
+        warnings=result.warnings, seconds=time.perf_counter() - started, **model,
+    )
+
+
+def csv_text(rows: Iterable[BatchRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row.to_csv())
+    return buffer.getvalue()
+
+
+def write_csv(path: str | os.PathLike[str], rows: Iterable[BatchRow]) -> Path:
+    """Write the rows as UTF-8 CSV, atomically; OutputError when the disk refuses."""
+    return atomic_write_bytes(path, csv_text(rows).encode("utf-8"))

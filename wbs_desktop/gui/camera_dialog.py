@@ -1,0 +1,179 @@
+"""Capture a photo: live preview, camera choice (or a video file), freeze, retake, use."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wbs_desktop.gui.camera import CameraSource, CameraWorker, describe
+from wbs_desktop.gui.views import ImageCanvas
+
+CAMERA_COUNT = 4
+_VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"
+
+
+class CameraDialog(QDialog):
+    captured = Signal(object)  # RGB uint8 array of the frozen frame
+
+    def __init__(self, parent: QWidget | None = None, source: CameraSource = 0) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Capture a photo - WBS Screen")
+        self.resize(760, 620)
+        self.worker: CameraWorker | None = None
+        self.last_frame: np.ndarray | None = None
+        self.frozen: np.ndarray | None = None
+        self.frames_seen = 0
+        self._retired: list[CameraWorker] = []
+
+        self.sources = QComboBox()
+        for index in range(CAMERA_COUNT):
+            self.sources.addItem(f"Camera {index}", index)
+        self.sources.addItem("Video file…", None)
+        self.sources.setToolTip("Which camera to use; a video file works too")
+        self.sources.activated.connect(self._on_source_activated)
+        self.preview = ImageCanvas(placeholder="Starting the camera…")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.freeze_button = QPushButton("Freeze")
+        self.freeze_button.setShortcut(QKeySequence("Space"))
+        self.freeze_button.setToolTip("Hold the current picture (Space)")
+        self.freeze_button.clicked.connect(self.toggle_freeze)
+        self.use_button = QPushButton("Use this photo")
+        self.use_button.setDefault(True)
+        self.use_button.setEnabled(False)
+        self.use_button.clicked.connect(self.use_frozen)
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(lambda: self.start(self.source))
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reject)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Source"))
+        top.addWidget(self.sources, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.freeze_button)
+        buttons.addWidget(self.use_button)
+        buttons.addWidget(cancel)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.preview, 1)
+        layout.addLayout(buttons)
+        self.source: CameraSource = source
+
+    # --- sources
+    def _on_source_activated(self, index: int) -> None:
+        data = self.sources.itemData(index)
+        if data is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Choose a video file", "", _VIDEO_FILTER)
+            if not path:
+                self._select_current_source()
+                return
+            data = path
+        self.start(data)
+
+    def _select_current_source(self) -> None:
+        index = self.sources.findData(self.source)
+        if index < 0:
+            self.sources.insertItem(self.sources.count() - 1, describe(self.source), self.source)
+            index = self.sources.findData(self.source)
+        self.sources.setCurrentIndex(index)
+
+    def start(self, source: CameraSource) -> None:
+        """(Re)start the preview from a camera index or a video file path."""
+        self.stop()
+        self.source = source
+        self._select_current_source()
+        self.frozen = None
+        self.last_frame = None
+        self.frames_seen = 0
+        self.preview.placeholder = f"Starting {describe(source)}…"
+        self.preview.set_image(None)
+        self.status.setStyleSheet("")
+        self.status.setText(f"Connecting to {describe(source)}…")
+        self.retry_button.hide()
+        self.freeze_button.setText("Freeze")
+        self.freeze_button.setEnabled(False)
+        self.use_button.setEnabled(False)
+        worker = CameraWorker(source)
+        worker.opened.connect(self._on_opened)
+        worker.frame.connect(self._on_frame)
+        worker.error.connect(self._on_error)
+        self.worker = worker
+        worker.start()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            for signal in (worker.opened, worker.frame, worker.error):
+                signal.disconnect()
+            worker.requestInterruption()
+            worker.wait(3000)
+            self._retired.append(worker)
+
+    # --- frames
+    def _on_opened(self, name: str) -> None:
+        self.status.setText(f"Live: {name}. Ask the child to look straight at the camera.")
+        self.freeze_button.setEnabled(True)
+
+    def _on_frame(self, frame: np.ndarray) -> None:
+        self.last_frame = frame
+        self.frames_seen += 1
+        if self.frozen is None:
+            self.preview.set_image(frame)
+
+    def _on_error(self, message: str) -> None:
+        self.status.setStyleSheet("color: #8c1d18;")
+        self.status.setText(message)
+        self.retry_button.show()
+        self.freeze_button.setEnabled(self.frozen is not None)
+        if self.frozen is None:
+            self.preview.placeholder = "No picture from the camera."
+            self.preview.set_image(None)
+
+    def error_text(self) -> str:
+        return self.status.text() if self.retry_button.isVisible() else ""
+
+    # --- freeze, retake, use
+    def toggle_freeze(self) -> None:
+        if self.frozen is None:
+            if self.last_frame is None:
+                return
+            self.frozen = self.last_frame
+            self.preview.set_image(self.frozen)
+            self.freeze_button.setText("Retake")
+            self.freeze_button.setToolTip("Back to the live picture (Space)")
+            self.use_button.setEnabled(True)
+        else:
+            self.frozen = None
+            self.freeze_button.setText("Freeze")
+            self.freeze_button.setToolTip("Hold the current picture (Space)")
+            self.use_button.setEnabled(False)
+            if self.last_frame is not None:
+                self.preview.set_image(self.last_frame)
+
+    def use_frozen(self) -> None:
+        if self.frozen is None:
+            return
+        frame = self.frozen
+        self.accept()
+        self.captured.emit(frame)
+
+    def done(self, result: int) -> None:
+        self.stop()
+        for worker in self._retired:
+            worker.wait(3000)
+        super().done(result)

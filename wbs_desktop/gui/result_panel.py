@@ -1,0 +1,176 @@
+"""The result column: demo banner, the wording, the gauge, heat per region, warnings, model.
+
+Everything here is read from a core ``Result`` and the bundle's card; nothing is computed.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wbs_desktop.gui.charts import HIGH_COLOUR, LOW_COLOUR, RegionChart, ScoreGauge
+
+_SECTION_STYLE = "color: #1f5f99; font-weight: 600; letter-spacing: 0.5px;"
+
+
+def _section(title: str) -> QLabel:
+    label = QLabel(title.upper())
+    label.setStyleSheet(_SECTION_STYLE + " padding-top: 10px; border-bottom: 1px solid #c9d1db;"
+                        " padding-bottom: 3px;")
+    return label
+
+
+def _wrapped(text: str = "", style: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    if style:
+        label.setStyleSheet(style)
+    return label
+
+
+def model_summary_html(model: Mapping[str, Any], card: Mapping[str, Any] | None) -> str:
+    rows = [("Model", model.get("name", "?")),
+            ("Network", f"{model.get('architecture', '?')} x {model.get('networks', '?')}")]
+    if card:
+        data = card.get("training_data", {})
+        subjects = ", ".join(f"{g} {n}" for g, n in (data.get("subjects") or {}).items())
+        kind = "synthetic" if data.get("synthetic") else "real"
+        rows.append(("Trained on", f"{kind} photos" + (f" ({subjects})" if subjects else "")
+                     if card.get("status") == "trained" else "not trained"))
+        metrics = card.get("cv_metrics") or {}
+        shown = [f"{k} {v:.2f}" for k, v in metrics.items() if isinstance(v, float)][:3]
+        rows.append(("Validation", ", ".join(shown) if shown else "none reported"))
+        rows.append(("Threshold", f"{card.get('threshold')} ({card.get('threshold_rule')})"))
+    rows.append(("SHA-256", f"{str(model.get('sha256', ''))[:16]}…"))
+    cells = "".join(
+        f"<tr><td style='color:#5b6675;padding-right:10px'>{html.escape(k)}</td>"
+        f"<td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    return f"<table cellspacing='0' cellpadding='1'>{cells}</table>"
+
+
+class ResultPanel(QScrollArea):
+    model_card_requested = Signal()
+    intended_use_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMinimumWidth(340)
+        body = QWidget()
+        body.setObjectName("resultBody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(6)
+
+        self.banner = _wrapped(style="background: #fdecea; border: 1px solid #b3261e; "
+                               "border-radius: 4px; color: #8c1d18; padding: 8px;")
+        self.banner.setAccessibleName("Model provenance warning")
+        self.banner.hide()
+        self.status = _wrapped(style="color: #5b6675; font-size: 11pt; padding: 6px 0;")
+        self.headline = _wrapped()
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.45)
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.gauge = ScoreGauge()
+        self.score_line = _wrapped(style="color: #1d2733;")
+        self.regions_title = _section("Where the heat fell")
+        self.regions = RegionChart()
+        self.warnings_title = _section("Photo quality")
+        self.warnings = _wrapped()
+        self.model_title = _section("Model")
+        self.model = _wrapped()
+        self.model.setTextFormat(Qt.TextFormat.RichText)
+        self.card_button = QPushButton("Model card…")
+        self.card_button.setToolTip("The model's full card (Ctrl+I)")
+        self.card_button.clicked.connect(self.model_card_requested)
+        self.card_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.use_note = _wrapped(
+            "Research and decision-support aid: it does not diagnose WBS, and a low score "
+            "does not rule it out. <a href='intended-use'>Intended use</a> (F1)",
+            "color: #5b6675; padding-top: 12px;")
+        self.use_note.setTextFormat(Qt.TextFormat.RichText)
+        self.use_note.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                              | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.use_note.linkActivated.connect(lambda _link: self.intended_use_requested.emit())
+
+        for widget in (self.banner, self.status, self.headline, self.gauge, self.score_line,
+                       self.regions_title, self.regions, self.warnings_title, self.warnings,
+                       self.model_title, self.model, self.card_button):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.use_note)
+        self.setWidget(body)
+        self._result_parts = (self.headline, self.gauge, self.score_line, self.regions_title,
+                              self.regions, self.warnings_title, self.warnings)
+        self.show_status("Open a photo to begin.")
+
+    # --- states
+    def _show_result_parts(self, visible: bool) -> None:
+        for widget in self._result_parts:
+            widget.setVisible(visible)
+
+    def show_status(self, text: str, *, keep_result: bool = False) -> None:
+        """A plain state line ("Loading model…", "Analysing…"); hides the old result."""
+        self.status.setStyleSheet("color: #5b6675; font-size: 11pt; padding: 6px 0;")
+        self.status.setText(text)
+        self.status.show()
+        if not keep_result:
+            self._show_result_parts(False)
+
+    def show_failure(self, text: str) -> None:
+        self.status.setStyleSheet("color: #8c1d18; font-size: 11pt; padding: 6px 0;")
+        self.status.setText(text)
+        self.status.show()
+        self._show_result_parts(False)
+
+    def set_model(self, model: Mapping[str, Any], card: Mapping[str, Any] | None) -> None:
+        """Model section and banner; shown even before any result."""
+        self.model.setText(model_summary_html(model, card))
+        note = model.get("provenance_note") or ""
+        self.banner.setText(f"<b>Not for clinical use: {html.escape(note)}.</b> Scores from "
+                            "this model are not clinically meaningful." if note else "")
+        self.banner.setVisible(bool(note))
+
+    def show_result(self, result: Any, card: Mapping[str, Any] | None) -> None:
+        self.set_model(result.model, card)
+        self.status.hide()
+        high = result.label == "high"
+        colour = (HIGH_COLOUR if high else LOW_COLOUR).name()
+        self.headline.setText(result.summary)
+        self.headline.setStyleSheet(f"color: {colour};")
+        self.gauge.set_score(result.score, result.threshold, result.score_std,
+                             result.network_scores, high)
+        networks = len(result.network_scores)
+        spread = (f"spread ± {result.score_std:.3f} across {networks} networks"
+                  if networks > 1 else "one network, so no spread")
+        self.score_line.setText(f"Score <b>{result.score:.3f}</b> &nbsp;·&nbsp; threshold "
+                                f"{result.threshold:.3f} &nbsp;·&nbsp; {spread}")
+        self.regions.set_shares(result.regions)
+        if result.warnings:
+            items = "".join(f"<li style='margin-bottom:4px'>{html.escape(w)}</li>"
+                            for w in result.warnings)
+            self.warnings.setText(f"<ul style='margin-left:-20px; color:#7a4b00'>{items}</ul>")
+        else:
+            self.warnings.setText("No quality warnings: frontal, sharp and well exposed.")
+        self._show_result_parts(True)
+
+    # --- for tests and accessibility
+    def warning_texts(self) -> str:
+        return self.warnings.text() if self.warnings.isVisible() else ""
