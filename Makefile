@@ -19,8 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: venv
-	$(BIN)/wbs-desktop selftest
-	$(BIN)/wbs-desktop predict resources/sample_face.jpg
+	$(BIN)/wbs-desktop
 
 test: venv
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest

@@ -22,6 +22,7 @@ from wbs_desktop.core.landmarks import (
     NOSE_TIP,
     RIGHT_EYE_CORNERS,
     RIGHT_MOUTH_CORNER,
+    EyeCentres,
     Face,
 )
 
@@ -45,7 +46,7 @@ _ANCHOR_WEIGHTS = np.array([3.0, 3.0, 1.0, 1.0, 1.0])
 
 
 @dataclass(frozen=True)
-class Aligned:
+class Aligned(EyeCentres):
     """An aligned face crop. ``matrix`` maps photo pixels to crop pixels (2x3)."""
 
     image: np.ndarray
@@ -61,13 +62,6 @@ class Aligned:
         """Crop pixels -> photo pixels."""
         return cv2.invertAffineTransform(self.matrix)
 
-    @property
-    def right_eye_centre(self) -> np.ndarray:
-        return self.landmarks[list(RIGHT_EYE_CORNERS)].mean(axis=0)
-
-    @property
-    def left_eye_centre(self) -> np.ndarray:
-        return self.landmarks[list(LEFT_EYE_CORNERS)].mean(axis=0)
 
 
 def anchor_points(landmarks: np.ndarray) -> np.ndarray:

@@ -60,8 +60,23 @@ _MIN_DETECTION_CONFIDENCE = 0.5
 _PITCH_BIAS_DEGREES = 7.6
 
 
+class EyeCentres:
+    """Eye centres of anything holding 478 ``landmarks`` (a photo's face, an aligned crop)."""
+
+    landmarks: np.ndarray
+
+    @property
+    def right_eye_centre(self) -> np.ndarray:
+        """Midpoint of the subject's right eye corners (left in an unmirrored photo)."""
+        return self.landmarks[list(RIGHT_EYE_CORNERS)].mean(axis=0)
+
+    @property
+    def left_eye_centre(self) -> np.ndarray:
+        return self.landmarks[list(LEFT_EYE_CORNERS)].mean(axis=0)
+
+
 @dataclass(frozen=True)
-class Face:
+class Face(EyeCentres):
     """One face found in a photo.
 
     ``landmarks`` are (478, 2) pixel coordinates in the photo; ``depth`` the matching
@@ -88,15 +103,6 @@ class Face:
     @property
     def area(self) -> float:
         return self.width * self.height
-
-    @property
-    def right_eye_centre(self) -> np.ndarray:
-        """Midpoint of the subject's right eye corners (left in the photo)."""
-        return self.landmarks[list(RIGHT_EYE_CORNERS)].mean(axis=0)
-
-    @property
-    def left_eye_centre(self) -> np.ndarray:
-        return self.landmarks[list(LEFT_EYE_CORNERS)].mean(axis=0)
 
     @property
     def interocular_distance(self) -> float:

@@ -381,11 +381,13 @@ def report_bytes(image: np.ndarray, result: Result, fmt: str = "pdf", *,
 def write_report(path: str | os.PathLike[str], image: np.ndarray, result: Result, *,
                  card: Mapping[str, Any] | None = None,
                  options: ReportOptions | None = None,
-                 created: datetime | None = None) -> Path:
-    """Render and atomically write a report; the format follows the suffix (.pdf/.png).
+                 created: datetime | None = None, fmt: str | None = None) -> Path:
+    """Render and atomically write a report; the format is ``fmt`` or follows the suffix
+    (.pdf/.png).
 
     Raises OutputError for a wrong suffix, a full disk or a folder that refuses the file.
     """
-    fmt = format_for(path)
+    if fmt not in FORMATS:
+        fmt = format_for(path)
     data = report_bytes(image, result, fmt, card=card, options=options, created=created)
     return atomic_write_bytes(path, data)

@@ -39,7 +39,8 @@ class _Item(QTableWidgetItem):
             return mine < theirs
         if isinstance(mine, (int, float)) != isinstance(theirs, (int, float)):
             return isinstance(mine, (int, float))
-        return super().__lt__(other)
+        # Not super().__lt__: PySide routes the C++ operator back here (endless recursion).
+        return str(mine).lower() < str(theirs).lower()
 
 
 def _item(text: str, sort_value: Any = None) -> QTableWidgetItem:
@@ -84,6 +85,7 @@ class BatchDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setWordWrap(True)
 
         self.cancel_button = QPushButton("Cancel")

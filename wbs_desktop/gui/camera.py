@@ -16,6 +16,13 @@ _MAX_FPS = 30.0
 _CAMERA_FAILURES = 15  # consecutive failed reads (~0.75 s) before a camera counts as gone
 
 
+def _file_size(path: CameraSource) -> int | None:
+    try:
+        return os.path.getsize(path)  # type: ignore[arg-type]
+    except OSError:
+        return None
+
+
 def describe(source: CameraSource) -> str:
     return f"camera {source}" if isinstance(source, int) else os.path.basename(source)
 
@@ -36,6 +43,16 @@ class CameraWorker(QThread):
         self.source = source
 
     def run(self) -> None:
+        try:
+            self._capture()
+        except Exception as exc:  # noqa: BLE001 - a bug must not kill the thread silently
+            from wbs_desktop.gui import crash
+
+            crash.report_exception(exc)
+            self.error.emit("The camera preview stopped because of an unexpected error; "
+                            "press Retry.")
+
+    def _capture(self) -> None:
         import cv2  # deferred: the GUI module must import fast
 
         is_file = isinstance(self.source, str)
@@ -47,12 +64,16 @@ class CameraWorker(QThread):
             fps = capture.get(cv2.CAP_PROP_FPS) or _MAX_FPS
             interval = 1.0 / min(max(fps, 1.0), _MAX_FPS)
             self.opened.emit(describe(self.source))
+            size = _file_size(self.source) if is_file else None
             failures = 0
             rewound = False
             while not self.isInterruptionRequested():
                 started = time.monotonic()
                 ok, bgr = capture.read()
                 if not ok or bgr is None:
+                    if is_file and _file_size(self.source) != size:
+                        self.error.emit(self._gone_message())  # deleted or rewritten
+                        return
                     if is_file and not rewound:
                         rewound = True  # end of the video: loop once more from the start
                         capture.set(cv2.CAP_PROP_POS_FRAMES, 0)

@@ -34,6 +34,7 @@ class CameraDialog(QDialog):
         self.last_frame: np.ndarray | None = None
         self.frozen: np.ndarray | None = None
         self.frames_seen = 0
+        self._live_text = ""
         self._retired: list[CameraWorker] = []
 
         self.sources = QComboBox()
@@ -154,11 +155,16 @@ class CameraDialog(QDialog):
                 return
             self.frozen = self.last_frame
             self.preview.set_image(self.frozen)
+            self._live_text = self.status.text()
+            if not self.retry_button.isVisible():
+                self.status.setText("Frozen: use this photo, or retake (Space).")
             self.freeze_button.setText("Retake")
             self.freeze_button.setToolTip("Back to the live picture (Space)")
             self.use_button.setEnabled(True)
         else:
             self.frozen = None
+            if not self.retry_button.isVisible():
+                self.status.setText(self._live_text)
             self.freeze_button.setText("Freeze")
             self.freeze_button.setToolTip("Hold the current picture (Space)")
             self.use_button.setEnabled(False)

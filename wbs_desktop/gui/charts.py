@@ -118,7 +118,7 @@ class RegionChart(QWidget):
         self.update()
 
     def _row_height(self) -> int:
-        return self.fontMetrics().height() + 6
+        return self.fontMetrics().height() + 4
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt naming
         return QSize(300, max(1, len(self.shares)) * self._row_height() + 4)

@@ -25,7 +25,7 @@ class ModelPicker(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.models = QComboBox()
-        self.models.setMinimumContentsLength(24)
+        self.models.setMinimumContentsLength(34)
         self.models.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.models.setToolTip("Model bundle used for the analysis")

@@ -9,10 +9,11 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -63,6 +64,15 @@ def model_summary_html(model: Mapping[str, Any], card: Mapping[str, Any] | None)
     return f"<table cellspacing='0' cellpadding='1'>{cells}</table>"
 
 
+class _Body(QWidget):
+    """The scrolled content. Its minimum height is left to height-for-width: the default
+    (the sum of word-wrapped labels' minimums at their narrowest) would add a scroll bar
+    to a column that fits."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt naming
+        return QSize(super().minimumSizeHint().width(), 0)
+
+
 class ResultPanel(QScrollArea):
     model_card_requested = Signal()
     intended_use_requested = Signal()
@@ -71,12 +81,13 @@ class ResultPanel(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setMinimumWidth(340)
-        body = QWidget()
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(360)
+        body = _Body()
         body.setObjectName("resultBody")
         layout = QVBoxLayout(body)
-        layout.setContentsMargins(14, 10, 14, 10)
-        layout.setSpacing(6)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(5)
 
         self.banner = _wrapped(style="background: #fdecea; border: 1px solid #b3261e; "
                                "border-radius: 4px; color: #8c1d18; padding: 8px;")
@@ -101,21 +112,27 @@ class ResultPanel(QScrollArea):
         self.card_button.setToolTip("The model's full card (Ctrl+I)")
         self.card_button.clicked.connect(self.model_card_requested)
         self.card_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.use_button = QPushButton("Intended use")
+        self.use_button.setToolTip("What WBS Screen is for, and what not (F1)")
+        self.use_button.clicked.connect(self.intended_use_requested)
+        self.use_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 4, 0, 0)
+        buttons.addWidget(self.card_button)
+        buttons.addWidget(self.use_button)
+        buttons.addStretch(1)
         self.use_note = _wrapped(
-            "Research and decision-support aid: it does not diagnose WBS, and a low score "
-            "does not rule it out. <a href='intended-use'>Intended use</a> (F1)",
-            "color: #5b6675; padding-top: 12px;")
-        self.use_note.setTextFormat(Qt.TextFormat.RichText)
-        self.use_note.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
-                                              | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
-        self.use_note.linkActivated.connect(lambda _link: self.intended_use_requested.emit())
+            "A research and decision-support aid: it does not diagnose WBS, and a low score "
+            "does not rule it out. Confirm with a genetic test.",
+            "color: #5b6675; padding-top: 8px; font-size: 9pt;")
 
         for widget in (self.banner, self.status, self.headline, self.gauge, self.score_line,
                        self.regions_title, self.regions, self.warnings_title, self.warnings,
-                       self.model_title, self.model, self.card_button):
+                       self.model_title, self.model):
             layout.addWidget(widget)
-        layout.addStretch(1)
+        layout.addLayout(buttons)
         layout.addWidget(self.use_note)
+        layout.addStretch(1)
         self.setWidget(body)
         self._result_parts = (self.headline, self.gauge, self.score_line, self.regions_title,
                               self.regions, self.warnings_title, self.warnings)

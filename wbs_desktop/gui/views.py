@@ -17,7 +17,7 @@ BACKGROUND = QColor("#f1f3f6")
 FRAME = QColor("#c9d1db")
 PLACEHOLDER_INK = QColor("#5b6675")
 FACE_BOX = QColor("#f2c230")
-LANDMARK = QColor(80, 220, 255, 200)
+LANDMARK = QColor(80, 220, 255, 150)
 
 
 class ImageCanvas(QWidget):

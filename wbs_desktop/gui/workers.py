@@ -53,6 +53,7 @@ class Worker(QThread):
 @dataclass
 class ModelReady:
     bundle: Any  # ModelBundle: typed loosely so this module never imports torch
+    summary: dict[str, Any]  # analysis.model_summary: what every result says of the model
     devices: list[str]
     installed: list[Any]  # registry.BundleEntry
 
@@ -83,6 +84,7 @@ class ModelLoader(Worker):
     def work(self) -> ModelReady:
         self.progress.emit(0, 3, "Loading PyTorch…")
         _limit_threads()
+        from wbs_desktop.core.analysis import model_summary
         from wbs_desktop.core.bundle import load_model
         from wbs_desktop.core.devices import available_devices, resolve_device
         from wbs_desktop.core.registry import default_model_path, installed_bundles
@@ -101,20 +103,32 @@ class ModelLoader(Worker):
             installed = installed_bundles()
         except Exception:  # noqa: BLE001 - a damaged index must not hide a loaded model
             installed = []
-        return ModelReady(bundle, devices, installed)
+        return ModelReady(bundle, model_summary(bundle), devices, installed)
 
 
 class HashWorker(Worker):
-    """SHA-256 of a model file the user wants to add (large bundles take a second)."""
+    """For a model file the user adds: None when it has a checksum of its own (an index
+    entry or a ``.sha256`` sidecar, which loading checks), else its SHA-256 for the user to
+    confirm (large bundles take a second to hash)."""
 
     def __init__(self, path: str) -> None:
         super().__init__()
         self.path = path
 
-    def work(self) -> str:
-        from wbs_desktop.core.bundle import file_sha256
+    def work(self) -> str | None:
+        from wbs_desktop.core.bundle import file_sha256, read_index
         from wbs_desktop.core.errors import ModelError
 
+        path = Path(self.path)
+        if not path.is_file():
+            raise ModelError(f"The model file {path} was not found.")
+        if path.with_name(path.name + ".sha256").is_file():
+            return None
+        try:
+            if path.name in read_index(path.parent)["bundles"]:
+                return None
+        except ModelError:
+            pass  # a damaged index beside it: fall back to asking the user
         try:
             return file_sha256(self.path)
         except OSError as exc:
@@ -252,14 +266,17 @@ class CsvWriter(Worker):
 
 
 class ReportWriter(Worker):
-    def __init__(self, path: str, analysis: Analysis, options: Any) -> None:
+    def __init__(self, path: str, analysis: Analysis, options: Any,
+                 fmt: str | None = None) -> None:
         super().__init__()
         self.path = path
         self.analysis = analysis
         self.options = options
+        self.fmt = fmt
 
     def work(self) -> Path:
         from wbs_desktop.core.report import write_report
 
         return write_report(self.path, self.analysis.photo.image, self.analysis.result,
-                            card=self.analysis.bundle.card, options=self.options)
+                            card=self.analysis.bundle.card, options=self.options,
+                            fmt=self.fmt)
