@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench clean
+.PHONY: venv run test lint bench package clean
 
 venv: $(STAMP)
 
@@ -25,10 +25,16 @@ test: venv
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: venv
-	$(BIN)/ruff check wbs_desktop training tests
+	$(BIN)/ruff check wbs_desktop training tests packaging
 
 bench: venv
 	$(BIN)/python tests/benchmarks/bench_core.py
+
+# One-folder PyInstaller build in dist/wbs-screen plus dist/wbs-screen-*.tar.gz and .sha256
+# (packaging/README.md). Options: make package PACKAGE_ARGS="--no-archive --dist /tmp/out"
+package: venv
+	$(BIN)/python -m pip install --quiet -e '.[package]'
+	$(BIN)/python packaging/build.py $(PACKAGE_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -41,7 +41,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from training.export import export_run
 
     out = export_run(args.run, args.out, arch=args.arch, threshold_rule=args.threshold_rule,
-                     name=args.name, default=args.default, command=args.command_line)
+                     name=args.name, default=args.default, command=args.command_line,
+                     half=args.half)
     print(out)
     return 0
 
@@ -108,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--name", help="model name shown in the app")
     export.add_argument("--default", action="store_true",
                         help="make it the default model of its folder's index")
+    export.add_argument("--half", action="store_true",
+                        help="store the weights as float16 (half the file size)")
     export.set_defaults(handler=cmd_export)
     return parser
 

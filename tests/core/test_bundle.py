@@ -414,3 +414,22 @@ def test_invalid_card_in_a_file(tmp_path: Path, mobilenet: nn.Module) -> None:
     path = write_raw(tmp_path / "m.safetensors", tensors_of([mobilenet]), card)
     with pytest.raises(ModelError, match="threshold must be a number between 0 and 1"):
         load_model(path)
+
+
+def test_half_precision_storage_halves_the_file_and_keeps_the_outputs(
+    tmp_path: Path, mobilenet: nn.Module
+) -> None:
+    full = tmp_path / "full.safetensors"
+    half = tmp_path / "half.safetensors"
+    save_bundle(full, [mobilenet], default_card("mobilenet_v2", "full"))
+    save_bundle(half, [mobilenet], default_card("mobilenet_v2", "half", weights_dtype="float16"))
+    assert half.stat().st_size < 0.55 * full.stat().st_size
+    loaded = load_model(half)
+    assert all(p.dtype == torch.float32 for p in loaded.networks[0].parameters())
+    x = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        expected = torch.softmax(mobilenet(x), 1)
+        got = torch.softmax(loaded.networks[0](x), 1)
+    assert torch.allclose(got, expected, atol=2e-3)
+    with pytest.raises(ModelError, match="weights_dtype"):
+        default_card("mobilenet_v2", "bad", weights_dtype="int8")

@@ -56,6 +56,7 @@ _CARD_FIELDS = (
     "software", "created",
 )  # fmt: skip
 _STATUSES = ("trained", "untrained")
+_STORAGE_DTYPES = {"float32": torch.float32, "float16": torch.float16}
 _CHUNK = 1 << 20
 
 
@@ -214,6 +215,8 @@ def validate_card(card: Any) -> dict[str, Any]:
         raise _invalid("intended_use must state the intended use")
     if card["status"] not in _STATUSES:
         raise _invalid(f"status must be one of {_STATUSES}")
+    if card.get("weights_dtype", "float32") not in _STORAGE_DTYPES:
+        raise _invalid(f"weights_dtype must be one of {tuple(_STORAGE_DTYPES)}")
     data = _require_dict(card, "training_data", ("synthetic", "subjects", "description"))
     if not isinstance(data["synthetic"], bool):
         raise _invalid("training_data synthetic must be true or false")
@@ -259,6 +262,7 @@ def default_card(architecture: str, name: str, **fields: Any) -> dict[str, Any]:
         "threshold_rule": "default 0.5 (untrained)",
         "temperature": 1.0,
         "flip_tta": True,
+        "weights_dtype": "float32",
         "intended_use": INTENDED_USE,
         "status": "untrained",
         "training_data": {"synthetic": False, "subjects": {}, "description": "none"},
@@ -377,13 +381,15 @@ def _check_tensors(tensors: Mapping[str, Tensor], card: Mapping[str, Any], label
             f"{card['num_networks']} networks): {' and '.join(problems)}; "
             "ask the model's provider for a corrected file."
         )
+    stored_float = _STORAGE_DTYPES[card.get("weights_dtype", "float32")]
     for key, ref in expected.items():
         tensor = tensors[key]
-        if tensor.shape != ref.shape or tensor.dtype != ref.dtype:
+        dtype = stored_float if ref.dtype.is_floating_point else ref.dtype
+        if tensor.shape != ref.shape or tensor.dtype != dtype:
             raise ModelError(
                 f"The model file {label} does not match its card: {key} is "
                 f"{tensor.dtype} {tuple(tensor.shape)} where {card['architecture']} needs "
-                f"{ref.dtype} {tuple(ref.shape)}; ask the model's provider for a corrected file."
+                f"{dtype} {tuple(ref.shape)}; ask the model's provider for a corrected file."
             )
         if tensor.is_floating_point() and not _all_finite(tensor):
             raise ModelError(
@@ -404,7 +410,9 @@ def save_bundle(
 ) -> str:
     """Write ``networks`` and ``card`` to one ``.safetensors`` file plus its ``.sha256``.
 
-    Floating-point tensors are stored as float32. The card and tensors are checked exactly
+    Floating-point tensors are stored as the card's ``weights_dtype`` (float32 unless it
+    asks for float16, which halves the file; loading turns them back into float32 for
+    computing). The card and tensors are checked exactly
     as :func:`load_model` will check them, so a bundle that saves also loads. Returns the
     file's hex SHA-256.
     """
@@ -417,7 +425,7 @@ def save_bundle(
         for key, value in network.state_dict().items():
             tensor = value.detach().to("cpu")
             if tensor.is_floating_point():
-                tensor = tensor.float()
+                tensor = tensor.to(_STORAGE_DTYPES[card.get("weights_dtype", "float32")])
             tensors[f"net{i}.{key}"] = tensor.contiguous()
     _check_tensors(tensors, card, path.name)
     metadata = {CARD_KEY: json.dumps(card, sort_keys=True)}
@@ -466,7 +474,8 @@ def load_model(path: str | os.PathLike[str], *, expected_sha256: str | None = No
         prefix = f"net{i}."
         with torch.device("meta"):
             network = build_network(card["architecture"], len(card["classes"]))
-        state = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+        state = {k[len(prefix) :]: v.float() if v.is_floating_point() else v
+                 for k, v in tensors.items() if k.startswith(prefix)}
         # assign=True adopts the loaded tensors, replacing the meta placeholders.
         network.load_state_dict(state, strict=True, assign=True)
         network.eval().requires_grad_(False)
