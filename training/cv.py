@@ -8,6 +8,7 @@ Layout of a run folder::
     RUN/<arch>/fold<k>/checkpoint.pt   last finished epoch (resume), deleted when done
     RUN/<arch>/fold<k>/model.pt        best weights of the fold (early stopping)
     RUN/<arch>/fold<k>/predictions.csv the fold's held-out predictions
+    RUN/<arch>/fold<k>/fold.json   its training time, epochs run, best epoch, sizes
     RUN/<arch>/oof.csv             out-of-fold predictions (path, subject, group, fold, ...)
     RUN/<arch>/metrics.json, metrics.md, roc.png, reliability.png
     RUN/comparison.md              the study's table, side by side, when several ran
@@ -167,6 +168,11 @@ def run_fold(task: Task, crops: torch.Tensor, folds: np.ndarray, fold: int, arch
                             "best_epoch": state.best_epoch, "history": state.history,
                             "seconds": time.perf_counter() - started,
                             "config": config.to_dict()}, folder / "model.pt")
+        (folder / "fold.json").write_text(json.dumps({
+            "seconds": time.perf_counter() - started, "epochs_run": state.epoch,
+            "best_epoch": state.best_epoch, "stopped_early": state.stopped_early,
+            "train_photos": int(len(inner_train)), "validation_photos": int(len(inner_val)),
+            "test_photos": int(len(test_rows))}, indent=2) + "\n", encoding="utf-8")
         _write_csv(predictions_file, rows, OOF_FIELDS)
         checkpoint_file.unlink(missing_ok=True)
     barrier()
@@ -281,7 +287,13 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
             for fold in range(n_folds):
                 rows += run_fold(task, crops, folds, fold, arch, config, ctx,
                                  out / arch / f"fold{fold}", weights_file, log)
-            timings[arch] = time.perf_counter() - arch_started
+            fold_files = [out / arch / f"fold{k}" / "fold.json" for k in range(n_folds)]
+            timings[arch] = {
+                "this_invocation_s": time.perf_counter() - arch_started,
+                # Survives --resume: what training the folds took when they ran.
+                "fold_training_s": [json.loads(f.read_text())["seconds"] if f.is_file()
+                                    else None for f in fold_files],
+            }
             if ctx.is_main:
                 reports[arch] = write_reports(out / arch, arch, rows, task, n_folds)
                 log(f"{arch}: AUC {reports[arch]['summary']['auc']['mean']:.3f}")

@@ -46,6 +46,9 @@ def test_run_writes_every_output(tiny_run: Path, tiny_data: Path) -> None:
     assert manifest["groups"]["WBS"]["subjects"] == 6
     assert manifest["versions"]["torch"] and manifest["data_hash"]
     assert not list(arch.glob("fold*/checkpoint.pt"))  # removed once a fold is done
+    fold_info = json.loads((arch / "fold0" / "fold.json").read_text())
+    assert fold_info["epochs_run"] == 2 and fold_info["test_photos"] == 6
+    assert manifest["timings_s"]["mobilenet_v2"]["fold_training_s"][0] == fold_info["seconds"]
 
 
 def test_metrics_equal_scikit_learn(tiny_run: Path) -> None:
