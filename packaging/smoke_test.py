@@ -13,6 +13,8 @@ no caches). Checks:
    the photo, saves the window and quits with 0; WBS_GUI_TIMINGS gives the times from
    launch to window and to first result.
 
+``report`` (a PDF through matplotlib's trimmed backends) runs as well.
+
 The functions are used by tests/packaging/test_package.py.
 """
 
@@ -116,6 +118,19 @@ def check_predict(folder: Path, photo: Path, scratch: Path, timeout: float = 300
                  details, done.stdout, done.stderr)
 
 
+def check_report(folder: Path, photo: Path, scratch: Path, timeout: float = 300) -> Check:
+    """``wbs-desktop report PHOTO --out F.pdf``: matplotlib's Agg and PDF backends, fonts."""
+    pdf = scratch / "report.pdf"
+    env = frozen_env(scratch)
+    pdf.unlink(missing_ok=True)
+    done, seconds = _run([str(folder / CLI), "report", str(photo), "--out", str(pdf)], env,
+                         timeout, scratch)
+    ok = done.returncode == 0 and pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
+    message = (f"{pdf.stat().st_size // 1024} KiB PDF" if ok else
+               f"exit status {done.returncode}, PDF written: {pdf.is_file()}")
+    return Check("report", ok, seconds, message, {"pdf": str(pdf)}, done.stdout, done.stderr)
+
+
 def gui_skip_reason() -> str | None:
     """Why the GUI check cannot run here, or None."""
     if not sys.platform.startswith("linux"):
@@ -200,7 +215,8 @@ def run_all(folder: Path, photo: Path, out: Path) -> list[Check]:
     folder, photo, out = folder.resolve(), photo.resolve(), out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     checks = [check_selftest(folder, out / "selftest"),
-              check_predict(folder, photo, out / "predict")]
+              check_predict(folder, photo, out / "predict"),
+              check_report(folder, photo, out / "report")]
     checks.append(check_gui(folder, photo, out / "gui-first", out / "gui-first.png"))
     if checks[-1].ok:  # a second start: caches and settings of the first start are there
         second = check_gui(folder, photo, out / "gui-first", out / "gui-second.png")

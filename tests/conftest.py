@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -79,3 +80,11 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     yield
+
+
+def installed_default() -> dict[str, Any]:
+    """Name, provenance note and input size of the installed default model."""
+    from wbs_desktop.core.registry import default_model_path
+
+    bundle = load_model(default_model_path())
+    return {"name": bundle.name, "note": bundle.provenance_note, "size": bundle.input_size}

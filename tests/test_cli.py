@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, installed_default
 from wbs_desktop.cli import main
 from wbs_desktop.core.paths import sample_photo_path
+
+DEFAULT = installed_default()
 
 
 def test_predict_json_and_failures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -31,7 +33,7 @@ def test_predict_json_and_failures(tmp_path: Path, capsys: pytest.CaptureFixture
     record = json.loads(lines[0])
     assert record["photo"] == str(sample_photo_path())
     assert 0 <= record["score"] <= 1
-    assert record["model"]["provenance_note"] == "untrained: pipeline test only"
+    assert record["model"]["provenance_note"] == DEFAULT["note"] != ""
     assert set(record["regions"]) >= {"forehead", "nose", "mouth", "chin"}
     errors = err.strip().splitlines()
     assert len(errors) == 2
@@ -39,14 +41,15 @@ def test_predict_json_and_failures(tmp_path: Path, capsys: pytest.CaptureFixture
     assert errors[1].startswith(f"{blank}: No face was found")
     written = sorted(p.name for p in (tmp_path / "heat").iterdir())
     assert written == ["sample_face_heatmap_face.png", "sample_face_heatmap_photo.png"]
-    assert Image.open(tmp_path / "heat" / "sample_face_heatmap_face.png").size == (224, 224)
+    face_png = Image.open(tmp_path / "heat" / "sample_face_heatmap_face.png")
+    assert face_png.size == (DEFAULT["size"], DEFAULT["size"])
 
 
 def test_predict_human_output_states_provenance(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["predict", str(sample_photo_path())]) == 0
     out = capsys.readouterr().out
     assert "Facial features similar to WBS:" in out
-    assert "[untrained: pipeline test only]" in out
+    assert f"[{DEFAULT['note']}]" in out
 
 
 def test_align_writes_the_crop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,7 +92,7 @@ def test_selftest_in_a_fresh_offline_process(tmp_path: Path) -> None:
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Self-test passed:")
-    assert "untrained: pipeline test only" in done.stdout
+    assert DEFAULT["note"] in done.stdout
     assert done.stderr == ""
 
 

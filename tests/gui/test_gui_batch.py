@@ -7,6 +7,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from tests.conftest import installed_default
+
+DEFAULT = installed_default()
+
 
 def test_batch_over_a_folder_with_bad_files(window, qtbot, photo_dir: Path,
                                             tmp_path: Path) -> None:
@@ -43,7 +47,7 @@ def test_batch_over_a_folder_with_bad_files(window, qtbot, photo_dir: Path,
                                          "sample.jpg"]
     assert [r["status"] for r in rows] == ["ok", "failed", "failed", "ok"]
     assert float(rows[3]["score"]) == round(by_name["sample.jpg"].score, 4)
-    assert all(r["provenance_note"] == "untrained: pipeline test only" for r in rows)
+    assert all(r["provenance_note"] == DEFAULT["note"] for r in rows)
     assert rows[1]["score"] == "" and rows[1]["error"].startswith("No face was found")
     dialog.cancel_or_close()
     assert not dialog.isVisible()

@@ -6,13 +6,15 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from tests.conftest import write_bundle
+from tests.conftest import installed_default, write_bundle
+
+DEFAULT = installed_default()
 
 
 def test_switching_models_reanalyses_the_photo(window, qtbot, analysed, sample_photo: Path,
                                                tmp_path: Path) -> None:
     first = analysed(window, lambda: window.open_path(sample_photo))
-    assert first.result.model["name"] == "Untrained placeholder (MobileNet-V2)"
+    assert first.result.model["name"] == DEFAULT["name"]
     bundle = write_bundle(tmp_path, "resnet18", networks=2, seed=5)
     second = analysed(window, lambda: window.choose_model(str(bundle), ""))
     assert second.result.model["name"] == "test resnet18"
@@ -28,10 +30,10 @@ def test_switching_models_reanalyses_the_photo(window, qtbot, analysed, sample_p
     window.dialogs[-1].close()
     # Back to the installed default through the picker's list.
     default_index = window.model_picker.models.findText(
-        "Untrained placeholder (MobileNet-V2) (default)")
+        f"{DEFAULT['name']} (default)")
     assert default_index >= 0
     third = analysed(window, lambda: window.model_picker.models.activated.emit(default_index))
-    assert third.result.model["name"] == "Untrained placeholder (MobileNet-V2)"
+    assert third.result.model["name"] == DEFAULT["name"]
 
 
 def test_a_model_file_without_checksum_needs_the_users_confirmation(

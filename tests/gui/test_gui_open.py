@@ -11,6 +11,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
+from tests.conftest import installed_default
+
+DEFAULT = installed_default()
+
 
 def test_open_shows_result_with_heatmap(window, analysed, sample_photo: Path) -> None:
     analysis = analysed(window, lambda: window.open_path(sample_photo))
@@ -23,7 +27,7 @@ def test_open_shows_result_with_heatmap(window, analysed, sample_photo: Path) ->
     assert panel.gauge.threshold == pytest.approx(result.threshold)
     # The demo/untrained banner is on every result of such a model.
     assert panel.banner.isVisible()
-    assert "untrained: pipeline test only" in panel.banner.text()
+    assert DEFAULT["note"] in panel.banner.text()
     # Heat layers: on the photo and on the aligned face, with alpha = heat.
     assert window.photo_view.has_heat() and window.gradcam_view.has_heat()
     face_layer = analysis.layers["face"]

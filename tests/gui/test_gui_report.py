@@ -11,7 +11,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from tests.conftest import installed_default
 from wbs_desktop.core.report import PAGE_SIZE_IN, PNG_DPI
+
+DEFAULT = installed_default()
 
 
 def _export(qtbot, window, path: str, **kwargs) -> str:
@@ -31,7 +34,7 @@ def test_report_pdf_and_png(window, qtbot, analysed, sample_photo: Path,
     first = reader.pages[0].extract_text()
     assert analysis.result.summary in first
     assert f"threshold {analysis.result.threshold:.3f}" in first
-    assert "untrained: pipeline test only" in first
+    assert DEFAULT["note"] in first
     assert "sample_face.jpg" in first and "WBS Screen 0.1.0" in first
     assert "does not diagnose" in first.replace("\n", " ")
     assert "Model card" in reader.pages[1].extract_text()

@@ -120,7 +120,7 @@ def test_size_split_accounts_for_every_byte(frozen_app: Path) -> None:
     on_disk = sum(p.stat().st_size for p in frozen_app.rglob("*")
                   if p.is_file() and not p.is_symlink())
     assert sizes["total_bytes"] == on_disk == sum(groups.values())
-    assert groups[build.TORCH] > 500e6  # torch's own libraries alone are over 1 GB
+    assert groups[build.TORCH] > 100e6  # even a CPU-only torch carries ~0.3 GB of libraries
     print("\n" + build.format_sizes(sizes))
 
 
@@ -155,6 +155,17 @@ def test_frozen_predict_prints_json_with_a_score(frozen_app: Path, scratch: Path
     assert result["photo"] == str(other_photo)
     assert set(result["regions"]) >= {"forehead", "nose", "mouth"}
     assert result["model"]["sha256"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(BUILD_TIMEOUT_S)
+def test_frozen_report_writes_a_pdf(frozen_app: Path, scratch: Path, other_photo: Path) -> None:
+    check = smoke.check_report(frozen_app, other_photo, scratch / "report")
+    assert check.ok, check.explain()
+    from pypdf import PdfReader
+
+    text = PdfReader(check.details["pdf"]).pages[0].extract_text()
+    assert "forehead" in text
 
 
 @pytest.mark.slow

@@ -174,6 +174,11 @@ class FaceFinder:
                                         min_detection_confidence=_MIN_DETECTION_CONFIDENCE)
                 for selection in (1, 0)  # full range (up to ~5 m), short range (close-ups)
             ]
+            # Graphs open their models on background threads, which log as they do so; one
+            # run of each waits for that to finish while stderr is still silenced.
+            blank = np.zeros((64, 64, 3), dtype=np.uint8)
+            for graph in (self._mesh_single, self._mesh_multi, *self._detectors):
+                graph.process(blank)
 
     def warm_up(self) -> None:
         """Load the graphs now (the GUI calls this in the background at start)."""
