@@ -13,7 +13,6 @@ Nothing is written unless asked: :func:`report_bytes` renders in memory and
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import textwrap
@@ -29,6 +28,7 @@ import numpy as np
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import OutputError
 from wbs_desktop.core.files import atomic_write_bytes
+from wbs_desktop.core.model_card import validation_summary
 from wbs_desktop.core.paths import intended_use_path
 from wbs_desktop.core.regions import OUTSIDE, REGION_NAMES
 from wbs_desktop.core.render import DEFAULT_COLORMAP, overlay
@@ -297,23 +297,18 @@ def _card_lines(card: Mapping[str, Any]) -> list[tuple[str, str]]:
     data = card.get("training_data", {})
     subjects = ", ".join(f"{group}: {count}" for group, count in
                          (data.get("subjects") or {}).items()) or "none"
-    metrics = card.get("cv_metrics") or {}
-    metric_text = ", ".join(
-        f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {json.dumps(value)}"
-        for key, value in metrics.items()
-    ) or "none"
     software = ", ".join(f"{k} {v}" for k, v in (card.get("software") or {}).items())
     return [
         ("Name", str(card.get("name", ""))),
         ("Architecture", f"{card.get('architecture')} x {card.get('num_networks')}, input "
                          f"{card.get('input_size')} px, classes {card.get('classes')}"),
         ("Status", str(card.get("status", ""))),
-        ("Threshold", f"{card.get('threshold')} ({card.get('threshold_rule')})"),
+        ("Threshold", f"{card.get('threshold'):.3f} ({card.get('threshold_rule')})"),
         ("Calibration", f"temperature {card.get('temperature')}; mirror-image averaging "
                         f"{'on' if card.get('flip_tta') else 'off'}"),
         ("Training data", f"{'synthetic' if data.get('synthetic') else 'real'}; subjects "
                           f"{subjects}. {data.get('description', '')}"),
-        ("Cross-validation", metric_text),
+        ("Cross-validation", validation_summary(card)),
         ("Training command", str((card.get("training") or {}).get("command") or "-")),
         ("Data hash", str(card.get("data_hash") or "-")),
         ("Software", software),
