@@ -58,6 +58,7 @@ class TrainConfig:
     # Early stopping on an inner validation split of each training fold
     inner_validation_fraction: float = 0.15
     early_stopping_patience: int = 6
+    min_epochs: int = 0  # never stop early before this many epochs (slow starters)
     # Evaluation and export
     flip_tta: bool = True
     threshold_rule: str = "youden"  # youden | sensitivity:0.90
@@ -78,6 +79,7 @@ class TrainConfig:
             (0.0 < self.inner_validation_fraction < 0.5,
              "inner_validation_fraction must be between 0 and 0.5"),
             (self.early_stopping_patience >= 1, "early_stopping_patience must be at least 1"),
+            (0 <= self.min_epochs <= self.epochs, "min_epochs must be between 0 and epochs"),
             (0 <= self.warmup_epochs <= self.epochs,
              "warmup_epochs must be between 0 and epochs"),
             (0.0 <= self.label_smoothing < 0.5, "label_smoothing must be in [0, 0.5)"),

@@ -120,6 +120,14 @@ class FitState:
     stopped_early: bool = False
 
 
+def should_stop_early(state: FitState, config: TrainConfig) -> bool:
+    """After ``state.epoch`` finished epochs: has the validation loss failed to improve for
+    ``early_stopping_patience`` epochs, with at least ``min_epochs`` done?"""
+    epochs_since_best = state.epoch - 1 - state.best_epoch
+    return (state.epoch >= config.min_epochs
+            and epochs_since_best >= config.early_stopping_patience)
+
+
 def _rank_and_world() -> tuple[int, int]:
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         return torch.distributed.get_rank(), torch.distributed.get_world_size()
@@ -231,7 +239,7 @@ def fit(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
             state.best_loss, state.best_epoch = val_loss, state.epoch
             state.best_state = copy.deepcopy({k: v.cpu() for k, v in model.state_dict().items()})
         state.epoch += 1
-        state.stopped_early = state.epoch - 1 - state.best_epoch >= config.early_stopping_patience
+        state.stopped_early = should_stop_early(state, config)
         if progress:
             progress(f"epoch {state.epoch}/{config.epochs} train loss {stats['train_loss']:.3f} "
                      f"val loss {val_loss:.3f} ({stats['images_per_second']:.0f} img/s)")

@@ -87,3 +87,17 @@ def test_folder_data_set_with_bad_photos_reports_them(tmp_path: Path,
 def test_missing_data_set() -> None:
     with pytest.raises(DataError, match="does not exist"):
         read_dataset(Path("/nonexistent/data"))
+
+
+def test_early_stopping_rule_and_min_epochs() -> None:
+    from training.engine import FitState, should_stop_early
+
+    patient = load_config(epochs=30, early_stopping_patience=3)
+    slow_start = load_config(epochs=30, early_stopping_patience=3, min_epochs=16)
+    best_at_first = FitState(epoch=4, best_epoch=0)  # epochs 2-4 did not improve
+    assert should_stop_early(best_at_first, patient)
+    assert not should_stop_early(best_at_first, slow_start)
+    assert not should_stop_early(FitState(epoch=3, best_epoch=0), patient)
+    assert should_stop_early(FitState(epoch=16, best_epoch=2), slow_start)
+    with pytest.raises(ConfigError, match="min_epochs"):
+        load_config(epochs=5, min_epochs=6)
