@@ -22,6 +22,7 @@ from torch import nn
 
 from training.config import Augmentation, TrainConfig
 from wbs_desktop.core.bundle import IMAGENET_MEAN, IMAGENET_STD
+from wbs_desktop.core.scoring import to_input
 
 
 def seed_everything(seed: int, deterministic: bool) -> None:
@@ -34,10 +35,7 @@ def seed_everything(seed: int, deterministic: bool) -> None:
 
 def normalise(batch_uint8: torch.Tensor) -> torch.Tensor:
     """(N,S,S,3) uint8 -> (N,3,S,S) float, ImageNet-normalised (as the bundle's card says)."""
-    x = batch_uint8.permute(0, 3, 1, 2).float().div_(255)
-    mean = torch.tensor(IMAGENET_MEAN, device=x.device).view(1, 3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, device=x.device).view(1, 3, 1, 1)
-    return (x - mean) / std
+    return to_input(batch_uint8, IMAGENET_MEAN, IMAGENET_STD)
 
 
 def augment(x: torch.Tensor, settings: Augmentation, generator: torch.Generator) -> torch.Tensor:

@@ -36,14 +36,18 @@ def test_result_holds_everything(astronaut: np.ndarray, mobilenet_bundle: ModelB
 
 
 def test_score_is_the_calibrated_network_output(astronaut: np.ndarray,
-                                               mobilenet_bundle: ModelBundle) -> None:
-    """Recompute the score from the aligned crop with a plain forward pass."""
-    result = analyze(astronaut, mobilenet_bundle, "cpu")
-    x = mobilenet_bundle.preprocess(result.aligned.image)
+                                               bundle_dir: Path) -> None:
+    """Recompute the score from the aligned crop with a plain forward pass and the Platt
+    map written out by hand."""
+    (bundle_dir / "platt").mkdir()
+    bundle = load_model(write_bundle(bundle_dir / "platt", "mobilenet_v2", seed=2, calibration={
+        "method": "platt", "slope": 0.7, "intercept": -0.4, "prevalence": 0.3}))
+    result = analyze(astronaut, bundle, "cpu")
+    x = bundle.preprocess(result.aligned.image)
     with torch.no_grad():
-        logits = mobilenet_bundle.networks[0](x)
-    expected = torch.softmax(logits / mobilenet_bundle.card["temperature"], dim=1)[0, 1]
-    assert result.score == pytest.approx(float(expected), abs=1e-5)
+        logits = bundle.networks[0](x)[0].double()
+    z = float(logits[1] - logits[0])
+    assert result.score == pytest.approx(1 / (1 + np.exp(-(0.7 * z - 0.4))), abs=1e-6)
 
 
 def test_heat_outside_the_crop_is_zero_on_the_photo(astronaut: np.ndarray,
@@ -55,23 +59,25 @@ def test_heat_outside_the_crop_is_zero_on_the_photo(astronaut: np.ndarray,
     assert result.heatmap_on_photo.max() > 0.5
 
 
-def test_networks_are_averaged_and_their_spread_reported(
+def test_networks_are_averaged_in_logit_space_and_their_spread_reported(
     astronaut: np.ndarray, two_network_bundle: ModelBundle
 ) -> None:
     result = analyze(astronaut, two_network_bundle, "cpu")
     assert len(result.network_scores) == 2
-    assert result.score == pytest.approx(np.mean(result.network_scores))
+    logits = [np.log(p / (1 - p)) for p in result.network_scores]
+    assert result.score == pytest.approx(1 / (1 + np.exp(-np.mean(logits))), abs=1e-9)
     assert result.score_std == pytest.approx(np.std(result.network_scores))
     assert result.score_std > 0
 
 
-def test_temperature_and_flips(astronaut: np.ndarray, bundle_dir: Path) -> None:
+def test_calibration_slope_and_flips(astronaut: np.ndarray, bundle_dir: Path) -> None:
     plain = load_model(write_bundle(bundle_dir, "resnet18", seed=5))
     (bundle_dir / "hot").mkdir()
-    hot = load_model(write_bundle(bundle_dir / "hot", "resnet18", seed=5, temperature=1e4))
+    hot = load_model(write_bundle(bundle_dir / "hot", "resnet18", seed=5, calibration={
+        "method": "platt", "slope": 1e-3, "intercept": 0.0}))
     plain_score = analyze(astronaut, plain, "cpu").score
     assert abs(plain_score - 0.5) > 1e-3
-    assert analyze(astronaut, hot, "cpu").score == pytest.approx(0.5, abs=1e-3)
+    assert analyze(astronaut, hot, "cpu").score == pytest.approx(0.5, abs=2e-3)
 
     (bundle_dir / "flip").mkdir()
     flipped = load_model(write_bundle(bundle_dir / "flip", "resnet18", seed=5, flip_tta=True))

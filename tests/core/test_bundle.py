@@ -370,7 +370,15 @@ def test_non_finite_weights(tmp_path: Path, mobilenet: nn.Module, value: float) 
         ("normalization", {"mean": [0.5, 0.5], "std": [1, 1, 1]}, "normalization mean"),
         ("normalization", {"mean": [0, 0, 0], "std": [1, 0, 1]}, "std must be positive"),
         ("normalization", {"mean": [0, 0, 0]}, "normalization lacks std"),
-        ("temperature", 0.0, "temperature"),
+        ("calibration", {"method": "platt", "slope": 0.0, "intercept": 0}, "slope"),
+        ("calibration", {"method": "platt", "slope": 1e-9, "intercept": 0}, "slope"),
+        ("calibration", {"method": "platt", "slope": 1, "intercept": 1e6}, "intercept"),
+        ("calibration", {"method": "platt", "slope": 1, "intercept": math.inf}, "intercept"),
+        ("calibration", {"method": "isotonic", "slope": 1, "intercept": 0}, "method"),
+        ("calibration", {"method": "platt", "slope": 1}, "calibration lacks intercept"),
+        ("calibration", {"method": "platt", "slope": 1, "intercept": 0, "prevalence": 1.5},
+         "prevalence"),
+        ("operating_point", [], "operating_point"),
         ("flip_tta", "yes", "flip_tta"),
         ("status", "finished", "status"),
         ("training_data", {"synthetic": True}, "training_data lacks"),
@@ -393,14 +401,14 @@ def test_invalid_card_field(field: str, value: Any, message: str) -> None:
 
 def test_card_missing_field_and_not_an_object() -> None:
     card = default_card("resnet18", "r")
-    del card["temperature"]
-    with pytest.raises(ModelError, match="missing temperature"):
+    del card["calibration"]
+    with pytest.raises(ModelError, match="missing calibration"):
         validate_card(card)
     with pytest.raises(ModelError, match="not a JSON object"):
         validate_card([1, 2])
 
 
-@pytest.mark.parametrize("version", [2, 0, "1", None])
+@pytest.mark.parametrize("version", [1, 3, 0, "2", None])
 def test_unknown_format_version(version: Any) -> None:
     card = default_card("resnet18", "r")
     card["format_version"] = version

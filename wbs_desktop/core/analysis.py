@@ -1,10 +1,11 @@
 """One photo in, one :class:`Result` out: the whole screening pipeline.
 
-For each network of the bundle a single forward pass yields both the score and the
+For each network of the bundle a single forward pass yields both its logits and the
 Grad-CAM (see ``gradcam``). When the card asks for flip test-time augmentation, the crop
-and its mirror image go through that pass as a batch of two. Probabilities are
-temperature-calibrated, then averaged over flips and networks; their spread across networks
-is reported as an honest measure of disagreement.
+and its mirror image go through that pass as a batch of two. The score is the deployed
+score of ``scoring`` (log-odds averaged over views and networks, then the card's Platt map),
+the very number training validated; each network's own calibrated probability is reported
+too, and their spread, as an honest measure of disagreement.
 """
 
 from __future__ import annotations
@@ -26,8 +27,17 @@ from wbs_desktop.core.bundle import ModelBundle
 from wbs_desktop.core.devices import resolve_device
 from wbs_desktop.core.gradcam import grad_cam, normalise_cam
 from wbs_desktop.core.landmarks import Face, detect_faces, require_faces
+from wbs_desktop.core.model_card import operating_point_summary
 from wbs_desktop.core.quality import Quality, assess
 from wbs_desktop.core.regions import heat_shares
+from wbs_desktop.core.scoring import (
+    Calibration,
+    deployed_logit,
+    positive_log_odds,
+    require_finite,
+    view_mean,
+    with_mirror,
+)
 
 HIGH = "high"
 LOW = "low"
@@ -107,29 +117,29 @@ def model_summary(bundle: ModelBundle) -> dict[str, Any]:
         "sha256": bundle.sha256,
         "file": bundle.path.name if bundle.path else None,
         "provenance_note": bundle.provenance_note,
+        "operating_point": operating_point_summary(card),
         "intended_use": card["intended_use"],
     }
 
 
-def _score_and_cam(bundle: ModelBundle, x: torch.Tensor) -> tuple[list[float], np.ndarray]:
-    """Calibrated positive-class probability per network, and their mean Grad-CAM.
+def _logits_and_cam(bundle: ModelBundle, x: torch.Tensor) -> tuple[list[float], np.ndarray]:
+    """Each network's logit (log-odds averaged over the views), and their mean Grad-CAM.
 
     ``x`` is [1,3,S,S] or, with flips, [2,3,S,S] (the second image mirrored).
     """
     positive = bundle.positive_index
-    temperature = float(bundle.card["temperature"])
-    scores: list[float] = []
+    logits_per_network: list[float] = []
     cams: list[torch.Tensor] = []
     for network, layer in zip(bundle.networks, bundle.target_layers, strict=True):
         logits, cam = grad_cam(network, layer, x, [positive] * x.shape[0])
-        probabilities = torch.softmax(logits.float() / temperature, dim=1)[:, positive]
-        scores.append(float(probabilities.mean()))
+        log_odds = view_mean(positive_log_odds(logits.float(), positive), x.shape[0])
+        logits_per_network.append(float(log_odds[0]))
         if x.shape[0] == 2:
             cam = torch.stack([cam[0], cam[1].flip(-1)])
         # Each network's map in [0, 1] before averaging, so no network dominates by scale.
         cams.append(normalise_cam(cam).mean(dim=0))
     mean_cam = torch.stack(cams).mean(dim=0).cpu().numpy()
-    return scores, mean_cam
+    return logits_per_network, mean_cam
 
 
 def analyze(
@@ -158,12 +168,14 @@ def analyze(
     with watch.stage("quality"):
         quality = assess(face, aligned)
     with watch.stage("preprocess"):
-        x = bundle.preprocess(aligned.image)
-        if bundle.card.get("flip_tta"):
-            x = torch.cat([x, x.flip(-1)])
-        x = x.to(target)
+        x = with_mirror(bundle.preprocess(aligned.image), bundle.card["flip_tta"]).to(target)
     with watch.stage("networks"), torch.no_grad():
-        scores, cam = _score_and_cam(bundle, x)
+        logits, cam = _logits_and_cam(bundle, x)
+        require_finite(logits, "a network's output")
+        calibration = Calibration.from_card(bundle.card)
+        score = float(calibration.probability(deployed_logit(logits)))
+        scores = [float(calibration.probability(z)) for z in logits]
+        require_finite([score, *scores], "the score")
     with watch.stage("heatmap"):
         heatmap = cv2.resize(cam.astype(np.float32), (size, size), interpolation=cv2.INTER_LINEAR)
         peak = float(heatmap.max())
@@ -177,7 +189,6 @@ def analyze(
             0, f"{len(faces)} faces were found: only the largest was analysed. Crop the photo "
             "to the child's face for a reliable result.",
         )
-    score = float(np.mean(scores))
     threshold = float(bundle.card["threshold"])
     watch.timings["total"] = time.perf_counter() - started
     return Result(

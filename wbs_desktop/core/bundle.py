@@ -34,8 +34,9 @@ from torch import Tensor
 from .. import __version__
 from .architectures import ARCHITECTURES, build_network, target_layer
 from .errors import ModelError
+from .scoring import to_input
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CARD_KEY = "wbs_card"
 INDEX_FILE = "index.json"
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -48,14 +49,16 @@ INTENDED_USE = (
 )
 SYNTHETIC_NOTE = "Synthetic demonstration data - not for clinical use"
 UNTRAINED_NOTE = "untrained: pipeline test only"
+UNVALIDATED_NOTE = ("exported although its validation did not show it performs better than "
+                    "chance - not for clinical use")
 
 _CARD_FIELDS = (
     "format_version", "name", "architecture", "num_networks", "classes", "positive_class",
-    "input_size", "normalization", "threshold", "threshold_rule", "temperature", "flip_tta",
-    "intended_use", "status", "training_data", "cv_metrics", "training", "data_hash",
-    "software", "created",
+    "input_size", "normalization", "threshold", "threshold_rule", "calibration", "flip_tta",
+    "intended_use", "status", "training_data", "cv_metrics", "operating_point", "training",
+    "data_hash", "software", "created",
 )  # fmt: skip
-_STATUSES = ("trained", "untrained")
+_STATUSES = ("trained", "untrained", "unvalidated")
 _STORAGE_DTYPES = {"float32": torch.float32, "float16": torch.float16}
 _CHUNK = 1 << 20
 
@@ -92,13 +95,15 @@ class ModelBundle:
         """The sentence that must be shown with every score of this bundle ("" if none)."""
         if self.card["status"] == "untrained":
             return UNTRAINED_NOTE
+        if self.card["status"] == "unvalidated":
+            return UNVALIDATED_NOTE
         if self.card["training_data"]["synthetic"]:
             return SYNTHETIC_NOTE
         return ""
 
     @property
     def is_demo(self) -> bool:
-        """True for untrained bundles and bundles trained on synthetic data."""
+        """True for untrained, unvalidated and synthetic-data bundles."""
         return bool(self.provenance_note)
 
     def preprocess(self, aligned_rgb: np.ndarray) -> Tensor:
@@ -110,11 +115,9 @@ class ModelBundle:
         size = self.input_size
         if aligned_rgb.shape[:2] != (size, size):
             aligned_rgb = cv2.resize(aligned_rgb, (size, size), interpolation=cv2.INTER_AREA)
-        x = torch.from_numpy(np.ascontiguousarray(aligned_rgb)).permute(2, 0, 1).float() / 255
+        crops = torch.from_numpy(np.ascontiguousarray(aligned_rgb))[None]
         norm = self.card["normalization"]
-        mean = torch.tensor(norm["mean"], dtype=torch.float32).view(3, 1, 1)
-        std = torch.tensor(norm["std"], dtype=torch.float32).view(3, 1, 1)
-        return ((x - mean) / std).unsqueeze(0)
+        return to_input(crops, norm["mean"], norm["std"])
 
     def to(self, device: torch.device | str) -> ModelBundle:
         """Move every network (and so every target layer) to ``device``; returns self."""
@@ -207,8 +210,18 @@ def validate_card(card: Any) -> dict[str, Any]:
         raise _invalid("threshold must be a number between 0 and 1")
     if not _is_text(card["threshold_rule"]):
         raise _invalid("threshold_rule must say how the threshold was chosen")
-    if not _is_number(card["temperature"]) or card["temperature"] <= 0:
-        raise _invalid("temperature must be a positive number")
+    calibration = _require_dict(card, "calibration", ("method", "slope", "intercept"))
+    if calibration["method"] != "platt":
+        raise _invalid("calibration method must be 'platt'")
+    # A Platt slope outside [0.001, 100] cannot come from a network's logits (they would
+    # have to reach +-1000, or differ by 1/100 between a certain yes and a certain no).
+    if not _is_number(calibration["slope"]) or not 1e-3 <= calibration["slope"] <= 100:
+        raise _invalid("calibration slope must be a number from 0.001 to 100")
+    if not _is_number(calibration["intercept"]) or abs(calibration["intercept"]) > 50:
+        raise _invalid("calibration intercept must be a number from -50 to 50")
+    prevalence = calibration.get("prevalence")
+    if prevalence is not None and (not _is_number(prevalence) or not 0 < prevalence < 1):
+        raise _invalid("calibration prevalence must be a fraction between 0 and 1")
     if not isinstance(card["flip_tta"], bool):
         raise _invalid("flip_tta must be true or false")
     if not _is_text(card["intended_use"]):
@@ -228,6 +241,7 @@ def validate_card(card: Any) -> dict[str, Any]:
     if not isinstance(data["description"], str):
         raise _invalid("training_data description must be text")
     _require_dict(card, "cv_metrics")
+    _require_dict(card, "operating_point")
     training = _require_dict(card, "training", ("command", "config"))
     if not isinstance(training["command"], str) or not isinstance(training["config"], dict):
         raise _invalid("training must hold a command text and a config object")
@@ -260,13 +274,15 @@ def default_card(architecture: str, name: str, **fields: Any) -> dict[str, Any]:
         "normalization": {"mean": list(IMAGENET_MEAN), "std": list(IMAGENET_STD)},
         "threshold": 0.5,
         "threshold_rule": "default 0.5 (untrained)",
-        "temperature": 1.0,
+        "calibration": {"method": "platt", "slope": 1.0, "intercept": 0.0, "prevalence": None,
+                        "fitted_on": "none: identity map"},
         "flip_tta": True,
         "weights_dtype": "float32",
         "intended_use": INTENDED_USE,
         "status": "untrained",
         "training_data": {"synthetic": False, "subjects": {}, "description": "none"},
         "cv_metrics": {},
+        "operating_point": {},
         "training": {"command": "", "config": {}},
         "data_hash": "",
         "software": {

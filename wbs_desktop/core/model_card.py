@@ -1,6 +1,9 @@
 """Plain-language lines about a model card, for the app's panel and the reports.
 
-Kept free of torch so the GUI can show a card before torch has finished loading.
+Kept free of torch so the GUI can show a card before torch has finished loading. Every
+figure says what it is: the operating point is the deployed score at the card's threshold,
+measured on people held out of training and of the threshold's choice; the cross-validation
+line is each fold model on its own at 0.5, as the source study reported it.
 """
 
 from __future__ import annotations
@@ -9,9 +12,45 @@ from collections.abc import Mapping
 from typing import Any
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _percent_with_interval(entry: Any) -> str | None:
+    """{"value": 0.85, "ci95": [0.7, 0.94]} -> "85 % (95 % CI 70-94 %)"."""
+    if not isinstance(entry, Mapping) or not _number(entry.get("value")):
+        return None
+    text = f"{100 * entry['value']:.0f} %"
+    interval = entry.get("ci95")
+    if isinstance(interval, list) and len(interval) == 2 and all(map(_number, interval)):
+        text += f" (95 % CI {100 * interval[0]:.0f}-{100 * interval[1]:.0f} %)"
+    return text
+
+
+def operating_point_summary(card: Mapping[str, Any]) -> str:
+    """How the deployed score performs at the card's threshold, on held-out people, e.g.
+    "at threshold 0.391 on 12 held-out people (36 photos): sensitivity 85 % (95 % CI
+    70-94 %), specificity 80 % (95 % CI 66-90 %)"."""
+    point = card.get("operating_point")
+    if not isinstance(point, Mapping):
+        return "not measured"
+    parts = [f"{label} {text}" for key, label in (("sensitivity", "sensitivity"),
+                                                   ("specificity", "specificity"))
+             if (text := _percent_with_interval(point.get(key))) is not None]
+    if not parts:
+        return "not measured"
+    threshold = card.get("threshold")
+    where = f"at threshold {threshold:.3g}" if _number(threshold) else "at its threshold"
+    people, photos = point.get("identities"), point.get("photos")
+    if _number(people) and _number(photos):
+        where += f" on {people} held-out people ({photos} photos)"
+    return f"{where}: " + ", ".join(parts)
+
+
 def validation_summary(card: Mapping[str, Any]) -> str:
-    """One line on how the model was validated, from the card's cross-validation metrics,
-    e.g. "5-fold cross-validation on synthetic data: AUC 85.5 ± 8.1 %, ..."."""
+    """One line on the cross-validation, each fold model at probability 0.5, e.g.
+    "5-fold cross-validation on synthetic data, each fold model at 0.5: AUC 85.5 ± 8.1 %
+    (mean ± SD over 5 folds)"."""
     metrics = card.get("cv_metrics") or {}
     summary = metrics.get("summary") if isinstance(metrics, Mapping) else None
     if not isinstance(summary, Mapping) or not summary:
@@ -20,12 +59,36 @@ def validation_summary(card: Mapping[str, Any]) -> str:
     for key, label in (("auc", "AUC"), ("accuracy", "accuracy"), ("recall", "sensitivity"),
                        ("specificity", "specificity")):
         entry = summary.get(key)
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("mean"), (int, float)):
+        if not isinstance(entry, Mapping) or not _number(entry.get("mean")):
             continue
         std = entry.get("std")
-        spread = f" ± {100 * std:.1f}" if isinstance(std, (int, float)) else ""
+        spread = f" ± {100 * std:.1f}" if _number(std) else ""
         parts.append(f"{label} {100 * entry['mean']:.1f}{spread} %")
     data = "synthetic" if (card.get("training_data") or {}).get("synthetic") else "real"
-    folds = metrics.get("folds")
-    scheme = f"{folds}-fold cross-validation" if isinstance(folds, int) else "cross-validation"
-    return f"{scheme} on {data} data: " + (", ".join(parts) or "no figures")
+    folds, repeats = metrics.get("folds"), metrics.get("repeats") or 1
+    scheme = f"{folds}-fold cross-validation" if _number(folds) else "cross-validation"
+    if _number(repeats) and repeats > 1:
+        scheme = f"{repeats} x {scheme}"
+    line = f"{scheme} on {data} data, each fold model at 0.5: " + (", ".join(parts)
+                                                                     or "no figures")
+    if parts and _number(folds):
+        line += f" (mean ± SD over {int(folds) * int(repeats)} folds)"
+    return line
+
+
+def calibration_summary(card: Mapping[str, Any]) -> str:
+    """How scores were calibrated and for which case mix, e.g. "Platt map (slope 0.8,
+    intercept -0.6) fitted on 60 calibration photos; probabilities assume 33 % WBS"."""
+    entry = card.get("calibration")
+    if not isinstance(entry, Mapping) or not _number(entry.get("slope")):
+        return "none"
+    text = (f"Platt map (slope {entry['slope']:.3g}, intercept "
+            f"{entry.get('intercept', 0.0):.3g})")
+    if entry.get("fitted_on"):
+        text += f" fitted on {entry['fitted_on']}"
+    prevalence = entry.get("prevalence")
+    if _number(prevalence):
+        text += (f"; probabilities refer to a case mix of {100 * prevalence:.0f} % "
+                 f"{card.get('positive_class', 'positive')}")
+    mirror = "on" if card.get("flip_tta") else "off"
+    return f"{text}; mirror-image averaging {mirror}"

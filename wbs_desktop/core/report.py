@@ -28,7 +28,11 @@ import numpy as np
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import OutputError
 from wbs_desktop.core.files import atomic_write_bytes
-from wbs_desktop.core.model_card import validation_summary
+from wbs_desktop.core.model_card import (
+    calibration_summary,
+    operating_point_summary,
+    validation_summary,
+)
 from wbs_desktop.core.paths import intended_use_path
 from wbs_desktop.core.regions import OUTSIDE, REGION_NAMES
 from wbs_desktop.core.render import DEFAULT_COLORMAP, overlay
@@ -276,6 +280,7 @@ def _first_page(image: np.ndarray, result: Result, options: ReportOptions,
         ("Architecture", f"{model.get('architecture', '?')}, {model.get('networks', '?')} "
                          "network(s)"),
         ("Status", model.get("status", "?") + (f" ({note})" if note else "")),
+        ("Operating point", model.get("operating_point") or "not measured"),
         ("File", f"{model.get('file') or '-'}   SHA-256 {sha[:16]}..."),
         ("Versions", f"WBS Screen {__version__}; report made {created.isoformat(' ', 'seconds')}"),
     ]
@@ -304,8 +309,8 @@ def _card_lines(card: Mapping[str, Any]) -> list[tuple[str, str]]:
                          f"{card.get('input_size')} px, classes {card.get('classes')}"),
         ("Status", str(card.get("status", ""))),
         ("Threshold", f"{card.get('threshold'):.3f} ({card.get('threshold_rule')})"),
-        ("Calibration", f"temperature {card.get('temperature')}; mirror-image averaging "
-                        f"{'on' if card.get('flip_tta') else 'off'}"),
+        ("Operating point", operating_point_summary(card)),
+        ("Calibration", calibration_summary(card)),
         ("Training data", f"{'synthetic' if data.get('synthetic') else 'real'}; subjects "
                           f"{subjects}. {data.get('description', '')}"),
         ("Cross-validation", validation_summary(card)),

@@ -59,8 +59,9 @@ def _value(value: Any) -> str:
 
 CARD_ORDER = (
     "name", "status", "architecture", "num_networks", "classes", "positive_class",
-    "input_size", "threshold", "threshold_rule", "temperature", "flip_tta", "training_data",
-    "cv_metrics", "intended_use", "training", "data_hash", "software", "created",
+    "input_size", "threshold", "threshold_rule", "operating_point", "calibration", "flip_tta",
+    "training_data", "cv_metrics", "intended_use", "training", "data_hash", "software",
+    "created",
     "format_version", "normalization",
 )  # fmt: skip
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wbs_desktop.core.model_card import validation_summary
+from wbs_desktop.core.model_card import operating_point_summary, validation_summary
 from wbs_desktop.gui.charts import HIGH_COLOUR, LOW_COLOUR, RegionChart, ScoreGauge
 
 _SECTION_STYLE = "color: #1f5f99; font-weight: 600; letter-spacing: 0.5px;"
@@ -54,8 +54,9 @@ def model_summary_html(model: Mapping[str, Any], card: Mapping[str, Any] | None)
         kind = "synthetic" if data.get("synthetic") else "real"
         rows.append(("Trained on", f"{kind} photos" + (f" ({subjects})" if subjects else "")
                      if card.get("status") == "trained" else "not trained"))
-        rows.append(("Validation", validation_summary(card)))
         rows.append(("Threshold", f"{card.get('threshold'):.3f} ({card.get('threshold_rule')})"))
+        rows.append(("Operating point", operating_point_summary(card)))
+        rows.append(("Cross-validation", validation_summary(card)))
     rows.append(("SHA-256", f"{str(model.get('sha256', ''))[:16]}…"))
     cells = "".join(
         f"<tr><td style='color:#5b6675;padding-right:10px'>{html.escape(k)}</td>"
