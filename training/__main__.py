@@ -28,10 +28,11 @@ def cmd_cv(args: argparse.Namespace) -> int:
     config = load_config(args.config, epochs=args.epochs, seed=args.seed,
                          input_size=args.input_size, batch_size=args.batch_size,
                          pretrained=False if args.no_pretrained else None,
-                         positive_group=args.positive, negative_groups=args.negatives)
+                         positive_group=args.positive, negative_groups=args.negatives,
+                         repeats=args.repeats)
     manifest = run_cv(args.data, args.arch, args.folds, args.out, config,
                       weights_file=args.weights, cache_dir=args.cache, device=args.device,
-                      progress=not args.quiet, command=args.command_line)
+                      progress=not args.quiet, command=args.command_line, resume=args.resume)
     for arch in manifest["architectures"]:
         print(args.out / arch / "metrics.md")
     return 0
@@ -42,7 +43,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     out = export_run(args.run, args.out, arch=args.arch, threshold_rule=args.threshold_rule,
                      name=args.name, default=args.default, command=args.command_line,
-                     half=args.half)
+                     half=args.half, repeat=args.repeat, force=args.force)
     print(out)
     return 0
 
@@ -57,8 +58,7 @@ def cmd_readers(args: argparse.Namespace) -> int:
 def cmd_synth(args: argparse.Namespace) -> int:
     from training import synth
 
-    synth.run(args)
-    return 0
+    return synth.run(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,12 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--data", type=Path, required=True, help="data folder or manifest CSV")
     cv.add_argument("--arch", nargs="+", required=True, choices=ARCHITECTURES)
     cv.add_argument("--folds", type=int, default=5)
+    cv.add_argument("--repeats", type=int,
+                    help="repeat the cross-validation with new folds and seeds (default 1)")
     cv.add_argument("--out", type=Path, required=True, help="run folder (resumable)")
     cv.add_argument("--config", type=Path, help="TOML file of training options")
     cv.add_argument("--weights", type=Path, help="ImageNet weights file (else the hub cache)")
     cv.add_argument("--no-pretrained", action="store_true", help="train from scratch")
     cv.add_argument("--resume", action="store_true",
-                    help="continue an interrupted run (finished folds are kept)")
+                    help="continue an interrupted run (finished folds are kept); refused if "
+                         "the configuration, the photos or the splits changed")
     cv.add_argument("--cache", type=Path, help="aligned-face cache (default RUN/cache)")
     cv.add_argument("--device", default="auto", help="auto, cpu or cuda")
     cv.add_argument("--epochs", type=int)
@@ -97,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     readers = commands.add_parser("readers", help="human readers' ratings against the run")
     readers.add_argument("--run", type=Path, required=True)
     readers.add_argument("--ratings", type=Path, required=True,
-                         help="CSV with columns reader, path (or subject), rating")
+                         help="CSV with columns reader, path (relative, as in the data set; "
+                              "or subject, for one-photo subjects), rating")
     readers.add_argument("--arch", help="which architecture's ROC to draw them on")
     readers.set_defaults(handler=cmd_readers)
 
@@ -111,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="make it the default model of its folder's index")
     export.add_argument("--half", action="store_true",
                         help="store the weights as float16 (half the file size)")
+    export.add_argument("--repeat", type=int, default=0,
+                        help="which repeat's fold models to bundle (default 0)")
+    export.add_argument("--force", action="store_true",
+                        help="export even if the cross-validated AUC is not clearly above "
+                             "chance; the bundle is then marked unvalidated")
     export.set_defaults(handler=cmd_export)
     return parser
 
@@ -118,10 +127,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.command_line = _command_line(argv)
-    if args.command == "cv" and not args.resume and (args.out / "folds.csv").is_file():
-        print(f"{args.out} already holds a run; choose another --out, or add --resume to "
-              "continue it.", file=sys.stderr)
-        return 1
     try:
         return args.handler(args)
     except (DataError, ConfigError, WBSError) as error:

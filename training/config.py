@@ -59,7 +59,12 @@ class TrainConfig:
     inner_validation_fraction: float = 0.15
     early_stopping_patience: int = 6
     min_epochs: int = 0  # never stop early before this many epochs (slow starters)
+    # Held-out people: out of every fold model's training, for the deployed ensemble's
+    # calibration and threshold, and for the final test of that operating point.
+    calibration_fraction: float = 0.15
+    test_fraction: float = 0.15
     # Evaluation and export
+    repeats: int = 1  # repeated cross-validation, a new fold assignment and seed each time
     flip_tta: bool = True
     threshold_rule: str = "youden"  # youden | sensitivity:0.90
     # Reproducibility and resources
@@ -83,6 +88,9 @@ class TrainConfig:
             (0 <= self.warmup_epochs <= self.epochs,
              "warmup_epochs must be between 0 and epochs"),
             (0.0 <= self.label_smoothing < 0.5, "label_smoothing must be in [0, 0.5)"),
+            (0.0 <= self.calibration_fraction <= 0.4 and 0.0 <= self.test_fraction <= 0.4,
+             "calibration_fraction and test_fraction must each be between 0 and 0.4"),
+            (1 <= self.repeats <= 100, "repeats must be between 1 and 100"),
         ]
         for ok, message in checks:
             if not ok:

@@ -1,15 +1,24 @@
-"""Five-fold cross-validation of one or more architectures, as the source study did it.
+"""Cross-validation of one or more architectures, as the source study did it, with the people
+it reports on kept apart from the people it trained and tuned on.
+
+The usable photos are split by person (identity) into three roles: *development* (the
+k-fold cross-validation), *calibration* and *test* (out of every fold model's training;
+``export`` fits the deployed ensemble's calibration and threshold on the first and measures
+that operating point on the second). ``--repeats R`` repeats the cross-validation with new
+folds and seeds; the held-out people stay the same.
 
 Layout of a run folder::
 
-    RUN/manifest.json              config, data hash, versions, git commit, seeds, timings
+    RUN/run.json                   what a --resume must match: config, data hash, splits
+    RUN/manifest.json              config, data hash, versions, git state, devices, timings
     RUN/excluded.json              photos left out and why (no face, unreadable, ...)
-    RUN/folds.csv                  every photo's fold
-    RUN/<arch>/fold<k>/checkpoint.pt   last finished epoch (resume), deleted when done
-    RUN/<arch>/fold<k>/model.pt        best weights of the fold (early stopping)
-    RUN/<arch>/fold<k>/predictions.csv the fold's held-out predictions
-    RUN/<arch>/fold<k>/fold.json   its training time, epochs run, best epoch, sizes
-    RUN/<arch>/oof.csv             out-of-fold predictions (path, subject, group, fold, ...)
+    RUN/folds.csv                  every photo's person, role and fold in each repeat
+    RUN/heldout.csv, heldout_crops.npy   the calibration and test photos (for export)
+    RUN/<arch>/repeat<r>/fold<k>/checkpoint.pt   last finished epoch (resume), then deleted
+    RUN/<arch>/repeat<r>/fold<k>/model.pt        best weights of the fold (early stopping)
+    RUN/<arch>/repeat<r>/fold<k>/predictions.csv the fold's held-out predictions
+    RUN/<arch>/repeat<r>/fold<k>/fold.json       its training time, epochs, sizes
+    RUN/<arch>/oof.csv             out-of-fold predictions of every repeat
     RUN/<arch>/metrics.json, metrics.md, roc.png, reliability.png
     RUN/comparison.md              the study's table, side by side, when several ran
 """
@@ -18,12 +27,16 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import json
+import os
 import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -36,17 +49,26 @@ from training.config import TrainConfig
 from training.data import (
     DataError,
     PreparedData,
+    Sample,
     group_summary,
     prepare,
     read_dataset,
+    subjects_note,
     write_failures,
 )
 from training.ddp import Context, barrier, distributed
-from training.engine import FitState, fit, predict_logits, seed_everything
-from training.folds import inner_split, stratified_group_folds
+from training.engine import FitState, fit, seed_everything
+from training.folds import DEVELOPMENT, holdout_roles, identity_folds, inner_split
 from wbs_desktop.core.architectures import ARCHITECTURES, build_network
+from wbs_desktop.core.bundle import IMAGENET_MEAN, IMAGENET_STD
+from wbs_desktop.core.files import atomic_write
+from wbs_desktop.core.scoring import network_logits
 
-OOF_FIELDS = ("path", "subject", "group", "fold", "label", "probability", "logit")
+OOF_FIELDS = ("path", "relative_path", "subject", "identity", "group", "repeat", "fold",
+              "label", "logit", "probability")
+HELDOUT_FIELDS = ("path", "relative_path", "subject", "identity", "group", "role", "label")
+BOOTSTRAP_RESAMPLES = 2000
+Log = Callable[[str], None]
 
 
 @dataclass
@@ -60,12 +82,29 @@ class Task:
     negative_groups: list[str]
 
     @property
+    def samples(self) -> list[Sample]:
+        return [self.data.samples[i] for i in self.index]
+
+    @property
     def groups(self) -> np.ndarray:
         return self.data.groups()[self.index]
 
     @property
-    def subjects(self) -> np.ndarray:
-        return self.data.subjects()[self.index]
+    def identities(self) -> np.ndarray:
+        return self.data.identities()[self.index]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Who is held out, and each repeat's folds of the development photos (-1: held out)."""
+
+    roles: np.ndarray
+    folds: list[np.ndarray]
+
+    def rows(self) -> list[dict[str, str]]:
+        return [{"role": str(role), **{f"fold_repeat{r}": str(f[i]) if f[i] >= 0 else ""
+                                       for r, f in enumerate(self.folds)}}
+                for i, role in enumerate(self.roles)]
 
 
 def make_task(data: PreparedData, config: TrainConfig) -> Task:
@@ -84,6 +123,28 @@ def make_task(data: PreparedData, config: TrainConfig) -> Task:
     return Task(data, index, labels, config.positive_group, list(negatives))
 
 
+def repeat_seed(config: TrainConfig, repeat: int) -> int:
+    return config.seed + 1000 * repeat
+
+
+def make_plan(task: Task, n_folds: int, config: TrainConfig) -> Plan:
+    groups, identities = task.groups, task.identities
+    roles = holdout_roles(groups, identities, config.calibration_fraction,
+                          config.test_fraction, n_folds, config.seed)
+    for role in sorted(set(roles)):
+        if len(set(task.labels[roles == role])) < 2:
+            raise DataError(f"The {role} people hold only one class: with this few people, "
+                            "lower calibration_fraction and test_fraction.")
+    development = np.flatnonzero(roles == DEVELOPMENT)
+    folds = []
+    for repeat in range(config.repeats):
+        fold_of = np.full(len(roles), -1)
+        fold_of[development] = identity_folds(groups[development], identities[development],
+                                              n_folds, repeat_seed(config, repeat))
+        folds.append(fold_of)
+    return Plan(roles, folds)
+
+
 def build_model(arch: str, pretrained: bool, weights_file: Path | None) -> nn.Module:
     network = build_network(arch, 2)
     if pretrained:
@@ -93,19 +154,31 @@ def build_model(arch: str, pretrained: bool, weights_file: Path | None) -> nn.Mo
     return network
 
 
-def _atomic_torch_save(obj: Any, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    tmp.replace(path)
+def _save_torch(obj: Any, path: Path) -> None:
+    atomic_write(path, lambda tmp: torch.save(obj, tmp))
 
 
-def _write_csv(path: Path, rows: list[dict[str, Any]], fields: tuple[str, ...]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    tmp.replace(path)
+def write_csv(path: Path, rows: list[dict[str, Any]], fields: tuple[str, ...]) -> None:
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    atomic_write(path, write)
+
+
+def write_json(path: Path, value: Any) -> None:
+    text = json.dumps(value, indent=2, allow_nan=False) + "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def save_array(path: Path, array: np.ndarray) -> None:
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as f:
+            np.save(f, array, allow_pickle=False)
+
+    atomic_write(path, write)
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -113,19 +186,32 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def run_fold(task: Task, crops: torch.Tensor, folds: np.ndarray, fold: int, arch: str,
-             config: TrainConfig, ctx: Context, folder: Path, weights_file: Path | None,
-             log: Any) -> list[dict[str, Any]]:
-    """Train on every other fold (with an inner validation split), predict this one."""
+def _sample_fields(sample: Sample) -> dict[str, str]:
+    return {"path": str(sample.path), "relative_path": sample.relative_path,
+            "subject": sample.subject, "identity": sample.identity, "group": sample.group}
+
+
+def predict(models: list[nn.Module], crops: torch.Tensor, config: TrainConfig,
+            device: torch.device) -> np.ndarray:
+    """(N, models) positive-class logits, scored as the app scores (``scoring``)."""
+    return network_logits(models, crops, mean=IMAGENET_MEAN, std=IMAGENET_STD, positive=1,
+                          flip=config.flip_tta, device=device)
+
+
+def run_fold(task: Task, crops: torch.Tensor, folds: np.ndarray, fold: int, repeat: int,
+             arch: str, config: TrainConfig, ctx: Context, folder: Path,
+             weights_file: Path | None, log: Log) -> list[dict[str, Any]]:
+    """Train on the other development folds (with an inner validation split of people),
+    predict this one."""
     predictions_file = folder / "predictions.csv"
     if predictions_file.is_file():
         return [dict(row) for row in read_rows(predictions_file)]
     folder.mkdir(parents=True, exist_ok=True)
-    seed = config.seed * 100 + fold
+    seed = repeat_seed(config, repeat) * 100 + fold
     seed_everything(seed, config.deterministic)
-    train_rows = np.flatnonzero(folds != fold)
+    train_rows = np.flatnonzero((folds >= 0) & (folds != fold))
     test_rows = np.flatnonzero(folds == fold)
-    inner_train, inner_val = inner_split(task.groups[train_rows], task.subjects[train_rows],
+    inner_train, inner_val = inner_split(task.groups[train_rows], task.identities[train_rows],
                                          config.inner_validation_fraction, seed)
     labels = torch.from_numpy(task.labels)
 
@@ -135,121 +221,214 @@ def run_fold(task: Task, crops: torch.Tensor, folds: np.ndarray, fold: int, arch
     model = build_model(arch, config.pretrained, weights_file)
     checkpoint_file = folder / "checkpoint.pt"
     state, optimizer_state = None, None
+    name = f"{arch} repeat {repeat + 1} fold {fold + 1}"
     if checkpoint_file.is_file():
         saved = torch.load(checkpoint_file, map_location="cpu", weights_only=True)
         model.load_state_dict(saved["model"])
         state, optimizer_state = FitState(**saved["fit_state"]), saved["optimizer"]
-        log(f"{arch} fold {fold + 1}: resuming after epoch {state.epoch}")
+        log(f"{name}: resuming after epoch {state.epoch}")
 
     def save_checkpoint(current: FitState, network: nn.Module, optimizer: Any) -> None:
         if ctx.is_main:
-            _atomic_torch_save({"model": network.state_dict(), "optimizer": optimizer.state_dict(),
-                                "fit_state": dataclasses.asdict(current), "arch": arch,
-                                "fold": fold,
-                                "config": config.to_dict()}, checkpoint_file)
+            _save_torch({"model": network.state_dict(), "optimizer": optimizer.state_dict(),
+                         "fit_state": dataclasses.asdict(current), "arch": arch, "fold": fold,
+                         "repeat": repeat, "config": config.to_dict()}, checkpoint_file)
 
     started = time.perf_counter()
     state = fit(model, subset(train_rows[inner_train]), subset(train_rows[inner_val]), config,
                 ctx.device, seed, state, optimizer_state, on_epoch=save_checkpoint,
-                progress=(lambda m: log(f"{arch} fold {fold + 1}: {m}")) if ctx.is_main else None)
+                progress=(lambda m: log(f"{name}: {m}")) if ctx.is_main else None)
     model.load_state_dict(state.best_state or model.state_dict())
-    logits = predict_logits(model, crops[test_rows], ctx.device,
-                            flip_tta=config.flip_tta).numpy().astype(np.float64)
-    logit = logits[:, 1] - logits[:, 0]
-    probability = 1 / (1 + np.exp(-logit))
-    samples = [task.data.samples[i] for i in task.index[test_rows]]
+    logit = predict([model.eval()], crops[test_rows], config, ctx.device)[:, 0]
+    probability = np.exp(-np.logaddexp(0.0, -logit))
     rows = [
-        {"path": str(s.path), "subject": s.subject, "group": s.group, "fold": fold,
-         "label": int(task.labels[r]), "probability": f"{p:.6f}", "logit": f"{z:.6f}"}
-        for s, r, p, z in zip(samples, test_rows, probability, logit, strict=True)
+        {**_sample_fields(task.data.samples[task.index[r]]), "repeat": repeat, "fold": fold,
+         "label": int(task.labels[r]), "logit": repr(float(z)), "probability": repr(float(p))}
+        for r, z, p in zip(test_rows, logit, probability, strict=True)
     ]
     if ctx.is_main:
-        _atomic_torch_save({"model": model.state_dict(), "arch": arch, "fold": fold,
-                            "best_epoch": state.best_epoch, "history": state.history,
-                            "seconds": time.perf_counter() - started,
-                            "config": config.to_dict()}, folder / "model.pt")
-        (folder / "fold.json").write_text(json.dumps({
+        _save_torch({"model": model.state_dict(), "arch": arch, "fold": fold,
+                     "repeat": repeat, "best_epoch": state.best_epoch,
+                     "history": state.history, "seconds": time.perf_counter() - started,
+                     "config": config.to_dict()}, folder / "model.pt")
+        write_json(folder / "fold.json", {
             "seconds": time.perf_counter() - started, "epochs_run": state.epoch,
             "best_epoch": state.best_epoch, "stopped_early": state.stopped_early,
             "train_photos": int(len(inner_train)), "validation_photos": int(len(inner_val)),
-            "test_photos": int(len(test_rows))}, indent=2) + "\n", encoding="utf-8")
-        _write_csv(predictions_file, rows, OOF_FIELDS)
+            "test_photos": int(len(test_rows))})
+        write_csv(predictions_file, rows, OOF_FIELDS)
         checkpoint_file.unlink(missing_ok=True)
     barrier()
     return rows
 
 
-def summarise(rows: list[dict[str, Any]], task: Task, n_folds: int) -> dict[str, Any]:
-    """Per-fold metrics at the networks' own decision (probability >= 0.5), mean +/- SD."""
+def _labels_and_logits(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    return (np.array([int(r["label"]) for r in rows]),
+            np.array([float(r["logit"]) for r in rows]))
+
+
+def summarise(rows: list[dict[str, Any]], task: Task, n_folds: int,
+              repeats: int) -> dict[str, Any]:
+    """Per-fold metrics at each fold model's own decision (logit >= 0, i.e. probability
+    >= 0.5), mean +/- SD over all repeats x folds."""
     per_fold = []
-    for fold in range(n_folds):
-        part = [r for r in rows if int(r["fold"]) == fold]
-        y = np.array([int(r["label"]) for r in part])
-        p = np.array([float(r["probability"]) for r in part])
-        result = metrics.binary_metrics(y, p, 0.5)
-        negatives = [r["group"] for r in part]
-        for group, value in metrics.specificity_by_group(negatives, p, 0.5,
-                                                         task.negative_groups).items():
-            result[f"specificity_{group}"] = value
-        per_fold.append(result)
+    for repeat in range(repeats):
+        for fold in range(n_folds):
+            part = [r for r in rows if int(r["repeat"]) == repeat and int(r["fold"]) == fold]
+            y, z = _labels_and_logits(part)
+            result = metrics.binary_metrics(y, z, 0.0)
+            for group, value in metrics.specificity_by_group(
+                    [r["group"] for r in part], z, 0.0, task.negative_groups).items():
+                result[f"specificity_{group}"] = value
+            per_fold.append(result)
     return metrics.fold_summary(per_fold)
 
 
+def pooled_auc(rows: list[dict[str, Any]], repeats: int) -> dict[str, Any]:
+    """Out-of-fold AUC pooled over the folds of each repeat, its mean over repeats, and a
+    95 % bootstrap interval over people (each resample scores every repeat)."""
+    by_repeat = [[r for r in rows if int(r["repeat"]) == k] for k in range(repeats)]
+    arrays = [_labels_and_logits(part) for part in by_repeat]
+    identities = [np.array([r["identity"] for r in part]) for part in by_repeat]
+    per_repeat = [metrics.roc_auc(y, z) for y, z in arrays]
+    # Every repeat holds the same photos; map each photo's rows across repeats by path.
+    position = [{r["path"]: i for i, r in enumerate(part)} for part in by_repeat]
+    reference = by_repeat[0]
+
+    def statistic(sampled: np.ndarray) -> float:
+        paths = [reference[i]["path"] for i in sampled]
+        values = []
+        for (y, z), where in zip(arrays, position, strict=True):
+            rows_here = [where[p] for p in paths]
+            values.append(metrics.roc_auc(y[rows_here], z[rows_here]))
+        return float(np.mean(values))
+
+    interval = metrics.bootstrap_interval(identities[0], statistic, BOOTSTRAP_RESAMPLES)
+    return {"mean": float(np.mean(per_repeat)), "per_repeat": per_repeat,
+            "ci95": list(interval) if interval else None,
+            "ci": f"95 % percentile bootstrap over people ({BOOTSTRAP_RESAMPLES} resamples)"}
+
+
 def write_reports(folder: Path, arch: str, rows: list[dict[str, Any]], task: Task,
-                  n_folds: int) -> dict[str, Any]:
-    _write_csv(folder / "oof.csv", rows, OOF_FIELDS)
-    summary = summarise(rows, task, n_folds)
-    y = np.array([int(r["label"]) for r in rows])
-    p = np.array([float(r["probability"]) for r in rows])
+                  n_folds: int, repeats: int) -> dict[str, Any]:
+    write_csv(folder / "oof.csv", rows, OOF_FIELDS)
+    summary = summarise(rows, task, n_folds, repeats)
+    y, z = _labels_and_logits(rows)
+    p = np.exp(-np.logaddexp(0.0, -z))
     ece, bins = metrics.expected_calibration_error(y, p, 10)
-    report = {"architecture": arch, "folds": n_folds, "threshold": 0.5,
-              "positive_group": task.positive_group, "negative_groups": task.negative_groups,
-              "summary": summary, "pooled_auc": metrics.roc_auc(y, p),
-              "calibration": {"ece": ece, "bins": bins, "n": int(len(y))}}
-    (folder / "metrics.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    table = metrics.markdown_table(summary)
-    (folder / "metrics.md").write_text(
-        f"# {arch}: {n_folds}-fold cross-validation\n\n{task.positive_group} against "
-        f"{', '.join(task.negative_groups)}; decision at probability 0.5; mean ± SD "
-        f"(sample SD) over folds.\n\n{table}", encoding="utf-8")
+    spread = (f"mean ± sample SD (ddof=1) over {n_folds} folds" if repeats == 1 else
+              f"mean ± sample SD (ddof=1) over {repeats} repeats x {n_folds} folds")
+    report = {"architecture": arch, "folds": n_folds, "repeats": repeats,
+              "decision": "each fold model's own probability >= 0.5 (uncalibrated)",
+              "spread": spread, "positive_group": task.positive_group,
+              "negative_groups": task.negative_groups, "summary": summary,
+              "pooled_auc": pooled_auc(rows, repeats),
+              "calibration": {"ece": ece, "bins": bins, "n": int(len(y)),
+                              "of": "uncalibrated out-of-fold probabilities"}}
+    write_json(folder / "metrics.json", report)
+    auc = report["pooled_auc"]
+    interval = (f" (95 % CI {100 * auc['ci95'][0]:.1f}-{100 * auc['ci95'][1]:.1f}, bootstrap over "
+                "people)" if auc["ci95"] else "")
+    atomic_write(folder / "metrics.md", lambda tmp: tmp.write_text(
+        f"# {arch}: {n_folds}-fold cross-validation" + (f", {repeats} repeats" if repeats > 1
+                                                         else "")
+        + f"\n\n{task.positive_group} against {', '.join(task.negative_groups)}; each fold "
+        f"model decides at its own probability 0.5 (uncalibrated); ± is the {spread}; no "
+        f"person is in two folds.\n\n{metrics.markdown_table(summary)}\nPooled out-of-fold "
+        f"AUC {100 * auc['mean']:.1f}{interval}.\n", encoding="utf-8"))
     fold_pairs = []
     for fold in range(n_folds):
-        part = [r for r in rows if int(r["fold"]) == fold]
-        fold_pairs.append((np.array([int(r["label"]) for r in part]),
-                           np.array([float(r["probability"]) for r in part])))
+        part = [r for r in rows if int(r["repeat"]) == 0 and int(r["fold"]) == fold]
+        fold_pairs.append(_labels_and_logits(part))
     plots.plot_roc(fold_pairs, folder / "roc.png", f"{arch}: ROC over {n_folds} folds")
     plots.plot_reliability(y, p, folder / "reliability.png", 10)
     return report
 
 
-def _git_commit() -> str | None:
-    try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
+def _git_state() -> dict[str, Any]:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], capture_output=True, text=True,
+                                  cwd=Path(__file__).parent, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": None if status is None else bool(status)}
 
 
-def _versions() -> dict[str, str]:
-    import mediapipe
+def _versions() -> dict[str, str | None]:
+    def installed(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    import cv2
     import torchvision
+    from PIL import Image
 
     from wbs_desktop import __version__
 
     return {"python": platform.python_version(), "torch": torch.__version__,
-            "torchvision": torchvision.__version__, "mediapipe": mediapipe.__version__,
-            "numpy": np.__version__, "wbs_desktop": __version__}
+            "torchvision": torchvision.__version__, "mediapipe": installed("mediapipe"),
+            "numpy": np.__version__, "opencv": cv2.__version__, "pillow": Image.__version__,
+            "wbs_desktop": __version__}
+
+
+def _devices(ctx: Context) -> dict[str, Any]:
+    cuda = torch.cuda.is_available()
+    return {"device": str(ctx.device), "world_size": ctx.world_size,
+            "cuda": torch.version.cuda, "cudnn": torch.backends.cudnn.version() if cuda else None,
+            "gpus": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())],
+            "cpu_threads": torch.get_num_threads(), "platform": platform.platform()}
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, inner in value.items():
+            out.update(_flatten(inner, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): value}
+
+
+def _check_resume(saved: dict[str, Any], current: dict[str, Any]) -> None:
+    """Refuse to resume a run whose configuration, data or splits have changed."""
+    changes = []
+    before, after = _flatten(saved["config"]), _flatten(current["config"])
+    changes += [f"config {key}: {before.get(key)!r} -> {after.get(key)!r}"
+                for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
+    if saved["data_hash"] != current["data_hash"]:
+        changes.append("the photos or their labels")
+    if saved["splits_hash"] != current["splits_hash"]:
+        changes.append("the held-out people or the folds")
+    if changes:
+        raise DataError("This run cannot be resumed because " + "; ".join(changes[:5])
+                        + (" (and more)" if len(changes) > 5 else "")
+                        + " changed since it started; start a new run with another --out.")
+
+
+def _split_rows(task: Task, plan: Plan) -> list[dict[str, str]]:
+    return [{**_sample_fields(sample), **extra}
+            for sample, extra in zip(task.samples, plan.rows(), strict=True)]
 
 
 def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config: TrainConfig,
            *, weights_file: Path | None = None, cache_dir: Path | None = None,
-           device: str | None = None, progress: bool = True, command: str = "") -> dict[str, Any]:
-    """Run (or resume) a cross-validation; returns the manifest written to ``out``."""
+           device: str | None = None, progress: bool = True, command: str = "",
+           resume: bool = False) -> dict[str, Any]:
+    """Run (or, with ``resume``, continue) a cross-validation; returns the manifest."""
     unknown = [a for a in archs if a not in ARCHITECTURES]
     if unknown:
         raise DataError(f"Unknown architecture(s) {', '.join(unknown)}; choose from "
                         f"{', '.join(ARCHITECTURES)}.")
+    out = Path(out)
+    if not resume and (out / "run.json").is_file():
+        raise DataError(f"{out} already holds a run; choose another --out, or add --resume to "
+                        "continue it.")
     if config.pretrained:  # fail before the slow face alignment, not after it
         from training.pretrained import require_imagenet_weights
 
@@ -257,7 +436,9 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
             require_imagenet_weights(arch, weights_file)
     if config.threads:
         torch.set_num_threads(config.threads)
-    out = Path(out)
+    if config.deterministic:
+        # cuBLAS is only deterministic with a fixed workspace, set before CUDA starts.
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     started = time.perf_counter()
     with distributed(device) as ctx:
         def log(message: str) -> None:
@@ -266,55 +447,80 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
 
         out.mkdir(parents=True, exist_ok=True)
         samples = read_dataset(Path(data_source))
+        note = subjects_note(samples)
+        if note:
+            log(f"note: {note}")
         data = prepare(samples, config.input_size, Path(cache_dir or out / "cache"),
                        progress=progress and ctx.is_main)
         if ctx.is_main:
             write_failures(out / "excluded.json", data.failures)
         for sample, reason in data.failures:
-            log(f"left out {sample.path.name}: {reason}")
+            log(f"left out {sample.relative_path}: {reason}")
         task = make_task(data, config)
-        folds = stratified_group_folds(task.groups, task.subjects, n_folds, config.seed)
+        plan = make_plan(task, n_folds, config)
+        split_rows = _split_rows(task, plan)
+        fields = (*HELDOUT_FIELDS[:-2], "role",
+                  *(f"fold_repeat{r}" for r in range(config.repeats)))
+        splits_hash = hashlib.sha256(json.dumps(split_rows, sort_keys=True).encode()).hexdigest()
+        fingerprint = {"config": config.to_dict(), "data_hash": data.data_hash,
+                       "splits_hash": splits_hash, "folds": n_folds}
+        if resume and (out / "run.json").is_file():
+            _check_resume(json.loads((out / "run.json").read_text(encoding="utf-8")),
+                          fingerprint)
+        held_out = np.flatnonzero(plan.roles != DEVELOPMENT)
         if ctx.is_main:
-            _write_csv(out / "folds.csv", [
-                {"path": str(task.data.samples[i].path), "subject": s, "group": g, "fold": f}
-                for i, s, g, f in zip(task.index, task.subjects, task.groups, folds,
-                                      strict=True)], ("path", "subject", "group", "fold"))
+            write_json(out / "run.json", fingerprint)
+            write_csv(out / "folds.csv", split_rows, fields)
+            write_csv(out / "heldout.csv", [
+                {**_sample_fields(task.data.samples[task.index[i]]), "role": plan.roles[i],
+                 "label": int(task.labels[i])} for i in held_out], HELDOUT_FIELDS)
+            save_array(out / "heldout_crops.npy", data.crops[task.index[held_out]])
         crops = torch.from_numpy(data.crops[task.index])
         reports, timings = {}, {}
         for arch in archs:
             arch_started = time.perf_counter()
             rows: list[dict[str, Any]] = []
-            for fold in range(n_folds):
-                rows += run_fold(task, crops, folds, fold, arch, config, ctx,
-                                 out / arch / f"fold{fold}", weights_file, log)
-            fold_files = [out / arch / f"fold{k}" / "fold.json" for k in range(n_folds)]
+            for repeat, folds in enumerate(plan.folds):
+                for fold in range(n_folds):
+                    rows += run_fold(task, crops, folds, fold, repeat, arch, config, ctx,
+                                     out / arch / f"repeat{repeat}" / f"fold{fold}",
+                                     weights_file, log)
+            fold_files = sorted((out / arch).glob("repeat*/fold*/fold.json"))
             timings[arch] = {
                 "this_invocation_s": time.perf_counter() - arch_started,
                 # Survives --resume: what training the folds took when they ran.
-                "fold_training_s": [json.loads(f.read_text())["seconds"] if f.is_file()
-                                    else None for f in fold_files],
+                "fold_training_s": [json.loads(f.read_text())["seconds"] for f in fold_files],
             }
             if ctx.is_main:
-                reports[arch] = write_reports(out / arch, arch, rows, task, n_folds)
-                log(f"{arch}: AUC {reports[arch]['summary']['auc']['mean']:.3f}")
+                reports[arch] = write_reports(out / arch, arch, rows, task, n_folds,
+                                              config.repeats)
+                auc = reports[arch]["pooled_auc"]
+                log(f"{arch}: pooled out-of-fold AUC {auc['mean']:.3f}")
         manifest = {
             "command": command, "data": str(data_source), "data_hash": data.data_hash,
-            "architectures": archs, "folds": n_folds, "config": config.to_dict(),
-            "groups": group_summary(data.samples),
+            "architectures": archs, "folds": n_folds, "repeats": config.repeats,
+            "config": config.to_dict(), "groups": group_summary(data.samples),
+            "roles": {role: {"photos": int((plan.roles == role).sum()),
+                             "identities": len(set(task.identities[plan.roles == role]))}
+                      for role in sorted(set(plan.roles))},
             "excluded": len(data.failures), "positive_group": task.positive_group,
-            "negative_groups": task.negative_groups, "world_size": ctx.world_size,
-            "device": str(ctx.device), "versions": _versions(), "git_commit": _git_commit(),
-            "seeds": {"base": config.seed, "fold_seed_rule": "seed * 100 + fold"},
+            "negative_groups": task.negative_groups, "devices": _devices(ctx),
+            "versions": _versions(), "git": _git_state(),
+            "deterministic": {"enabled": config.deterministic,
+                              "cublas_workspace_config": os.environ.get(
+                                  "CUBLAS_WORKSPACE_CONFIG")},
+            "seeds": {"base": config.seed, "repeat_seed_rule": "seed + 1000 * repeat",
+                      "fold_seed_rule": "repeat_seed * 100 + fold",
+                      "split_seed": config.seed},
             "timings_s": {**timings, "total": time.perf_counter() - started},
         }
         if ctx.is_main:
-            (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
-                                               encoding="utf-8")
+            write_json(out / "manifest.json", manifest)
             if len(archs) > 1:
-                (out / "comparison.md").write_text(
+                atomic_write(out / "comparison.md", lambda tmp: tmp.write_text(
                     "# Cross-validation, side by side with the source study\n\n"
                     + metrics.comparison_table(
                         {a: r["summary"] for a, r in reports.items()},
                         {"vgg19": metrics.STUDY_VGG19},
-                        expert_auc=metrics.STUDY_BEST_EXPERT_AUC), encoding="utf-8")
+                        expert_auc=metrics.STUDY_BEST_EXPERT_AUC), encoding="utf-8"))
     return manifest

@@ -1,14 +1,21 @@
-"""Training data: which photos, which group, which child; faces aligned once and cached.
+"""Training data: which photos, which group, which child, which person; faces aligned once
+and cached.
 
 A data set is either a folder with one sub-folder per group (``WBS/``, ``other/``,
-``healthy/``; every photo its own subject unless a manifest says otherwise) or a manifest
-CSV with the columns ``path``, ``group``, ``subject`` (paths relative to the CSV).
+``healthy/``; every photo its own subject) or a manifest CSV with the columns ``path``,
+``group`` and ``subject``, and optionally ``identity`` (paths relative to the CSV). A
+*subject* is one child (possibly several photos); an *identity* is one person (possibly
+several subjects: a synthetic set makes one subject per group from the same base photo).
+Without an identity, each subject is its own person; without a subject, each photo is its
+own child, which is said once, plainly.
 
 Photos go through the app's own ``load_image -> detect_faces -> align_face``, so the
 networks are trained on exactly the crops the app will show them. Crops are cached as PNG
-under a key made of the file's SHA-256, the alignment version and the crop size; photos
-where no face is found (or that cannot be read) are cached as failures with their reason
-and reported, never dropped silently.
+under a key made of the file's SHA-256, the detection and alignment code versions, the
+MediaPipe version and the crop size; photos where no face is found (or that cannot be read)
+are cached as failures with their reason and reported, never dropped silently. The same
+photo under two subjects or two groups (byte-identical, or a mirrored, resized or
+re-encoded copy) is refused, naming both files.
 """
 
 from __future__ import annotations
@@ -18,16 +25,19 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from training.duplicates import near_duplicates, perceptual_hashes
 from wbs_desktop.core.alignment import ALIGNMENT_VERSION, align_face
+from wbs_desktop.core.bundle import file_sha256
 from wbs_desktop.core.errors import WBSError
 from wbs_desktop.core.imaging import is_supported_suffix, load_image
-from wbs_desktop.core.landmarks import detect_faces, require_faces
+from wbs_desktop.core.landmarks import DETECTION_VERSION, detect_faces, require_faces
 
 
 class DataError(ValueError):
@@ -39,6 +49,9 @@ class Sample:
     path: Path
     group: str
     subject: str
+    identity: str
+    relative_path: str  # as written in the manifest, or relative to the data folder
+    subject_from_path: bool = False
 
 
 @dataclass
@@ -56,6 +69,9 @@ class PreparedData:
     def subjects(self) -> np.ndarray:
         return np.array([s.subject for s in self.samples])
 
+    def identities(self) -> np.ndarray:
+        return np.array([s.identity for s in self.samples])
+
 
 def read_dataset(source: Path) -> list[Sample]:
     source = Path(source)
@@ -67,6 +83,17 @@ def read_dataset(source: Path) -> list[Sample]:
     raise DataError(f"The data set {source} does not exist.")
 
 
+def subjects_note(samples: list[Sample]) -> str | None:
+    """The one plain warning owed when subjects had to be taken from file paths."""
+    guessed = sum(s.subject_from_path for s in samples)
+    if not guessed:
+        return None
+    return (f"{guessed} of {len(samples)} photos have no subject: each of them is counted as "
+            "a different child. If a child has several photos, list them in a manifest.csv "
+            "with the columns path, group, subject (and identity), or photos of one child "
+            "will land on both sides of a split.")
+
+
 def _read_manifest(manifest: Path) -> list[Sample]:
     try:
         with manifest.open(newline="", encoding="utf-8") as f:
@@ -76,20 +103,27 @@ def _read_manifest(manifest: Path) -> list[Sample]:
     missing = {"path", "group"} - set(rows[0] if rows else {})
     if not rows or missing:
         raise DataError(f"The manifest {manifest} needs the columns path, group (and subject).")
-    return [
-        Sample(path=(manifest.parent / row["path"]).resolve(), group=row["group"].strip(),
-               subject=(row.get("subject") or row["path"]).strip())
-        for row in rows
-    ]
+    samples = []
+    for row in rows:
+        relative = (row["path"] or "").strip()
+        subject = (row.get("subject") or "").strip()
+        identity = (row.get("identity") or "").strip()
+        samples.append(Sample(
+            path=(manifest.parent / relative).resolve(), group=(row["group"] or "").strip(),
+            subject=subject or relative, identity=identity or subject or relative,
+            relative_path=relative, subject_from_path=not subject))
+    return samples
 
 
 def _read_folders(root: Path) -> list[Sample]:
-    samples = [
-        Sample(path=photo.resolve(), group=folder.name, subject=f"{folder.name}/{photo.stem}")
-        for folder in sorted(p for p in root.iterdir() if p.is_dir())
-        for photo in sorted(folder.rglob("*"))
-        if photo.is_file() and is_supported_suffix(photo)
-    ]
+    samples = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for photo in sorted(folder.rglob("*")):
+            if photo.is_file() and is_supported_suffix(photo):
+                relative = photo.relative_to(root).as_posix()
+                samples.append(Sample(path=photo.resolve(), group=folder.name, subject=relative,
+                                      identity=relative, relative_path=relative,
+                                      subject_from_path=True))
     if not samples:
         raise DataError(
             f"No photos found in {root}: expected one sub-folder per group (e.g. WBS/, "
@@ -98,63 +132,104 @@ def _read_folders(root: Path) -> list[Sample]:
     return samples
 
 
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def cache_folder(cache_dir: Path, size: int) -> Path:
+    """Where crops of ``size`` px live: a new folder whenever the code or MediaPipe that
+    makes them changes."""
+    return (Path(cache_dir) / f"align-v{ALIGNMENT_VERSION}-det{DETECTION_VERSION}"
+                              f"-mp{version('mediapipe')}-{size}")
 
 
-def _align_one(path: Path, size: int) -> np.ndarray:
+def _check_subjects(samples: list[Sample]) -> None:
+    group_of: dict[str, tuple[str, Sample]] = {}
+    for sample in samples:
+        if not sample.group:
+            raise DataError(f"The photo {sample.relative_path} has no group.")
+        first = group_of.setdefault(sample.subject, (sample.group, sample))
+        if first[0] != sample.group:
+            raise DataError(f"Subject {sample.subject!r} has photos in two groups "
+                            f"({first[1].relative_path} in {first[0]!r}, "
+                            f"{sample.relative_path} in {sample.group!r}).")
+
+
+def _refuse_duplicates(kept: list[Sample], shas: list[str], hashes: list[np.ndarray]) -> None:
+    """One photo under two subjects or groups would cross a split or carry two labels."""
+    first_with: dict[str, int] = {}
+    pairs = [(first_with.setdefault(sha, i), i) for i, sha in enumerate(shas)]
+    pairs = [(i, j) for i, j in pairs if i != j] + near_duplicates(hashes)
+    for i, j in pairs:
+        a, b = kept[i], kept[j]
+        if a.subject != b.subject or a.group != b.group:
+            how = "are the same file" if shas[i] == shas[j] else (
+                "show the same photo (a mirrored, resized or re-encoded copy)")
+            raise DataError(
+                f"{a.relative_path} ({a.group}, subject {a.subject}) and {b.relative_path} "
+                f"({b.group}, subject {b.subject}) {how}; remove one, or file both under "
+                "the same subject."
+            )
+
+
+def _align_one(path: Path, size: int) -> tuple[np.ndarray, np.ndarray]:
     image = load_image(path)
-    return align_face(image, require_faces(detect_faces(image))[0], size).image
+    crop = align_face(image, require_faces(detect_faces(image))[0], size).image
+    return crop, perceptual_hashes(image)
 
 
 def prepare(samples: list[Sample], size: int, cache_dir: Path,
             progress: bool = True) -> PreparedData:
     """Align every sample's face once (cached) and return the crops in sample order."""
-    folder = Path(cache_dir) / f"align-v{ALIGNMENT_VERSION}-{size}"
+    _check_subjects(samples)
+    folder = cache_folder(cache_dir, size)
     folder.mkdir(parents=True, exist_ok=True)
     kept: list[Sample] = []
     crops: list[np.ndarray] = []
+    shas: list[str] = []
+    hashes: list[np.ndarray] = []
     failures: list[tuple[Sample, str]] = []
     fingerprint = hashlib.sha256()
     for sample in tqdm(samples, desc="aligning faces", unit="photo", disable=not progress):
         try:
-            key = _file_hash(sample.path)
+            key = file_sha256(sample.path)
         except OSError as exc:
             failures.append((sample, f"cannot read the file ({exc.strerror or exc})"))
             continue
-        fingerprint.update(f"{key} {sample.group} {sample.subject}\n".encode())
+        fingerprint.update(f"{key} {sample.group} {sample.subject} {sample.identity}\n".encode())
         crop_file, fail_file = folder / f"{key}.png", folder / f"{key}.fail"
+        hash_file = folder / f"{key}.phash256"
         if fail_file.is_file():
             failures.append((sample, fail_file.read_text(encoding="utf-8")))
             continue
-        if crop_file.is_file():
+        if crop_file.is_file() and hash_file.is_file():
             crop = np.asarray(Image.open(crop_file).convert("RGB"))
+            phash = np.frombuffer(bytes.fromhex(hash_file.read_text()), np.uint8).reshape(2, -1)
         else:
             try:
-                crop = _align_one(sample.path, size)
+                crop, phash = _align_one(sample.path, size)
             except WBSError as error:
                 fail_file.write_text(str(error), encoding="utf-8")
                 failures.append((sample, str(error)))
                 continue
             Image.fromarray(crop).save(crop_file)
+            hash_file.write_text(phash.tobytes().hex())
         kept.append(sample)
         crops.append(crop)
+        shas.append(key)
+        hashes.append(phash)
+    _refuse_duplicates(kept, shas, hashes)
     array = np.stack(crops) if crops else np.zeros((0, size, size, 3), np.uint8)
     return PreparedData(kept, array, failures, fingerprint.hexdigest())
 
 
 def group_summary(samples: list[Sample]) -> dict[str, dict[str, int]]:
-    """Photos and distinct subjects per group."""
+    """Photos, distinct subjects and distinct people per group."""
     photos = Counter(s.group for s in samples)
     subjects = Counter(g for g, _ in {(s.group, s.subject) for s in samples})
-    return {g: {"photos": photos[g], "subjects": subjects[g]} for g in sorted(photos)}
+    people = Counter(g for g, _ in {(s.group, s.identity) for s in samples})
+    return {g: {"photos": photos[g], "subjects": subjects[g], "identities": people[g]}
+            for g in sorted(photos)}
 
 
 def write_failures(path: Path, failures: list[tuple[Sample, str]]) -> None:
     path.write_text(json.dumps(
-        [{"path": str(s.path), "group": s.group, "subject": s.subject, "reason": reason}
-         for s, reason in failures], indent=2) + "\n", encoding="utf-8")
+        [{"path": str(s.path), "relative_path": s.relative_path, "group": s.group,
+          "subject": s.subject, "reason": reason} for s, reason in failures], indent=2) + "\n",
+        encoding="utf-8")

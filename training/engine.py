@@ -26,10 +26,18 @@ from wbs_desktop.core.scoring import to_input
 
 
 def seed_everything(seed: int, deterministic: bool) -> None:
+    """Seed torch and numpy; with ``deterministic``, refuse nondeterministic kernels.
+
+    On the CPU every kernel training uses has a deterministic implementation, so it is
+    enforced (an op without one raises). On CUDA a few backward kernels have none (e.g.
+    ``grid_sample``'s, used by augmentation), so there it warns instead; cuBLAS also needs
+    ``CUBLAS_WORKSPACE_CONFIG=:4096:8`` in the environment before CUDA starts, which
+    ``run_cv`` sets.
+    """
     torch.manual_seed(seed)
     np.random.seed(seed % (2**32))
     if deterministic:
-        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.use_deterministic_algorithms(True, warn_only=torch.cuda.is_available())
         torch.backends.cudnn.benchmark = False
 
 
@@ -179,16 +187,11 @@ def train_one_epoch(model: nn.Module, crops: torch.Tensor, labels: torch.Tensor,
 
 @torch.no_grad()
 def predict_logits(model: nn.Module, crops: torch.Tensor, device: torch.device,
-                   batch_size: int = 64, flip_tta: bool = False) -> torch.Tensor:
-    """(N, C) logits on CPU; with ``flip_tta`` the mean over each crop and its mirror."""
+                   batch_size: int = 64) -> torch.Tensor:
+    """(N, C) logits on CPU, for the validation loss (scores use ``scoring``)."""
     model.eval()
-    outputs = []
-    for start in range(0, len(crops), batch_size):
-        x = normalise(crops[start:start + batch_size].to(device))
-        logits = model(x).float()
-        if flip_tta:
-            logits = (logits + model(x.flip(-1)).float()) / 2
-        outputs.append(logits.cpu())
+    outputs = [model(normalise(crops[start:start + batch_size].to(device))).float().cpu()
+               for start in range(0, len(crops), batch_size)]
     return torch.cat(outputs) if outputs else torch.zeros(0, 2)
 
 

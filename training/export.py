@@ -1,9 +1,17 @@
-"""Turning a cross-validation run into a model bundle the app loads as it is.
+"""Turning a cross-validation run into a model bundle the app loads as it is, with an
+operating point measured on people none of its networks trained on.
 
-The bundle holds the fold models as an ensemble. Its card carries the cross-validation
-metrics, a temperature fitted on the out-of-fold logits (so the ensemble's probabilities
-mean what they say), and the decision threshold with the rule that chose it, also computed
-on the out-of-fold predictions (never on data the models were trained on).
+The bundle holds one repeat's fold models as an ensemble, scored as the app scores
+(``wbs_desktop.core.scoring``). Its weights are rounded to the storage precision first, and
+then the ensemble scores the run's held-out people:
+
+* on the *calibration* people, a Platt map (slope and intercept) is fitted to the deployed
+  logit and the decision threshold chosen by the run's rule (Youden's J, or a sensitivity);
+* on the *test* people, who took part in neither, the sensitivity and specificity at that
+  threshold are measured, with 95 % bootstrap intervals over people.
+
+A run whose cross-validated AUC is not clearly above chance (its 95 % interval reaches 0.5)
+is refused unless forced; a forced bundle says so in its card and in the app's red banner.
 """
 
 from __future__ import annotations
@@ -14,29 +22,33 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
 from training import metrics
 from training.config import config_from_dict
-from training.cv import read_rows
+from training.cv import BOOTSTRAP_RESAMPLES, predict, read_rows, write_csv, write_json
 from training.data import DataError
+from training.folds import CALIBRATION, TEST
 from wbs_desktop.core.architectures import build_network
 from wbs_desktop.core.bundle import INTENDED_USE, SYNTHETIC_NOTE, default_card, save_bundle
 from wbs_desktop.core.registry import register_bundle
+from wbs_desktop.core.scoring import Calibration, deployed_logit
 
 SYNTHETIC_INFO = "synth_info.json"
+SCORE_FIELDS = ("path", "relative_path", "identity", "group", "role", "label",
+                "deployed_logit", "score")
 
 
 def choose_threshold(rule: str, labels: np.ndarray, probabilities: np.ndarray) -> tuple[float,
                                                                                         str]:
     """The threshold and a sentence saying how it was chosen."""
+    where = "the calibrated scores of the deployed ensemble on the calibration people"
     if rule == "youden":
         return (metrics.youden_threshold(labels, probabilities),
-                "Youden's J (sensitivity + specificity - 1) maximised on the out-of-fold "
-                "calibrated probabilities")
+                f"Youden's J (sensitivity + specificity - 1) maximised on {where}")
     target = float(rule.partition(":")[2])
     return (metrics.threshold_for_sensitivity(labels, probabilities, target),
-            f"highest threshold reaching {target:.0%} sensitivity on the out-of-fold "
-            "calibrated probabilities")
+            f"highest threshold reaching {target:.0%} sensitivity on {where}")
 
 
 def _is_synthetic(data_source: str) -> bool:
@@ -45,20 +57,92 @@ def _is_synthetic(data_source: str) -> bool:
     return (folder / SYNTHETIC_INFO).is_file()
 
 
-def _cv_metrics(report: dict[str, Any], temperature: float, calibrated_ece: float) -> dict:
+def _with_interval(value: float, interval: tuple[float, float] | None) -> dict[str, Any]:
+    return {"value": value, "ci95": list(interval) if interval else None}
+
+
+def operating_point(rows: list[dict[str, str]], scores: np.ndarray,
+                    threshold: float) -> dict[str, Any]:
+    """Sensitivity, specificity and AUC of ``scores >= threshold`` on the test people."""
+    y = np.array([int(r["label"]) for r in rows])
+    identities = np.array([r["identity"] for r in rows])
+    positives, negatives = y == 1, y == 0
+
+    def sensitivity(sample: np.ndarray) -> float:
+        hit = positives[sample]
+        if not hit.any():
+            raise ValueError("no positives")
+        return float(np.mean(scores[sample][hit] >= threshold))
+
+    def specificity(sample: np.ndarray) -> float:
+        hit = negatives[sample]
+        if not hit.any():
+            raise ValueError("no negatives")
+        return float(np.mean(scores[sample][hit] < threshold))
+
+    def auc(sample: np.ndarray) -> float:
+        return metrics.roc_auc(y[sample], scores[sample])
+
+    everyone = np.arange(len(y))
+    ece, _ = metrics.expected_calibration_error(y, scores, 10)
+    result = {name: _with_interval(statistic(everyone), metrics.bootstrap_interval(
+        identities, statistic, BOOTSTRAP_RESAMPLES)) for name, statistic in (
+        ("sensitivity", sensitivity), ("specificity", specificity), ("auc", auc))}
+    return {
+        **result, "threshold": threshold, "photos": int(len(y)),
+        "identities": len(set(identities)), "positives": int(positives.sum()),
+        "negatives": int(negatives.sum()), "ece": ece,
+        "evaluated_on": "test people, held out of every network's training and of the "
+                        "calibration and threshold",
+        "score": "deployed ensemble score (calibrated), as the app computes it",
+        "ci": f"95 % percentile bootstrap over people ({BOOTSTRAP_RESAMPLES} resamples)",
+    }
+
+
+def _load_networks(run: Path, arch: str, repeat: int, folds: int, half: bool) -> list[nn.Module]:
+    networks = []
+    for fold in range(folds):
+        saved = torch.load(run / arch / f"repeat{repeat}" / f"fold{fold}" / "model.pt",
+                           map_location="cpu", weights_only=True)
+        network = build_network(arch, 2)
+        if half:  # score with exactly the weights the bundle will hold
+            saved["model"] = {k: v.half().float() if v.is_floating_point() else v
+                              for k, v in saved["model"].items()}
+        network.load_state_dict(saved["model"])
+        networks.append(network.eval())
+    return networks
+
+
+def _cv_metrics(report: dict[str, Any]) -> dict[str, Any]:
     summary = {name: {"mean": entry["mean"], "std": entry["std"]}
                for name, entry in report["summary"].items()}
-    return {"folds": report["folds"], "decision": "probability >= 0.5 per fold model",
-            "std": "sample SD (ddof=1) over folds", "summary": summary,
-            "pooled_auc": report["pooled_auc"], "ece_uncalibrated": report["calibration"]["ece"],
-            "ece_calibrated": calibrated_ece, "temperature": temperature}
+    return {"folds": report["folds"], "repeats": report["repeats"],
+            "decision": report["decision"], "std": report["spread"], "summary": summary,
+            "pooled_auc": report["pooled_auc"], "people_disjoint_folds": True}
+
+
+def _require_learnt(report: dict[str, Any], force: bool) -> bool:
+    """True when the run clearly beat chance; else refuse, or with ``force`` go on."""
+    interval = report["pooled_auc"].get("ci95")
+    if interval and interval[0] > 0.5:
+        return True
+    if force:
+        return False
+    reach = (f"its 95 % interval {interval[0]:.3f}-{interval[1]:.3f} includes 0.5"
+             if interval else "no interval could be computed")
+    raise DataError(
+        f"The cross-validated AUC ({report['pooled_auc']['mean']:.3f}) is not clearly above "
+        f"chance ({reach}): the networks did not learn to tell the groups apart. Train "
+        "longer, on more people, or from a pretrained start; --force exports it anyway, "
+        "marked as unvalidated."
+    )
 
 
 def export_run(run: Path, out: Path, arch: str | None = None, threshold_rule: str | None = None,
                name: str | None = None, default: bool = False, command: str = "",
-               half: bool = False) -> Path:
-    """Bundle the run's fold models of ``arch``; ``half`` stores the weights as float16
-    (half the file size, outputs equal to about 1e-3)."""
+               half: bool = False, repeat: int = 0, force: bool = False) -> Path:
+    """Bundle the fold models of ``arch`` from one ``repeat``; ``half`` stores the weights as
+    float16 (half the file size; the operating point is measured with the rounded weights)."""
     run = Path(run)
     try:
         manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
@@ -68,55 +152,82 @@ def export_run(run: Path, out: Path, arch: str | None = None, threshold_rule: st
     if arch not in manifest["architectures"]:
         raise DataError(f"The run {run} has no {arch} models "
                         f"(it has {', '.join(manifest['architectures'])}).")
+    if not 0 <= repeat < manifest["repeats"]:
+        raise DataError(f"The run {run} has repeats 0 to {manifest['repeats'] - 1}.")
     config = config_from_dict(manifest["config"])
-    rows = read_rows(run / arch / "oof.csv")
-    labels = np.array([int(r["label"]) for r in rows])
-    logits = np.array([float(r["logit"]) for r in rows])
-    temperature = metrics.fit_temperature(logits, labels)
-    calibrated = metrics.apply_temperature(logits, temperature)
-    threshold, rule_text = choose_threshold(threshold_rule or config.threshold_rule, labels,
-                                            calibrated)
-    calibrated_ece, _ = metrics.expected_calibration_error(labels, calibrated, 10)
     report = json.loads((run / arch / "metrics.json").read_text(encoding="utf-8"))
+    validated = _require_learnt(report, force)
 
-    networks = []
-    for fold in range(manifest["folds"]):
-        saved = torch.load(run / arch / f"fold{fold}" / "model.pt", map_location="cpu",
-                           weights_only=True)
-        network = build_network(arch, 2)
-        network.load_state_dict(saved["model"])
-        networks.append(network.eval())
+    rows = read_rows(run / "heldout.csv")
+    crops = torch.from_numpy(np.load(run / "heldout_crops.npy", allow_pickle=False))
+    roles = np.array([r["role"] for r in rows])
+    labels = np.array([int(r["label"]) for r in rows])
+    if not (roles == CALIBRATION).any():
+        raise DataError(f"The run {run} held out no calibration people (calibration_fraction "
+                        "= 0), so no threshold can be chosen for the deployed score; run cv "
+                        "again with calibration_fraction above 0.")
+    networks = _load_networks(run, arch, repeat, manifest["folds"], half)
+    logits = deployed_logit(predict(networks, crops, config, torch.device("cpu")))
+    calibrate = roles == CALIBRATION
+    slope, intercept = metrics.fit_platt(logits[calibrate], labels[calibrate])
+    scores = np.asarray(Calibration(slope, intercept).probability(logits))
+    threshold, rule_text = choose_threshold(threshold_rule or config.threshold_rule,
+                                            labels[calibrate], scores[calibrate])
+    threshold = float(np.clip(threshold, 1e-6, 1 - 1e-6))
+    tested = roles == TEST
+    point = (operating_point([r for r, t in zip(rows, tested, strict=True) if t],
+                             scores[tested], threshold) if tested.any() else {})
+    write_csv(run / arch / f"deployed_scores_repeat{repeat}.csv", [
+        {**{k: r[k] for k in SCORE_FIELDS[:6]}, "deployed_logit": repr(float(z)),
+         "score": repr(float(p))} for r, z, p in zip(rows, logits, scores, strict=True)],
+        SCORE_FIELDS)
+    write_json(run / arch / f"operating_point_repeat{repeat}.json", point)
 
     synthetic = _is_synthetic(manifest["data"])
-    subjects = {group: info["subjects"] for group, info in manifest["groups"].items()}
-    description = (f"{SYNTHETIC_NOTE}: landmark-warped photos generated by training.synth"
-                   if synthetic else "photos supplied by the training site")
+    people = manifest["roles"][CALIBRATION]
     card = default_card(
         arch, name or f"{arch} ensemble of {len(networks)} fold models",
-        num_networks=len(networks),
-        classes=["other", manifest["positive_group"]],
-        positive_class=manifest["positive_group"],
-        input_size=config.input_size,
-        threshold=float(np.clip(threshold, 1e-6, 1 - 1e-6)),
-        threshold_rule=rule_text,
-        temperature=temperature,
-        flip_tta=config.flip_tta,
-        weights_dtype="float16" if half else "float32",
-        intended_use=INTENDED_USE,
-        status="trained",
-        training_data={"synthetic": synthetic, "subjects": subjects,
-                       "description": description,
-                       "negative_groups": manifest["negative_groups"]},
-        cv_metrics=_cv_metrics(report, temperature, calibrated_ece),
+        num_networks=len(networks), classes=["other", manifest["positive_group"]],
+        positive_class=manifest["positive_group"], input_size=config.input_size,
+        threshold=threshold, threshold_rule=rule_text,
+        calibration={"method": "platt", "slope": slope, "intercept": intercept,
+                     "prevalence": float(labels[calibrate].mean()),
+                     "fitted_on": f"{people['photos']} photos of {people['identities']} "
+                                  "calibration people, held out of every network's training"},
+        flip_tta=config.flip_tta, weights_dtype="float16" if half else "float32",
+        intended_use=INTENDED_USE, status="trained" if validated else "unvalidated",
+        training_data=_training_data(manifest, synthetic),
+        cv_metrics=_cv_metrics(report), operating_point=point,
         training={"command": manifest["command"], "export_command": command,
-                  "config": manifest["config"], "git_commit": manifest.get("git_commit")},
+                  "config": manifest["config"], "git": manifest.get("git"),
+                  "repeat": repeat},
         data_hash=manifest["data_hash"],
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_bundle(out, networks, card)
-    auc = report["summary"]["auc"]
-    summary = (f"{arch} x{len(networks)}, CV AUC {auc['mean']:.3f} ± {auc['std'] or 0:.3f}"
-               + (f"; {SYNTHETIC_NOTE}" if synthetic else ""))
-    register_bundle(out, summary=summary, default=default)
+    register_bundle(out, summary=_summary(arch, len(networks), point, synthetic, validated),
+                    default=default)
     return out
+
+
+def _training_data(manifest: dict[str, Any], synthetic: bool) -> dict[str, Any]:
+    description = (f"{SYNTHETIC_NOTE}: landmark-warped photos generated by training.synth"
+                   if synthetic else "photos supplied by the training site")
+    return {"synthetic": synthetic, "description": description,
+            "subjects": {g: info["subjects"] for g, info in manifest["groups"].items()},
+            "identities": {g: info["identities"] for g, info in manifest["groups"].items()},
+            "negative_groups": manifest["negative_groups"], "roles": manifest["roles"]}
+
+
+def _summary(arch: str, networks: int, point: dict[str, Any], synthetic: bool,
+             validated: bool) -> str:
+    text = f"{arch} x{networks}"
+    if point:
+        text += (f", held-out sensitivity {point['sensitivity']['value']:.2f} / specificity "
+                 f"{point['specificity']['value']:.2f}")
+    if synthetic:
+        text += f"; {SYNTHETIC_NOTE}"
+    if not validated:
+        text += "; unvalidated (exported with --force)"
+    return text

@@ -1,65 +1,95 @@
-"""Stratified, subject-grouped k-fold splits: no child's photos straddle two folds.
+"""Identity-disjoint splits: no person's photos ever sit on both sides of a split.
 
-Each group (WBS, other, healthy) is split separately so every fold holds about the same
-share of each; within a group, subjects with most photos are placed first, each into the
-fold that has the fewest photos of that group so far.
+A *person* (identity) may have several subjects (a synthetic set makes one per group from
+the same base photo) and each subject several photos. Every split here assigns whole
+identities to parts, and keeps each group's (WBS, other, healthy) share of photos in each
+part as close to its target as whole identities allow:
+
+* :func:`holdout_roles` sets identities aside for calibration and for the final test, out
+  of every fold model's training;
+* :func:`identity_folds` splits the rest into k cross-validation folds;
+* :func:`inner_split` takes an early-stopping validation part out of a training fold.
+
+The assignment is greedy: identities, largest first (ties in random order), each go to the
+part whose photos of the identity's groups fall furthest short of their targets (shortfalls
+measured as shares of each group's photos, so a large part is filled before a small one).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 
 from training.data import DataError
 
+DEVELOPMENT, CALIBRATION, TEST = "development", "calibration", "test"
 
-def stratified_group_folds(groups: np.ndarray, subjects: np.ndarray, k: int,
-                           seed: int) -> np.ndarray:
+
+def assign_identities(groups: np.ndarray, identities: np.ndarray, fractions: Sequence[float],
+                      seed: int) -> np.ndarray:
+    """Part number (0..len(fractions)-1) of every sample; parts with fraction 0 stay empty."""
+    names, identity_of = np.unique(identities, return_inverse=True)
+    group_names, group_of = np.unique(groups, return_inverse=True)
+    counts = np.zeros((len(names), len(group_names)))
+    np.add.at(counts, (identity_of, group_of), 1)
+    share = np.asarray(fractions, dtype=np.float64)
+    totals = counts.sum(axis=0)
+    target = share[:, None] * totals[None, :]
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(names))
+    order = order[np.argsort(-counts[order].sum(axis=1), kind="stable")]
+    load = np.zeros_like(target)
+    part_of_identity = np.empty(len(names), dtype=int)
+    open_parts = np.flatnonzero(share > 0)
+    for identity in order:
+        shortfall = ((target - load)[open_parts] / totals * (counts[identity] > 0)).sum(axis=1)
+        best = open_parts[shortfall >= shortfall.max() - 1e-12]
+        part = int(rng.choice(best))
+        part_of_identity[identity] = part
+        load[part] += counts[identity]
+    return part_of_identity[identity_of]
+
+
+def _require_identities(groups: np.ndarray, identities: np.ndarray, needed: int,
+                        purpose: str) -> None:
+    for group in sorted(set(groups)):
+        have = len(set(identities[groups == group]))
+        if have < needed:
+            raise DataError(
+                f"Too few people for {purpose}: group {group!r} has photos of {have} "
+                f"(at least {needed} are needed, since one person's photos never sit on both "
+                "sides of a split)."
+            )
+
+
+def identity_folds(groups: np.ndarray, identities: np.ndarray, k: int, seed: int) -> np.ndarray:
     """Fold number (0..k-1) of every sample."""
     if k < 2:
         raise DataError("Cross-validation needs at least 2 folds.")
-    subject_group: dict[str, str] = {}
-    photos: dict[str, list[int]] = defaultdict(list)
-    for index, (group, subject) in enumerate(zip(groups, subjects, strict=True)):
-        if subject_group.setdefault(subject, group) != group:
-            raise DataError(f"Subject {subject!r} has photos in two groups "
-                            f"({subject_group[subject]!r} and {group!r}).")
-        photos[subject].append(index)
-
-    rng = np.random.default_rng(seed)
-    fold_of = np.full(len(groups), -1, dtype=int)
-    for group in sorted(set(subject_group.values())):
-        members = [s for s in sorted(photos) if subject_group[s] == group]
-        if len(members) < k:
-            raise DataError(
-                f"Too few subjects for {k}-fold cross-validation: group {group!r} has "
-                f"{len(members)} (at least {k} are needed)."
-            )
-        order = rng.permutation(len(members))
-        members = sorted((members[i] for i in order), key=lambda s: -len(photos[s]))
-        load = np.zeros(k, dtype=int)
-        for subject in members:
-            fold = int(np.argmin(load + rng.random(k) * 1e-3))  # random tie-break
-            fold_of[photos[subject]] = fold
-            load[fold] += len(photos[subject])
-    return fold_of
+    _require_identities(groups, identities, k, f"{k}-fold cross-validation")
+    return assign_identities(groups, identities, [1 / k] * k, seed)
 
 
-def inner_split(groups: np.ndarray, subjects: np.ndarray, fraction: float,
+def holdout_roles(groups: np.ndarray, identities: np.ndarray, calibration_fraction: float,
+                  test_fraction: float, k: int, seed: int) -> np.ndarray:
+    """Role of every sample: development (the folds), calibration or test."""
+    fractions = [1 - calibration_fraction - test_fraction, calibration_fraction, test_fraction]
+    held_out = sum(f > 0 for f in fractions[1:])
+    _require_identities(groups, identities, k + held_out,
+                        f"{k}-fold cross-validation with {held_out} held-out part(s)")
+    parts = assign_identities(groups, identities, fractions, seed)
+    return np.array([DEVELOPMENT, CALIBRATION, TEST])[parts]
+
+
+def inner_split(groups: np.ndarray, identities: np.ndarray, fraction: float,
                 seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices of (train, validation) for early stopping inside one training fold.
 
-    About ``fraction`` of each group's subjects (at least one, when a group has two or more)
-    go to validation, all photos of a subject on the same side.
+    About ``fraction`` of each group's photos go to validation, whole identities at a time;
+    with fewer than two identities there is nothing to hold out and validation is empty.
     """
-    rng = np.random.default_rng(seed)
-    validation_subjects: set[str] = set()
-    for group in sorted(set(groups)):
-        members = sorted(set(subjects[groups == group]))
-        if len(members) < 2:
-            continue
-        take = min(len(members) - 1, max(1, round(fraction * len(members))))
-        validation_subjects.update(rng.choice(members, size=take, replace=False))
-    in_validation = np.isin(subjects, list(validation_subjects))
-    return np.flatnonzero(~in_validation), np.flatnonzero(in_validation)
+    if len(set(identities)) < 2:
+        return np.arange(len(groups)), np.zeros(0, dtype=int)
+    parts = assign_identities(groups, identities, [1 - fraction, fraction], seed)
+    return np.flatnonzero(parts == 0), np.flatnonzero(parts == 1)

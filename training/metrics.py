@@ -19,7 +19,7 @@ in the tests, never a dependency of this package.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,14 +29,16 @@ __all__ = [
     "STUDY_BEST_EXPERT_AUC",
     "STUDY_VGG19",
     "DEFAULT_TABLE_NAMES",
-    "apply_temperature",
+    "bootstrap_interval",
     "binary_metrics",
     "comparison_table",
     "confusion",
     "expected_calibration_error",
-    "fit_temperature",
+    "delong_test",
+    "fit_platt",
     "fold_summary",
     "markdown_table",
+    "platt_probability",
     "reader_metrics",
     "roc_auc",
     "roc_curve",
@@ -318,7 +320,7 @@ def fold_summary(per_fold: Sequence[Mapping[str, float]]) -> dict[str, dict[str,
 def _logit_diff(logits: ArrayLike) -> np.ndarray:
     z = np.asarray(logits, dtype=np.float64)
     if z.ndim == 2 and z.shape[1] == 2:
-        # two-class softmax: p(positive) = sigmoid(z1 - z0), and T scales both logits
+        # two-class softmax: p(positive) = sigmoid(z1 - z0)
         z = z[:, 1] - z[:, 0]
     if z.ndim != 1:
         raise ValueError(f"logits must have shape (n,) or (n, 2), got {z.shape}")
@@ -327,46 +329,46 @@ def _logit_diff(logits: ArrayLike) -> np.ndarray:
     return z
 
 
-def apply_temperature(logits_or_logit_diff: ArrayLike, temperature: float) -> np.ndarray:
-    """Calibrated positive-class probability ``sigmoid(z / T)``."""
-    if not temperature > 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
-    z = _logit_diff(logits_or_logit_diff) / temperature
-    return np.exp(-np.logaddexp(0.0, -z))
-
-
-def fit_temperature(
-    logits_or_logit_diff: ArrayLike,
+def fit_platt(
+    logits: ArrayLike,
     y_true: ArrayLike,
-    bounds: tuple[float, float] = (0.05, 20.0),
-) -> float:
-    """Temperature T > 0 minimising the NLL of ``p = sigmoid(z / T)`` (temperature scaling).
+    slope_bounds: tuple[float, float] = (1e-3, 100.0),
+    intercept_bounds: tuple[float, float] = (-50.0, 50.0),
+) -> tuple[float, float]:
+    """Slope ``a`` and intercept ``b`` minimising the NLL of ``p = sigmoid(a z + b)``.
 
-    ``z`` is the positive-class logit (the logit difference ``z1 - z0`` of a two-class head;
-    an ``(n, 2)`` array is converted). Fit it on out-of-fold logits. The search is a bounded
-    1-D minimisation over ``log T`` in ``[log 0.05, log 20]``; if the optimum lies on a
-    bound (e.g. perfectly separated data, where the NLL keeps falling as T shrinks) that
-    bound is returned.
+    Platt scaling of a positive-class logit ``z`` (the logit difference ``z1 - z0`` of a
+    two-class head; an ``(n, 2)`` array is converted). Unlike a temperature (``b = 0``), the
+    intercept absorbs the constant shift class weighting puts on every logit, so the mean
+    probability can match the observed rate. The bounds are those the model card accepts;
+    perfectly separated data push the slope to its upper bound.
     """
-    from scipy.optimize import minimize_scalar
+    from scipy.optimize import minimize
 
-    z = _logit_diff(logits_or_logit_diff)
+    z = _logit_diff(logits)
     y = _labels(y_true)
     if y.size != z.size:
         raise ValueError(f"logits have {z.size} values but y_true has {y.size}")
-    if y.size == 0:
-        raise ValueError("y_true is empty")
-    lo, hi = math.log(bounds[0]), math.log(bounds[1])
+    _both_classes(y, "A Platt calibration")
 
-    def nll(log_t: float) -> float:
-        s = z * math.exp(-log_t)
-        return float(np.mean(np.logaddexp(0.0, s) - y * s))
+    def nll_and_gradient(params: np.ndarray) -> tuple[float, np.ndarray]:
+        s = params[0] * z + params[1]
+        p = np.exp(-np.logaddexp(0.0, -s))
+        residual = p - y
+        return (float(np.mean(np.logaddexp(0.0, s) - y * s)),
+                np.array([np.mean(residual * z), np.mean(residual)]))
 
-    res = minimize_scalar(nll, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6})
-    log_t = float(res.x)
-    # the bounded Brent search never evaluates the end points themselves
-    best = min((nll(v), v) for v in (lo, log_t, hi))[1]
-    return float(math.exp(best))
+    rate = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
+    start = np.array([1.0, math.log(rate / (1 - rate))])
+    result = minimize(nll_and_gradient, start, jac=True, method="L-BFGS-B",
+                      bounds=[slope_bounds, intercept_bounds])
+    return float(result.x[0]), float(result.x[1])
+
+
+def platt_probability(logits: ArrayLike, slope: float, intercept: float) -> np.ndarray:
+    """``sigmoid(slope * z + intercept)`` for logits ``z``."""
+    s = slope * _logit_diff(logits) + intercept
+    return np.exp(-np.logaddexp(0.0, -s))
 
 
 def expected_calibration_error(
@@ -411,6 +413,99 @@ def expected_calibration_error(
             }
         )
     return float(ece), bins
+
+
+# --------------------------------------------------------------------------- uncertainty
+
+
+def bootstrap_interval(
+    identities: Sequence[Any] | np.ndarray,
+    statistic: Callable[[np.ndarray], float],
+    n_resamples: int = 2000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> tuple[float, float] | None:
+    """Percentile bootstrap interval of ``statistic`` over people, not photos.
+
+    Each resample draws the identities with replacement and passes ``statistic`` the row
+    indices of all their photos (an identity drawn twice contributes its rows twice), so
+    photos of one person, which are not independent, move together. Resamples where the
+    statistic is undefined (it raises ``ValueError``, e.g. an AUC without positives) are
+    skipped; ``None`` when more than a tenth of them were, or there are fewer than two
+    identities.
+    """
+    ids = np.asarray(identities, dtype=object)
+    names, inverse = np.unique(ids.astype(str), return_inverse=True)
+    if len(names) < 2:
+        return None
+    rows_of = [np.flatnonzero(inverse == k) for k in range(len(names))]
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(n_resamples):
+        drawn = rng.integers(len(names), size=len(names))
+        try:
+            value = float(statistic(np.concatenate([rows_of[k] for k in drawn])))
+        except ValueError:
+            continue
+        if math.isfinite(value):
+            values.append(value)
+    if len(values) < 0.9 * n_resamples:
+        return None
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def _midranks(x: np.ndarray) -> np.ndarray:
+    order = np.argsort(x, kind="mergesort")
+    ranks = np.empty(len(x))
+    sorted_x = x[order]
+    i = 0
+    while i < len(x):
+        j = i
+        while j + 1 < len(x) and sorted_x[j + 1] == sorted_x[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def delong_test(y_true: ArrayLike, score_a: ArrayLike, score_b: ArrayLike) -> dict[str, float]:
+    """DeLong's test of two correlated AUCs (the same photos scored twice, e.g. a reader and
+    the network).
+
+    Uses the structural components of DeLong, DeLong & Clarke-Pearson (1988), computed with
+    midranks as Sun & Xu (2014) do. Returns ``auc_a``, ``auc_b``, ``difference`` (a - b),
+    its standard error ``se``, ``z`` and the two-sided ``p_value``. With both scores
+    identical the difference and its SE are 0 and the p-value is 1.
+    """
+    y = _labels(y_true)
+    a = _scores(score_a, y.size, "score_a")
+    b = _scores(score_b, y.size, "score_b")
+    _both_classes(y, "DeLong's test")
+    positive, negative = y == 1, y == 0
+    m, n = int(positive.sum()), int(negative.sum())
+    v10, v01, aucs = [], [], []
+    for score in (a, b):
+        x, z = score[positive], score[negative]
+        rank_all = _midranks(np.concatenate([x, z]))
+        rank_x, rank_z = _midranks(x), _midranks(z)
+        v10.append((rank_all[:m] - rank_x) / n)
+        v01.append(1.0 - (rank_all[m:] - rank_z) / m)
+        aucs.append(float(v10[-1].mean()))
+    s10 = np.cov(np.vstack(v10)) if m > 1 else np.zeros((2, 2))
+    s01 = np.cov(np.vstack(v01)) if n > 1 else np.zeros((2, 2))
+    contrast = np.array([1.0, -1.0])
+    variance = float(contrast @ s10 @ contrast / m + contrast @ s01 @ contrast / n)
+    difference = aucs[0] - aucs[1]
+    se = math.sqrt(max(variance, 0.0))
+    if se == 0.0:
+        z_value, p_value = 0.0, 1.0 if difference == 0 else 0.0
+    else:
+        z_value = difference / se
+        p_value = math.erfc(abs(z_value) / math.sqrt(2.0))
+    return {"auc_a": aucs[0], "auc_b": aucs[1], "difference": difference, "se": se,
+            "z": z_value, "p_value": p_value}
 
 
 # --------------------------------------------------------------------------- human readers

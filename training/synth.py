@@ -81,10 +81,11 @@ __all__ = [
 ]
 
 #: Bump when a change alters the images a seed produces.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 GROUPS = ("WBS", "other", "healthy")
 OUTPUT_SIZE = 384
-MANIFEST_COLUMNS = ("path", "group", "subject", "base", "warped_regions", "seed", "effects")
+MANIFEST_COLUMNS = ("path", "group", "subject", "identity", "base", "warped_regions", "seed",
+                    "effects")
 
 # Base photos are brought to this inter-ocular distance before warping (a face ~230 px
 # wide): above the largest face the output shows, small enough to warp in a few ms.
@@ -643,13 +644,35 @@ def default_bases() -> list[Path]:
     return [b for b in bases if b.is_file()]
 
 
-def find_bases(folder: str | os.PathLike[str]) -> list[Path]:
-    """Photos directly in ``folder`` (supported suffixes), sorted by name."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ValueError(f"{folder} is not a folder")
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+def find_bases(*folders: str | os.PathLike[str]) -> list[Path]:
+    """Photos directly in each folder (supported suffixes), sorted by name, folder by folder.
+
+    File names must be unique across the folders: an identity map names photos by file
+    name."""
+    bases: list[Path] = []
+    for folder in map(Path, folders):
+        if not folder.is_dir():
+            raise ValueError(f"{folder} is not a folder")
+        bases += sorted(p for p in folder.iterdir()
+                        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+    names = [b.name for b in bases]
+    clash = sorted({n for n in names if names.count(n) > 1})
+    if clash:
+        raise ValueError(f"two folders hold a photo named {clash[0]}; rename one")
+    return bases
+
+
+def read_identities(path: str | os.PathLike[str]) -> dict[str, str]:
+    """An identity map: a CSV with the columns ``file`` (a base photo's file name) and
+    ``identity`` (a name for the person, shared by all photos of that person)."""
+    try:
+        with Path(path).open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ValueError(f"the identity map {path} cannot be read: {error}") from error
+    if not rows or not {"file", "identity"} <= set(rows[0]):
+        raise ValueError(f"the identity map {path} needs the columns file and identity")
+    return {row["file"].strip(): row["identity"].strip() for row in rows}
 
 
 @dataclass(frozen=True)
@@ -706,6 +729,28 @@ def prepare_base(path: str | os.PathLike[str]) -> BaseFace:
     crop_landmarks = landmarks @ photo_to_crop[:, :2].T + photo_to_crop[:, 2]
     return BaseFace(name=path.name, image=crop, landmarks=crop_landmarks,
                     source_iod=face.interocular_distance, pose=face.pose)
+
+
+def base_identities(bases: Sequence[BaseFace],
+                    known: Mapping[str, str] | None = None) -> tuple[dict[str, str],
+                                                                     list[list[str]]]:
+    """The person each base photo shows, by file name, and the photos merged as copies.
+
+    ``known`` names people (file name -> identity); other photos are their own person,
+    named by file stem. Photos that are the same picture (mirrored, resized or re-encoded
+    copies, found by perceptual hash) are merged into one person: a mirror image of a
+    photo is not a new face.
+    """
+    from training.duplicates import near_duplicates, perceptual_hashes
+
+    identity = {b.name: (known or {}).get(b.name) or Path(b.name).stem for b in bases}
+    merged = []
+    for i, j in near_duplicates([perceptual_hashes(b.image) for b in bases]):
+        first, second = bases[i].name, bases[j].name
+        merged.append([first, second])
+        old, new = identity[second], identity[first]
+        identity = {name: new if person == old else person for name, person in identity.items()}
+    return identity, merged
 
 
 # ---------------------------------------------------------------------------------------------
@@ -880,12 +925,15 @@ def generate(
     *,
     photos_per_subject: int = 1,
     size: int = OUTPUT_SIZE,
+    identities: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``per_class`` JPEGs per group under ``out_dir/<group>/`` and a manifest.
 
     ``bases`` are the base photos (default: :func:`default_bases`); pass disjoint lists to
     keep training and test identities apart. Each base is used equally often in every group
-    (base identity must not predict the group). Subject ``k`` gets its randomness from
+    (base identity must not predict the group). Every row names the person its base photo
+    shows (``identities``: file name -> person, see :func:`base_identities`), so that
+    ``cv`` keeps each person on one side of every split. Subject ``k`` gets its randomness from
     (``seed``, ``k``) and photo ``i`` from (``seed``, ``i``), so a seed always yields the same
     bytes. Bases without a usable face are skipped and listed in ``synth_info.json``.
     Returns the manifest's path.
@@ -914,6 +962,7 @@ def generate(
         raise ValueError("none of the base photos has a usable face: "
                          + "; ".join(f"{s['base']}: {s['reason']}" for s in skipped))
 
+    identity_of, merged = base_identities(usable, identities)
     order = np.random.default_rng(_seed_of(seed, 0xBA5E)).permutation(len(usable))
     subjects_per_group = -(-per_class // photos_per_subject)
     for group in GROUPS:
@@ -939,6 +988,7 @@ def generate(
                         "path": relative,
                         "group": group,
                         "subject": subject,
+                        "identity": identity_of[base.name],
                         "base": base.name,
                         "warped_regions": _format_strengths(sample.regions),
                         "seed": str(photo_seed),
@@ -974,6 +1024,8 @@ def generate(
             for b in usable
         ],
         "skipped": skipped,
+        "identities": identity_of,
+        "merged_copies": merged,
         "effects": {"WBS": list(WBS_EFFECTS), "other": list(OTHER_EFFECTS), "healthy": []},
         "effect_regions": {name: list(e.regions) for name, e in EFFECTS.items()},
         "software": _software_versions(),
@@ -996,9 +1048,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--per-class", type=int, default=200,
                         help="images per group (WBS, other, healthy); default 200")
-    parser.add_argument("--faces", type=Path, default=None,
-                        help="folder of base photos (default: the astronaut and Grace Hopper "
-                             "portraits that ship with scikit-image and matplotlib)")
+    parser.add_argument("--faces", type=Path, nargs="+", default=None,
+                        help="folder(s) of base photos (default: the astronaut and Grace "
+                             "Hopper portraits that ship with scikit-image and matplotlib)")
+    parser.add_argument("--identities", type=Path, default=None,
+                        help="CSV (columns file, identity) naming the person in each base "
+                             "photo, where one person has several photos")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--photos-per-subject", type=int, default=1,
                         help="photos of each synthetic subject (default 1, as in the study)")
@@ -1010,12 +1065,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``synth`` with parsed arguments; returns the exit status."""
     try:
-        bases = find_bases(args.faces) if args.faces is not None else None
+        bases = find_bases(*args.faces) if args.faces is not None else None
         if bases is not None and not bases:
-            raise ValueError(f"no photos in {args.faces}")
+            raise ValueError(f"no photos in {', '.join(map(str, args.faces))}")
+        known = read_identities(args.identities) if args.identities else None
         manifest = generate(args.out, args.per_class, bases, args.seed,
                             progress=not args.quiet,
-                            photos_per_subject=args.photos_per_subject, size=args.size)
+                            photos_per_subject=args.photos_per_subject, size=args.size,
+                            identities=known)
     except ValueError as error:
         print(f"synth: {error}", file=sys.stderr)
         return 1

@@ -221,23 +221,92 @@ def test_fold_summary_sample_std_and_json_safe() -> None:
 # ----------------------------------------------------------------------------- calibration
 
 
-def test_fit_temperature_recovers_known_temperature() -> None:
+def test_fit_platt_equals_an_unpenalised_logistic_regression() -> None:
+    from sklearn.linear_model import LogisticRegression
+
     rng = np.random.default_rng(6)
-    t_true = 2.5
-    z = rng.normal(0.0, 4.0, 20000)
-    y = rng.random(z.size) < 1.0 / (1.0 + np.exp(-z / t_true))
-    t = M.fit_temperature(z, y)
-    assert abs(t - t_true) / t_true < 0.10
-    # the two-logit form gives the same answer
-    two = np.stack([np.zeros_like(z) - z / 2, z / 2], axis=1)
-    assert M.fit_temperature(two, y) == pytest.approx(t, rel=1e-4)
-    p = M.apply_temperature(z, t)
+    z = rng.normal(0.0, 3.0, 5000)
+    y = rng.random(z.size) < 1.0 / (1.0 + np.exp(-(0.4 * z - 0.7)))
+    slope, intercept = M.fit_platt(z, y)
+    reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(z[:, None], y)
+    assert slope == pytest.approx(reference.coef_[0, 0], abs=1e-3)
+    assert intercept == pytest.approx(reference.intercept_[0], abs=1e-3)
+    p = M.platt_probability(z, slope, intercept)
     assert np.all((p > 0) & (p < 1))
 
 
-def test_fit_temperature_hits_bound_on_separable_data() -> None:
+def test_platt_removes_the_shift_a_temperature_cannot() -> None:
+    """Class weighting adds log(n_neg/n_pos) to every logit; with perfectly informative
+    logits, a temperature alone leaves the mean probability off the prevalence, the Platt
+    intercept brings it back."""
+    rng = np.random.default_rng(8)
+    prevalence = 104 / 340
+    y = rng.random(20000) < prevalence
+    true_logit = np.where(y, 1.5, -1.5) + rng.normal(0, 1.0, y.size)
+    shifted = true_logit + math.log((1 - prevalence) / prevalence)
+    slope, intercept = M.fit_platt(shifted, y)
+    assert M.platt_probability(shifted, slope, intercept).mean() == pytest.approx(
+        y.mean(), abs=0.005)
+    only_temperature = 1 / (1 + np.exp(-shifted * slope))
+    assert abs(only_temperature.mean() - y.mean()) > 0.05
+
+
+def test_fit_platt_stays_within_the_card_bounds_on_separable_data() -> None:
     z = np.array([-3.0, -1.0, 1.0, 3.0])
-    assert M.fit_temperature(z, [0, 0, 1, 1]) == pytest.approx(0.05)
+    slope, intercept = M.fit_platt(z, [0, 0, 1, 1])
+    assert 5 < slope <= 100 and abs(intercept) <= 50
+    assert np.all(np.abs(M.platt_probability(z, slope, intercept) - [0, 0, 1, 1]) < 0.01)
+    with pytest.raises(ValueError, match="one class"):
+        M.fit_platt(z, [1, 1, 1, 1])
+
+
+def _delong_reference(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """DeLong's variance of AUC(a) - AUC(b) straight from its definition: the placement
+    values over every positive-negative pair (O(mn), no ranks)."""
+    pos, neg = y == 1, y == 0
+
+    def placements(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        psi = (score[pos][:, None] > score[neg][None, :]) + 0.5 * (
+            score[pos][:, None] == score[neg][None, :])
+        return psi.mean(axis=1), psi.mean(axis=0)
+
+    (v10a, v01a), (v10b, v01b) = placements(a), placements(b)
+    m, n = pos.sum(), neg.sum()
+    variance = (np.var(v10a - v10b, ddof=1) / m + np.var(v01a - v01b, ddof=1) / n)
+    return float(v10a.mean() - v10b.mean()), float(np.sqrt(variance))
+
+
+def test_delong_matches_the_definition_and_sklearn() -> None:
+    rng = np.random.default_rng(9)
+    for n in (12, 40, 150):
+        y = rng.integers(0, 2, n)
+        y[:2] = [0, 1]
+        a = y + rng.normal(0, 1, n)
+        b = np.round(0.5 * y + rng.normal(0, 1, n), 1)  # ties
+        result = M.delong_test(y, a, b)
+        difference, se = _delong_reference(y, a, b)
+        assert result["auc_a"] == pytest.approx(skm.roc_auc_score(y, a))
+        assert result["auc_b"] == pytest.approx(skm.roc_auc_score(y, b))
+        assert result["difference"] == pytest.approx(difference)
+        assert result["se"] == pytest.approx(se)
+        assert result["p_value"] == pytest.approx(math.erfc(abs(difference / se) / math.sqrt(2)))
+    same = M.delong_test(y, a, a)
+    assert same["difference"] == 0 and same["p_value"] == 1.0
+
+
+def test_bootstrap_interval_resamples_people_not_photos() -> None:
+    rng = np.random.default_rng(10)
+    people = np.repeat(np.arange(30), 10)  # 30 people, 10 photos each
+    level = rng.normal(0, 1, 30)[people]  # photos of one person are alike
+    values = level + rng.normal(0, 0.05, people.size)
+    by_person = M.bootstrap_interval(people, lambda rows: values[rows].mean(), 1000, seed=1)
+    by_photo = M.bootstrap_interval(np.arange(people.size), lambda rows: values[rows].mean(),
+                                    1000, seed=1)
+    assert by_person is not None and by_photo is not None
+    assert by_person[0] < values.mean() < by_person[1]
+    # Treating 300 correlated photos as independent would understate the uncertainty ~3x.
+    assert (by_person[1] - by_person[0]) > 2.5 * (by_photo[1] - by_photo[0])
+    assert M.bootstrap_interval(np.zeros(5), lambda rows: 1.0) is None
 
 
 def test_ece_small_for_calibrated_large_for_overconfident() -> None:

@@ -31,6 +31,10 @@ from wbs_desktop.core.errors import NoFaceError
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+# Bump when the way faces are found or their landmarks are computed changes (detectors,
+# crops, fallbacks): training caches keyed on it are then rebuilt, not silently reused.
+# 2: short-range detector only as a fallback (commit d8d1022).
+DETECTION_VERSION = 2
 NUM_LANDMARKS = 478
 
 # Landmark ids (MediaPipe Face Mesh topology). "Right" is the subject's right, which is the
