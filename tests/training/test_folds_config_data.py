@@ -195,3 +195,24 @@ def test_early_stopping_rule_and_min_epochs() -> None:
     assert should_stop_early(FitState(epoch=16, best_epoch=2), slow_start)
     with pytest.raises(ConfigError, match="min_epochs"):
         load_config(epochs=5, min_epochs=6)
+
+
+def test_a_subject_in_two_groups_is_refused(tmp_path: Path) -> None:
+    samples = read_dataset(_manifest(tmp_path, [("a.png", "WBS", "s1"), ("b.png", "healthy",
+                                                                          "s1")]))
+    with pytest.raises(DataError, match=r"Subject 's1' has photos in two groups \(a\.png in "
+                                        r"'WBS', b\.png in 'healthy'\)"):
+        prepare(samples, 64, tmp_path / "cache", progress=False)
+
+
+def test_deterministic_mode_is_enforced_on_the_cpu() -> None:
+    import torch
+
+    from training.engine import seed_everything
+
+    try:
+        seed_everything(0, deterministic=True)
+        assert torch.are_deterministic_algorithms_enabled()
+        assert torch.is_deterministic_algorithms_warn_only_enabled() == torch.cuda.is_available()
+    finally:
+        torch.use_deterministic_algorithms(False)

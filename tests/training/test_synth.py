@@ -221,3 +221,21 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert synth.main(["--out", str(out), "--per-class", "1", "--faces", str(empty),
                        "--quiet"]) == 1
     assert "no photos" in capsys.readouterr().err
+
+
+def test_a_mirrored_base_photo_is_the_same_person(tmp_path: Path, astronaut: np.ndarray,
+                                                  grace_hopper: np.ndarray) -> None:
+    cv2.imwrite(str(tmp_path / "a.png"), cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(tmp_path / "a_mirror.jpg"),
+                cv2.cvtColor(np.ascontiguousarray(astronaut[:, ::-1]), cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(tmp_path / "g.png"), cv2.cvtColor(grace_hopper, cv2.COLOR_RGB2BGR))
+    bases = [synth.prepare_base(tmp_path / name) for name in ("a.png", "a_mirror.jpg", "g.png")]
+    identity, merged = synth.base_identities(bases, {"g.png": "grace"})
+    assert identity == {"a.png": "a", "a_mirror.jpg": "a", "g.png": "grace"}
+    assert merged == [["a.png", "a_mirror.jpg"]]
+    out = tmp_path / "set"
+    synth.generate(out, 3, [tmp_path / "a.png", tmp_path / "g.png"], seed=0, progress=False,
+                   identities={"g.png": "grace"})
+    with (out / "manifest.csv").open(newline="") as f:
+        people = {row["base"]: row["identity"] for row in csv.DictReader(f)}
+    assert people == {"a.png": "a", "g.png": "grace"}
