@@ -1,4 +1,4 @@
-"""``wbs-train`` (also ``python -m training``): synth, cv, readers, export.
+"""``wbs-train`` (also ``python -m training``): synth, pretrain, cv, readers, export.
 
 Exit status 0 on success; 1 with one clear line on stderr when the data, the configuration
 or a file is the problem.
@@ -61,6 +61,12 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return synth.run(args)
 
 
+def cmd_pretrain(args: argparse.Namespace) -> int:
+    from training import pretrain
+
+    return pretrain.run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wbs-train",
@@ -73,6 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_arguments(synth_parser)
     synth_parser.set_defaults(handler=cmd_synth)
 
+    from training import pretrain
+
+    pretrain_parser = commands.add_parser(
+        "pretrain", help="pretrain a backbone on real faces (the offline stand-in for ImageNet)")
+    pretrain.add_arguments(pretrain_parser)
+    pretrain_parser.set_defaults(handler=cmd_pretrain)
+
     cv = commands.add_parser("cv", help="k-fold cross-validation of one or more networks")
     cv.add_argument("--data", type=Path, required=True, help="data folder or manifest CSV")
     cv.add_argument("--arch", nargs="+", required=True, choices=ARCHITECTURES)
@@ -81,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="repeat the cross-validation with new folds and seeds (default 1)")
     cv.add_argument("--out", type=Path, required=True, help="run folder (resumable)")
     cv.add_argument("--config", type=Path, help="TOML file of training options")
-    cv.add_argument("--weights", type=Path, help="ImageNet weights file (else the hub cache)")
+    cv.add_argument("--weights", type=Path,
+                    help="start weights: a face-pretrained .safetensors from wbs-train "
+                         "pretrain, or an ImageNet .pth (default: the torch hub cache)")
     cv.add_argument("--no-pretrained", action="store_true", help="train from scratch")
     cv.add_argument("--resume", action="store_true",
                     help="continue an interrupted run (finished folds are kept); refused if "

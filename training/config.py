@@ -44,6 +44,10 @@ class TrainConfig:
     # Model and input
     input_size: int = 224
     pretrained: bool = True
+    # Start weights when pretrained: "" for torchvision's ImageNet file in the torch hub
+    # cache, else a file: a face-pretrained .safetensors (wbs-train pretrain) or an ImageNet
+    # .pth. A relative path in a TOML file is relative to that file's folder.
+    weights: str = ""
     # Optimisation
     optimizer: str = "adamw"  # adamw | sgd
     learning_rate: float = 3e-4
@@ -147,5 +151,7 @@ def load_config(path: Path | None = None, **overrides: Any) -> TrainConfig:
             raise ConfigError(f"cannot read the configuration file {path}: {exc}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"the configuration file {path} is not valid TOML: {exc}") from exc
+        if isinstance(values.get("weights"), str) and values["weights"]:
+            values["weights"] = str(Path(path).parent / values["weights"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return config_from_dict(values)

@@ -60,7 +60,7 @@ from training.ddp import Context, barrier, distributed
 from training.engine import FitState, fit, seed_everything
 from training.folds import DEVELOPMENT, holdout_roles, identity_folds, inner_split
 from wbs_desktop.core.architectures import ARCHITECTURES, build_network
-from wbs_desktop.core.bundle import IMAGENET_MEAN, IMAGENET_STD
+from wbs_desktop.core.bundle import IMAGENET_MEAN, IMAGENET_STD, file_sha256
 from wbs_desktop.core.files import atomic_write
 from wbs_desktop.core.scoring import network_logits
 
@@ -148,9 +148,9 @@ def make_plan(task: Task, n_folds: int, config: TrainConfig) -> Plan:
 def build_model(arch: str, pretrained: bool, weights_file: Path | None) -> nn.Module:
     network = build_network(arch, 2)
     if pretrained:
-        from training.pretrained import load_imagenet_weights
+        from training.pretrained import load_start_weights
 
-        load_imagenet_weights(network, arch, weights_file)
+        load_start_weights(network, arch, weights_file)
     return network
 
 
@@ -411,6 +411,36 @@ def _check_resume(saved: dict[str, Any], current: dict[str, Any]) -> None:
                         + " changed since it started; start a new run with another --out.")
 
 
+def _refuse_pretext_people(data: PreparedData, data_source: Path,
+                           start: dict[str, Any]) -> None:
+    """A backbone pretrained on a photo has seen its person: testing on it would flatter."""
+    from training.duplicates import perceptual_hashes
+    from training.export import SYNTHETIC_INFO
+    from training.pretrain import read_pretrained_card, seen_in_pretraining
+    from wbs_desktop.core.imaging import load_image
+
+    files = [entry["file"] for entry in start.values()
+             if isinstance(entry, dict) and entry["file"].endswith(".safetensors")]
+    if not files:
+        return
+    ours = {s.relative_path: (sha, phash)
+            for s, sha, phash in zip(data.samples, data.sha256, data.phash, strict=True)}
+    folder = data_source if data_source.is_dir() else data_source.parent
+    if (folder / SYNTHETIC_INFO).is_file():  # a synthetic set: its base photos are its people
+        info = json.loads((folder / SYNTHETIC_INFO).read_text(encoding="utf-8"))
+        for base in map(Path, info["arguments"]["bases"]):
+            if base.is_file():
+                ours[f"base photo {base.name}"] = (file_sha256(base),
+                                                   perceptual_hashes(load_image(base)))
+    for file in files:
+        seen = seen_in_pretraining(read_pretrained_card(Path(file)), ours)
+        if seen:
+            raise DataError(
+                f"{len(seen)} photo(s) of this data set ({seen[0]}, ...) or copies of them "
+                f"were used to pretrain {Path(file).name}, so their people are not unseen; "
+                "pretrain without them.")
+
+
 def _split_rows(task: Task, plan: Plan) -> list[dict[str, str]]:
     return [{**_sample_fields(sample), **extra}
             for sample, extra in zip(task.samples, plan.rows(), strict=True)]
@@ -429,11 +459,14 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
     if not resume and (out / "run.json").is_file():
         raise DataError(f"{out} already holds a run; choose another --out, or add --resume to "
                         "continue it.")
+    weights_file = weights_file or (Path(config.weights) if config.weights else None)
+    start: dict[str, Any] = {"pretrained": config.pretrained}
     if config.pretrained:  # fail before the slow face alignment, not after it
-        from training.pretrained import require_imagenet_weights
+        from training.pretrained import require_start_weights
 
         for arch in archs:
-            require_imagenet_weights(arch, weights_file)
+            path = require_start_weights(arch, weights_file)
+            start[arch] = {"file": str(path), "sha256": file_sha256(path)}
     if config.threads:
         torch.set_num_threads(config.threads)
     if config.deterministic:
@@ -456,6 +489,7 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
             write_failures(out / "excluded.json", data.failures)
         for sample, reason in data.failures:
             log(f"left out {sample.relative_path}: {reason}")
+        _refuse_pretext_people(data, Path(data_source), start)
         task = make_task(data, config)
         plan = make_plan(task, n_folds, config)
         split_rows = _split_rows(task, plan)
@@ -503,6 +537,7 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
             "roles": {role: {"photos": int((plan.roles == role).sum()),
                              "identities": len(set(task.identities[plan.roles == role]))}
                       for role in sorted(set(plan.roles))},
+            "start_weights": start,
             "excluded": len(data.failures), "positive_group": task.positive_group,
             "negative_groups": task.negative_groups, "devices": _devices(ctx),
             "versions": _versions(), "git": _git_state(),

@@ -62,6 +62,8 @@ class PreparedData:
     crops: np.ndarray  # (N, S, S, 3) uint8
     failures: list[tuple[Sample, str]]
     data_hash: str
+    sha256: list[str]  # of each sample's file
+    phash: list[np.ndarray]  # each sample photo's perceptual hashes (see ``duplicates``)
 
     def groups(self) -> np.ndarray:
         return np.array([s.group for s in self.samples])
@@ -216,7 +218,7 @@ def prepare(samples: list[Sample], size: int, cache_dir: Path,
         hashes.append(phash)
     _refuse_duplicates(kept, shas, hashes)
     array = np.stack(crops) if crops else np.zeros((0, size, size, 3), np.uint8)
-    return PreparedData(kept, array, failures, fingerprint.hexdigest())
+    return PreparedData(kept, array, failures, fingerprint.hexdigest(), shas, hashes)
 
 
 def group_summary(samples: list[Sample]) -> dict[str, dict[str, int]]:

@@ -1,4 +1,5 @@
-"""ImageNet weights for transfer learning, read from the torch hub cache (never downloaded).
+"""Start weights for transfer learning: a face-pretrained backbone (``wbs-train pretrain``),
+or ImageNet weights read from the torch hub cache or a given file (never downloaded).
 
 This is the only place that reads ``.pth`` checkpoints; it uses ``weights_only=True`` so a
 checkpoint cannot run code. The app itself only reads safetensors bundles.
@@ -26,6 +27,35 @@ def imagenet_weights_path(arch: str) -> Path:
     head_name(arch)  # rejects unknown architectures with a ModelError
     url = tvm.get_model_weights(arch).DEFAULT.url
     return Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
+
+
+def is_face_pretrained(weights_file: str | os.PathLike[str] | None) -> bool:
+    return weights_file is not None and Path(weights_file).suffix == ".safetensors"
+
+
+def require_start_weights(arch: str, weights_file: str | os.PathLike[str] | None) -> Path:
+    """The start weights for ``arch``, checked before any slow work; WeightsError else."""
+    if is_face_pretrained(weights_file):
+        from training.pretrain import read_pretrained_card
+
+        path = Path(weights_file)  # type: ignore[arg-type]
+        if not path.is_file():
+            raise WeightsError(f"The weights file {path} does not exist.")
+        card = read_pretrained_card(path)
+        if card.get("architecture") != arch:
+            raise WeightsError(f"The weights file {path.name} is a {card.get('architecture')} "
+                               f"backbone and cannot start a {arch}; pretrain one for {arch}.")
+        return path
+    return require_imagenet_weights(arch, weights_file)
+
+
+def load_start_weights(network: nn.Module, arch: str,
+                       weights_file: str | os.PathLike[str] | None) -> nn.Module:
+    if is_face_pretrained(weights_file):
+        from training.pretrain import load_pretrained
+
+        return load_pretrained(network, arch, Path(weights_file))  # type: ignore[arg-type]
+    return load_imagenet_weights(network, arch, weights_file)
 
 
 def require_imagenet_weights(

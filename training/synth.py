@@ -89,7 +89,7 @@ MANIFEST_COLUMNS = ("path", "group", "subject", "identity", "base", "warped_regi
 
 # Base photos are brought to this inter-ocular distance before warping (a face ~230 px
 # wide): above the largest face the output shows, small enough to warp in a few ms.
-_WORK_IOD = 100.0
+WORK_IOD = 100.0
 # Working crop side, in multiples of the landmark box's longer side: enough context for the
 # smallest, most rotated face in the output.
 _WORK_CROP = 2.4
@@ -624,6 +624,12 @@ def apply_gestalt(
     return apply_effects(image, landmarks, effects, identity=identity)
 
 
+def face_coordinates(landmarks: np.ndarray) -> np.ndarray:
+    """Landmarks in the face frame (origin between the eyes, unit = inter-ocular distance):
+    what :meth:`IdentityWarp.random` places its bumps with."""
+    return _Frame.from_landmarks(landmarks).to_frame(landmarks)
+
+
 # ---------------------------------------------------------------------------------------------
 # Base photos
 # ---------------------------------------------------------------------------------------------
@@ -706,7 +712,7 @@ def prepare_base(path: str | os.PathLike[str]) -> BaseFace:
     if face.interocular_distance < _MIN_BASE_IOD:
         raise ValueError(f"face too small (eyes {face.interocular_distance:.0f} px apart)")
     landmarks = face.landmarks.astype(np.float64)
-    scale = _WORK_IOD / face.interocular_distance
+    scale = WORK_IOD / face.interocular_distance
     centre = np.array([(face.box[0] + face.box[2]) / 2, (face.box[1] + face.box[3]) / 2])
     side = int(round(_WORK_CROP * max(face.width, face.height) * scale))
     source = image
@@ -825,7 +831,7 @@ def _replace_background(image: np.ndarray, landmarks: np.ndarray,
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
-def _photometric(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def photometric(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     x = image.astype(np.float32) / 255
     x *= np.exp(rng.normal(0.0, 0.06, size=3)).astype(np.float32)  # white balance
     size = x.shape[0]
@@ -844,7 +850,7 @@ def _photometric(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def _jpeg(image: np.ndarray, quality: int) -> bytes:
+def jpeg_bytes(image: np.ndarray, quality: int) -> bytes:
     ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR),
                             [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
@@ -884,9 +890,9 @@ def render_sample(base: BaseFace, group: str, subject_rng: np.random.Generator,
         picture = np.ascontiguousarray(picture[:, ::-1])
         placed = placed.copy()
         placed[:, 0] = size - 1 - placed[:, 0]
-    picture = _photometric(picture, photo_rng)
+    picture = photometric(picture, photo_rng)
     quality = int(photo_rng.integers(_JPEG_QUALITY[0], _JPEG_QUALITY[1] + 1))
-    return Sample(jpeg=_jpeg(picture, quality), group=group, effects=effects, regions=regions,
+    return Sample(jpeg=jpeg_bytes(picture, quality), group=group, effects=effects, regions=regions,
                   landmarks=placed.astype(np.float32))
 
 
