@@ -117,3 +117,24 @@ def test_cuda_matches_cpu(astronaut: np.ndarray, bundle_dir: Path) -> None:
     on_gpu = analyze(astronaut, bundle, "cuda")
     assert on_gpu.score == pytest.approx(on_cpu.score, abs=1e-3)
     assert np.corrcoef(on_gpu.heatmap.ravel(), on_cpu.heatmap.ravel())[0, 1] > 0.99
+
+
+def test_a_stride16_cam_layer_gives_a_7x7_map_at_112_px(astronaut: np.ndarray,
+                                                        bundle_dir: Path) -> None:
+    """The card may ask for the stride-16 map: 7 x 7 cells before upsampling at 112 px,
+    where the final map of MobileNet-V2 and ResNet is 4 x 4."""
+    from wbs_desktop.core.gradcam import grad_cam
+
+    for arch in ("mobilenet_v2", "resnet18"):
+        folder = bundle_dir / f"cam16_{arch}"
+        folder.mkdir()
+        sizes = {}
+        for where in ("final", "stride16"):
+            bundle = load_model(write_bundle(folder, arch, seed=1 if where == "final" else 2,
+                                             input_size=112, cam_layer=where))
+            x = bundle.preprocess(np.zeros((112, 112, 3), np.uint8))
+            _, cam = grad_cam(bundle.networks[0], bundle.target_layers[0], x, 1)
+            sizes[where] = tuple(cam.shape)
+            result = analyze(astronaut, bundle, "cpu")
+            assert result.heatmap.shape == (112, 112) and np.isfinite(result.heatmap).all()
+        assert sizes == {"final": (4, 4), "stride16": (7, 7)}, arch

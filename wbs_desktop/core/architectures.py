@@ -59,13 +59,23 @@ def head_name(arch: str) -> str:
     return _HEADS[arch]
 
 
-def target_layer(network: nn.Module, arch: str) -> nn.Module:
-    """The module whose output is the last convolutional feature map (the Grad-CAM target).
+#: Where Grad-CAM may look: "final" is the last convolutional feature map (stride 32, but
+#: stride 16 for VGG, whose last block comes before its final pooling); "stride16" is the
+#: last map at 1/16 of the input, which gives a 7 x 7 map from a 112 px input where "final"
+#: gives 4 x 4 for ResNet and MobileNet-V2.
+CAM_LAYERS: tuple[str, ...] = ("final", "stride16")
+
+
+def target_layer(network: nn.Module, arch: str, where: str = "final") -> nn.Module:
+    """The module whose output is the Grad-CAM target map (see :data:`CAM_LAYERS`).
 
     For VGG this is the ReLU before the final MaxPool: torchvision's ReLUs are in place, so
     the conv's own output tensor would be overwritten after a hook on the conv had seen it.
+    MobileNet-V2's stride-16 map is the output of its 14th block (``features[13]``).
     """
     _check_arch(arch)
+    if where not in CAM_LAYERS:
+        raise ModelError(f"The Grad-CAM layer {where!r} is not one of {', '.join(CAM_LAYERS)}.")
     if arch.startswith("vgg"):
         features = list(network.features)  # type: ignore[attr-defined]
         if not isinstance(features[-1], nn.MaxPool2d):
@@ -75,5 +85,5 @@ def target_layer(network: nn.Module, arch: str) -> nn.Module:
                 return module
         raise ModelError(f"The {arch} network does not have the expected layer layout.")
     if arch.startswith("resnet"):
-        return network.layer4  # type: ignore[attr-defined,return-value]
-    return network.features[-1]  # type: ignore[attr-defined,index,return-value]
+        return network.layer4 if where == "final" else network.layer3  # type: ignore
+    return network.features[-1 if where == "final" else 13]  # type: ignore[attr-defined,index]

@@ -32,7 +32,7 @@ from safetensors.torch import save_file
 from torch import Tensor
 
 from .. import __version__
-from .architectures import ARCHITECTURES, build_network, target_layer
+from .architectures import ARCHITECTURES, CAM_LAYERS, build_network, target_layer
 from .errors import ModelError
 from .scoring import to_input
 
@@ -228,6 +228,8 @@ def validate_card(card: Any) -> dict[str, Any]:
         raise _invalid("intended_use must state the intended use")
     if card["status"] not in _STATUSES:
         raise _invalid(f"status must be one of {_STATUSES}")
+    if card.get("cam_layer", "final") not in CAM_LAYERS:
+        raise _invalid(f"cam_layer must be one of {CAM_LAYERS}")
     if card.get("weights_dtype", "float32") not in _STORAGE_DTYPES:
         raise _invalid(f"weights_dtype must be one of {tuple(_STORAGE_DTYPES)}")
     data = _require_dict(card, "training_data", ("synthetic", "subjects", "description"))
@@ -278,6 +280,7 @@ def default_card(architecture: str, name: str, **fields: Any) -> dict[str, Any]:
                         "fitted_on": "none: identity map"},
         "flip_tta": True,
         "weights_dtype": "float32",
+        "cam_layer": "final",
         "intended_use": INTENDED_USE,
         "status": "untrained",
         "training_data": {"synthetic": False, "subjects": {}, "description": "none"},
@@ -496,5 +499,6 @@ def load_model(path: str | os.PathLike[str], *, expected_sha256: str | None = No
         network.load_state_dict(state, strict=True, assign=True)
         network.eval().requires_grad_(False)
         networks.append(network)
-        layers.append(target_layer(network, card["architecture"]))
+        layers.append(target_layer(network, card["architecture"],
+                                   card.get("cam_layer", "final")))
     return ModelBundle(path, sha256, card, networks, layers)
