@@ -51,6 +51,9 @@ class TrainConfig:
     # Optimisation
     optimizer: str = "adamw"  # adamw | sgd
     learning_rate: float = 3e-4
+    # Learning rate of everything but the new head, as a fraction of learning_rate: below 1,
+    # a pretrained backbone moves slowly while the head learns (discriminative fine-tuning).
+    backbone_lr_factor: float = 1.0
     weight_decay: float = 1e-4
     momentum: float = 0.9  # sgd only
     schedule: str = "cosine"  # cosine | constant
@@ -84,6 +87,7 @@ class TrainConfig:
             (self.epochs >= 1, "epochs must be at least 1"),
             (self.batch_size >= 2, "batch_size must be at least 2"),
             (self.learning_rate > 0, "learning_rate must be positive"),
+            (0 < self.backbone_lr_factor <= 1, "backbone_lr_factor must be in (0, 1]"),
             (32 <= self.input_size <= 512, "input_size must be between 32 and 512"),
             (0.0 < self.inner_validation_fraction < 0.5,
              "inner_validation_fraction must be between 0 and 0.5"),

@@ -58,8 +58,14 @@ from training.data import (
 )
 from training.ddp import Context, barrier, distributed
 from training.engine import FitState, fit, seed_everything
-from training.folds import DEVELOPMENT, holdout_roles, identity_folds, inner_split
-from wbs_desktop.core.architectures import ARCHITECTURES, build_network
+from training.folds import (
+    DEVELOPMENT,
+    given_roles,
+    holdout_roles,
+    identity_folds,
+    inner_split,
+)
+from wbs_desktop.core.architectures import ARCHITECTURES, build_network, head_name
 from wbs_desktop.core.bundle import IMAGENET_MEAN, IMAGENET_STD, file_sha256
 from wbs_desktop.core.files import atomic_write
 from wbs_desktop.core.scoring import network_logits
@@ -128,9 +134,15 @@ def repeat_seed(config: TrainConfig, repeat: int) -> int:
 
 
 def make_plan(task: Task, n_folds: int, config: TrainConfig) -> Plan:
+    """Held-out people as the manifest fixed them, else drawn by the config's fractions;
+    then each repeat's folds of the rest."""
     groups, identities = task.groups, task.identities
-    roles = holdout_roles(groups, identities, config.calibration_fraction,
-                          config.test_fraction, n_folds, config.seed)
+    fixed = np.array([s.role for s in task.samples])
+    if (fixed != "").any():
+        roles = given_roles(fixed, identities)
+    else:
+        roles = holdout_roles(groups, identities, config.calibration_fraction,
+                              config.test_fraction, n_folds, config.seed)
     for role in sorted(set(roles)):
         if len(set(task.labels[roles == role])) < 2:
             raise DataError(f"The {role} people hold only one class: with this few people, "
@@ -237,7 +249,8 @@ def run_fold(task: Task, crops: torch.Tensor, folds: np.ndarray, fold: int, repe
     started = time.perf_counter()
     state = fit(model, subset(train_rows[inner_train]), subset(train_rows[inner_val]), config,
                 ctx.device, seed, state, optimizer_state, on_epoch=save_checkpoint,
-                progress=(lambda m: log(f"{name}: {m}")) if ctx.is_main else None)
+                progress=(lambda m: log(f"{name}: {m}")) if ctx.is_main else None,
+                head=head_name(arch))
     model.load_state_dict(state.best_state or model.state_dict())
     logit = predict([model.eval()], crops[test_rows], config, ctx.device)[:, 0]
     probability = np.exp(-np.logaddexp(0.0, -logit))

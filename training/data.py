@@ -3,7 +3,9 @@ and cached.
 
 A data set is either a folder with one sub-folder per group (``WBS/``, ``other/``,
 ``healthy/``; every photo its own subject) or a manifest CSV with the columns ``path``,
-``group`` and ``subject``, and optionally ``identity`` (paths relative to the CSV). A
+``group`` and ``subject``, and optionally ``identity`` and ``role`` (paths relative to the
+CSV). ``role`` fixes which people are held out (``calibration``, ``test``) instead of
+drawing them at random, e.g. for photos from another hospital. A
 *subject* is one child (possibly several photos); an *identity* is one person (possibly
 several subjects: a synthetic set makes one subject per group from the same base photo).
 Without an identity, each subject is its own person; without a subject, each photo is its
@@ -52,6 +54,7 @@ class Sample:
     identity: str
     relative_path: str  # as written in the manifest, or relative to the data folder
     subject_from_path: bool = False
+    role: str = ""  # a fixed role from the manifest; "" lets cv draw it
 
 
 @dataclass
@@ -113,7 +116,8 @@ def _read_manifest(manifest: Path) -> list[Sample]:
         samples.append(Sample(
             path=(manifest.parent / relative).resolve(), group=(row["group"] or "").strip(),
             subject=subject or relative, identity=identity or subject or relative,
-            relative_path=relative, subject_from_path=not subject))
+            relative_path=relative, subject_from_path=not subject,
+            role=(row.get("role") or "").strip()))
     return samples
 
 

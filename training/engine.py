@@ -99,12 +99,20 @@ def lr_lambda(config: TrainConfig, steps_per_epoch: int) -> Callable[[int], floa
     return factor
 
 
-def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
-    params = [p for p in model.parameters() if p.requires_grad]
+def make_optimizer(model: nn.Module, config: TrainConfig,
+                   head: str | None = None) -> torch.optim.Optimizer:
+    """The config's optimiser; the parameters under ``head`` (a module name prefix) learn at
+    ``learning_rate``, the rest at ``learning_rate * backbone_lr_factor``."""
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    in_head = [p for n, p in named if head is not None and n.startswith(head + ".")]
+    backbone = [p for n, p in named if head is None or not n.startswith(head + ".")]
+    groups = [{"params": backbone, "lr": config.learning_rate * config.backbone_lr_factor}]
+    if in_head:
+        groups.append({"params": in_head, "lr": config.learning_rate})
     if config.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=config.learning_rate, momentum=config.momentum,
+        return torch.optim.SGD(groups, lr=config.learning_rate, momentum=config.momentum,
                                weight_decay=config.weight_decay, nesterov=True)
-    return torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
+    return torch.optim.AdamW(groups, lr=config.learning_rate, weight_decay=config.weight_decay)
 
 
 def class_weights(labels: np.ndarray, enabled: bool) -> torch.Tensor | None:
@@ -200,11 +208,11 @@ def fit(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
         device: torch.device, seed: int, state: FitState | None = None,
         optimizer_state: dict[str, Any] | None = None,
         on_epoch: Callable[[FitState, nn.Module, torch.optim.Optimizer], None] | None = None,
-        progress: Callable[[str], None] | None = None) -> FitState:
+        progress: Callable[[str], None] | None = None, head: str | None = None) -> FitState:
     """Train with early stopping on the validation loss; ``state.best_state`` holds the best
     weights. ``on_epoch`` is called after each epoch (the caller writes checkpoints); to
     resume, pass the saved ``state`` and ``optimizer_state`` with the model's weights
-    restored."""
+    restored. ``head`` names the new classification head (see ``make_optimizer``)."""
     train_crops, train_labels = train
     state = state or FitState()
     model.to(device)
@@ -213,7 +221,7 @@ def fit(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
         weight=None if weights is None else weights.to(device),
         label_smoothing=config.label_smoothing,
     )
-    optimizer = make_optimizer(model, config)
+    optimizer = make_optimizer(model, config, head)
     if optimizer_state is not None:
         optimizer.load_state_dict(optimizer_state)
     _, world = _rank_and_world()

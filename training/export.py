@@ -17,6 +17,7 @@ is refused unless forced; a forced bundle says so in its card and in the app's r
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,13 +84,28 @@ def operating_point(rows: list[dict[str, str]], scores: np.ndarray,
     def auc(sample: np.ndarray) -> float:
         return metrics.roc_auc(y[sample], scores[sample])
 
+    def specificity_of(group: str) -> Callable[[np.ndarray], float]:
+        def statistic(sample: np.ndarray) -> float:
+            hit = groups[sample] == group
+            if not hit.any():
+                raise ValueError(f"no {group}")
+            return float(np.mean(scores[sample][hit] < threshold))
+        return statistic
+
+    groups = np.array([r["group"] for r in rows])
     everyone = np.arange(len(y))
+
+    def measured(statistic: Callable[[np.ndarray], float]) -> dict[str, Any]:
+        return _with_interval(statistic(everyone), metrics.bootstrap_interval(
+            identities, statistic, BOOTSTRAP_RESAMPLES))
+
     ece, _ = metrics.expected_calibration_error(y, scores, 10)
-    result = {name: _with_interval(statistic(everyone), metrics.bootstrap_interval(
-        identities, statistic, BOOTSTRAP_RESAMPLES)) for name, statistic in (
-        ("sensitivity", sensitivity), ("specificity", specificity), ("auc", auc))}
     return {
-        **result, "threshold": threshold, "photos": int(len(y)),
+        "sensitivity": measured(sensitivity), "specificity": measured(specificity),
+        "auc": measured(auc),
+        "specificity_by_group": {group: measured(specificity_of(group))
+                                 for group in sorted(set(groups[negatives]))},
+        "threshold": threshold, "photos": int(len(y)),
         "identities": len(set(identities)), "positives": int(positives.sum()),
         "negatives": int(negatives.sum()), "ece": ece,
         "evaluated_on": "test people, held out of every network's training and of the "

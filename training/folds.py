@@ -71,6 +71,24 @@ def identity_folds(groups: np.ndarray, identities: np.ndarray, k: int, seed: int
     return assign_identities(groups, identities, [1 / k] * k, seed)
 
 
+ROLES = (DEVELOPMENT, CALIBRATION, TEST)
+
+
+def given_roles(roles: np.ndarray, identities: np.ndarray) -> np.ndarray:
+    """Roles a manifest fixed (blank: development), checked: one role per person."""
+    roles = np.where(roles == "", DEVELOPMENT, roles)
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise DataError(f"Unknown role {unknown[0]!r} in the manifest; use "
+                        f"{', '.join(ROLES)} (or leave it blank).")
+    for person in set(identities):
+        mine = set(roles[identities == person])
+        if len(mine) > 1:
+            raise DataError(f"Person {person!r} has photos in two roles "
+                            f"({' and '.join(sorted(mine))}); one person takes one role.")
+    return roles
+
+
 def holdout_roles(groups: np.ndarray, identities: np.ndarray, calibration_fraction: float,
                   test_fraction: float, k: int, seed: int) -> np.ndarray:
     """Role of every sample: development (the folds), calibration or test."""

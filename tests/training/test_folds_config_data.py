@@ -216,3 +216,15 @@ def test_deterministic_mode_is_enforced_on_the_cpu() -> None:
         assert torch.is_deterministic_algorithms_warn_only_enabled() == torch.cuda.is_available()
     finally:
         torch.use_deterministic_algorithms(False)
+
+
+def test_roles_fixed_by_the_manifest_are_checked() -> None:
+    from training.folds import given_roles
+
+    identities = np.array(["a", "a", "b", "c"])
+    roles = given_roles(np.array(["", "", "test", "calibration"]), identities)
+    assert roles.tolist() == [DEVELOPMENT, DEVELOPMENT, TEST, CALIBRATION]
+    with pytest.raises(DataError, match="Person 'a' has photos in two roles"):
+        given_roles(np.array(["test", "", "test", "test"]), identities)
+    with pytest.raises(DataError, match="Unknown role 'validation'"):
+        given_roles(np.array(["validation", "", "", ""]), identities)
