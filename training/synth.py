@@ -901,6 +901,25 @@ def render_sample(base: BaseFace, group: str, subject_rng: np.random.Generator,
 # ---------------------------------------------------------------------------------------------
 
 
+def base_schedule(bases: Sequence[BaseFace], identity_of: Mapping[str, str],
+                  rng: np.random.Generator) -> Callable[[int], BaseFace]:
+    """Which base photo subject ``k`` is made from: people take turns, in a random order,
+    and each person's photos take turns. So every person is used about equally often,
+    however many photos of them there are: a person with many photos would otherwise fill a
+    cross-validation fold alone."""
+    people: dict[str, list[BaseFace]] = {}
+    for base in bases:
+        people.setdefault(identity_of[base.name], []).append(base)
+    order = [people[name] for name in sorted(people)]
+    order = [order[i] for i in rng.permutation(len(order))]
+
+    def base_of(k: int) -> BaseFace:
+        photos = order[k % len(order)]
+        return photos[(k // len(order)) % len(photos)]
+
+    return base_of
+
+
 def _format_strengths(values: Mapping[str, float]) -> str:
     return ";".join(f"{name}:{value:.2f}" for name, value in values.items())
 
@@ -936,12 +955,13 @@ def generate(
     """Write ``per_class`` JPEGs per group under ``out_dir/<group>/`` and a manifest.
 
     ``bases`` are the base photos (default: :func:`default_bases`); pass disjoint lists to
-    keep training and test identities apart. Each base is used equally often in every group
-    (base identity must not predict the group). Every row names the person its base photo
-    shows (``identities``: file name -> person, see :func:`base_identities`), so that
-    ``cv`` keeps each person on one side of every split. Subject ``k`` gets its randomness from
-    (``seed``, ``k``) and photo ``i`` from (``seed``, ``i``), so a seed always yields the same
-    bytes. Bases without a usable face are skipped and listed in ``synth_info.json``.
+    keep training and test identities apart. Each person is used equally often in every
+    group (who it is must not predict the group; see :func:`base_schedule`). Every row
+    names the person its base photo shows (``identities``: file name -> person, see
+    :func:`base_identities`), so that ``cv`` keeps each person on one side of every split.
+    Subject ``k`` gets its randomness from (``seed``, ``k``) and photo ``i`` from
+    (``seed``, ``i``), so a seed always yields the same bytes. Bases without a usable face
+    are skipped and listed in ``synth_info.json``.
     Returns the manifest's path.
     """
     if per_class < 1:
@@ -969,7 +989,7 @@ def generate(
                          + "; ".join(f"{s['base']}: {s['reason']}" for s in skipped))
 
     identity_of, merged = base_identities(usable, identities)
-    order = np.random.default_rng(_seed_of(seed, 0xBA5E)).permutation(len(usable))
+    schedule = base_schedule(usable, identity_of, np.random.default_rng(_seed_of(seed, 0xBA5E)))
     subjects_per_group = -(-per_class // photos_per_subject)
     for group in GROUPS:
         (out / group).mkdir(parents=True, exist_ok=True)
@@ -978,7 +998,7 @@ def generate(
     with tqdm(total=per_class * len(GROUPS), desc="synth", unit="img",
               disable=not progress) as bar:
         for k in range(subjects_per_group):
-            base = usable[int(order[k % len(usable)])]
+            base = schedule(k)
             for g, group in enumerate(GROUPS):
                 subject_number = k * len(GROUPS) + g
                 subject = f"syn{seed}-{subject_number:05d}"

@@ -239,3 +239,16 @@ def test_a_mirrored_base_photo_is_the_same_person(tmp_path: Path, astronaut: np.
     with (out / "manifest.csv").open(newline="") as f:
         people = {row["base"]: row["identity"] for row in csv.DictReader(f)}
     assert people == {"a.png": "a", "g.png": "grace"}
+
+
+def test_people_take_turns_however_many_photos_they_have() -> None:
+    @dataclass(frozen=True)
+    class Photo:
+        name: str
+
+    bases = [Photo("a1"), Photo("a2"), Photo("a3"), Photo("b1")]
+    schedule = synth.base_schedule(bases, {"a1": "A", "a2": "A", "a3": "A", "b1": "B"},
+                                   np.random.default_rng(0))
+    used = [schedule(k).name for k in range(8)]
+    assert sorted(name[0] for name in used) == ["a"] * 4 + ["b"] * 4
+    assert {name for name in used if name[0] == "a"} == {"a1", "a2", "a3"}
