@@ -66,6 +66,10 @@ class TrainConfig:
     inner_validation_fraction: float = 0.15
     early_stopping_patience: int = 6
     min_epochs: int = 0  # never stop early before this many epochs (slow starters)
+    # Which weights a fold keeps: those of its best validation epoch, or its last epoch. With
+    # few people, the inner validation split is a handful of them and its loss too noisy to
+    # pick an epoch by (seen: epoch 1 of 20 chosen); "last" trusts the schedule instead.
+    keep_weights: str = "best"  # best | last
     # Held-out people: out of every fold model's training, for the deployed ensemble's
     # calibration and threshold, and for the final test of that operating point.
     calibration_fraction: float = 0.15
@@ -84,6 +88,7 @@ class TrainConfig:
         checks = [
             (self.optimizer in ("adamw", "sgd"), "optimizer must be 'adamw' or 'sgd'"),
             (self.schedule in ("cosine", "constant"), "schedule must be 'cosine' or 'constant'"),
+            (self.keep_weights in ("best", "last"), "keep_weights must be 'best' or 'last'"),
             (self.epochs >= 1, "epochs must be at least 1"),
             (self.batch_size >= 2, "batch_size must be at least 2"),
             (self.learning_rate > 0, "learning_rate must be positive"),

@@ -251,7 +251,8 @@ def run_fold(task: Task, crops: torch.Tensor, folds: np.ndarray, fold: int, repe
                 ctx.device, seed, state, optimizer_state, on_epoch=save_checkpoint,
                 progress=(lambda m: log(f"{name}: {m}")) if ctx.is_main else None,
                 head=head_name(arch))
-    model.load_state_dict(state.best_state or model.state_dict())
+    if config.keep_weights == "best" and state.best_state is not None:
+        model.load_state_dict(state.best_state)
     logit = predict([model.eval()], crops[test_rows], config, ctx.device)[:, 0]
     probability = np.exp(-np.logaddexp(0.0, -logit))
     rows = [
@@ -266,7 +267,8 @@ def run_fold(task: Task, crops: torch.Tensor, folds: np.ndarray, fold: int, repe
                      "config": config.to_dict()}, folder / "model.pt")
         write_json(folder / "fold.json", {
             "seconds": time.perf_counter() - started, "epochs_run": state.epoch,
-            "best_epoch": state.best_epoch, "stopped_early": state.stopped_early,
+            "best_epoch": state.best_epoch, "kept_weights": config.keep_weights,
+            "stopped_early": state.stopped_early,
             "train_photos": int(len(inner_train)), "validation_photos": int(len(inner_val)),
             "test_photos": int(len(test_rows))})
         write_csv(predictions_file, rows, OOF_FIELDS)
@@ -323,7 +325,8 @@ def pooled_auc(rows: list[dict[str, Any]], repeats: int) -> dict[str, Any]:
 
 
 def write_reports(folder: Path, arch: str, rows: list[dict[str, Any]], task: Task,
-                  n_folds: int, repeats: int) -> dict[str, Any]:
+                  n_folds: int, repeats: int, seen: dict[str, int] | None = None
+                  ) -> dict[str, Any]:
     write_csv(folder / "oof.csv", rows, OOF_FIELDS)
     summary = summarise(rows, task, n_folds, repeats)
     y, z = _labels_and_logits(rows)
@@ -337,7 +340,8 @@ def write_reports(folder: Path, arch: str, rows: list[dict[str, Any]], task: Tas
               "negative_groups": task.negative_groups, "summary": summary,
               "pooled_auc": pooled_auc(rows, repeats),
               "calibration": {"ece": ece, "bins": bins, "n": int(len(y)),
-                              "of": "uncalibrated out-of-fold probabilities"}}
+                              "of": "uncalibrated out-of-fold probabilities"},
+              "seen_in_pretraining": seen or {}}
     write_json(folder / "metrics.json", report)
     auc = report["pooled_auc"]
     interval = (f" (95 % CI {100 * auc['ci95'][0]:.1f}-{100 * auc['ci95'][1]:.1f}, bootstrap over "
@@ -348,7 +352,11 @@ def write_reports(folder: Path, arch: str, rows: list[dict[str, Any]], task: Tas
         + f"\n\n{task.positive_group} against {', '.join(task.negative_groups)}; each fold "
         f"model decides at its own probability 0.5 (uncalibrated); ± is the {spread}; no "
         f"person is in two folds.\n\n{metrics.markdown_table(summary)}\nPooled out-of-fold "
-        f"AUC {100 * auc['mean']:.1f}{interval}.\n", encoding="utf-8"))
+        f"AUC {100 * auc['mean']:.1f}{interval}.\n" + (
+            f"\nThe face-pretrained start had seen {seen['development_people']} of these "
+            f"people ({seen['development_photos']} photos) in its pretext task, so these "
+            "figures are not on faces the backbone never met; the held-out people are.\n"
+            if seen and seen["development_photos"] else ""), encoding="utf-8"))
     fold_pairs = []
     for fold in range(n_folds):
         part = [r for r in rows if int(r["repeat"]) == 0 and int(r["fold"]) == fold]
@@ -424,34 +432,35 @@ def _check_resume(saved: dict[str, Any], current: dict[str, Any]) -> None:
                         + " changed since it started; start a new run with another --out.")
 
 
-def _refuse_pretext_people(data: PreparedData, data_source: Path,
-                           start: dict[str, Any]) -> None:
-    """A backbone pretrained on a photo has seen its person: testing on it would flatter."""
-    from training.duplicates import perceptual_hashes
-    from training.export import SYNTHETIC_INFO
+def _pretext_overlap(task: Task, plan: Plan, start: dict[str, Any]) -> dict[str, Any]:
+    """Whom a face-pretrained backbone has already seen. A held-out person it saw (by name,
+    or a photo of theirs or a copy) is refused: testing on them would flatter. Development
+    people it saw are counted, and the report says so, since their out-of-fold figures are
+    then not on faces the backbone never met."""
     from training.pretrain import read_pretrained_card, seen_in_pretraining
-    from wbs_desktop.core.imaging import load_image
 
-    files = [entry["file"] for entry in start.values()
-             if isinstance(entry, dict) and entry["file"].endswith(".safetensors")]
-    if not files:
-        return
-    ours = {s.relative_path: (sha, phash)
-            for s, sha, phash in zip(data.samples, data.sha256, data.phash, strict=True)}
-    folder = data_source if data_source.is_dir() else data_source.parent
-    if (folder / SYNTHETIC_INFO).is_file():  # a synthetic set: its base photos are its people
-        info = json.loads((folder / SYNTHETIC_INFO).read_text(encoding="utf-8"))
-        for base in map(Path, info["arguments"]["bases"]):
-            if base.is_file():
-                ours[f"base photo {base.name}"] = (file_sha256(base),
-                                                   perceptual_hashes(load_image(base)))
-    for file in files:
-        seen = seen_in_pretraining(read_pretrained_card(Path(file)), ours)
-        if seen:
+    overlap: dict[str, Any] = {}
+    for arch, entry in start.items():
+        if not isinstance(entry, dict) or not entry["file"].endswith(".safetensors"):
+            continue
+        card = read_pretrained_card(Path(entry["file"]))
+        names = set(card["identity_names"])
+        photos = {s.relative_path: (sha, phash) for s, sha, phash in zip(
+            task.samples, (task.data.sha256[i] for i in task.index),
+            (task.data.phash[i] for i in task.index), strict=True)}
+        seen_photos = set(seen_in_pretraining(card, photos))
+        seen = {s.relative_path for s in task.samples
+                if s.identity in names or s.relative_path in seen_photos}
+        held_out = [s.relative_path for s, role in zip(task.samples, plan.roles, strict=True)
+                    if role != DEVELOPMENT and s.relative_path in seen]
+        if held_out:
             raise DataError(
-                f"{len(seen)} photo(s) of this data set ({seen[0]}, ...) or copies of them "
-                f"were used to pretrain {Path(file).name}, so their people are not unseen; "
-                "pretrain without them.")
+                f"{len(held_out)} held-out photo(s) ({held_out[0]}, ...) show people the start "
+                f"weights {Path(entry['file']).name} were pretrained on, so they are not "
+                "unseen; pretrain without them.")
+        people = {s.identity for s in task.samples if s.relative_path in seen}
+        overlap[arch] = {"development_photos": len(seen), "development_people": len(people)}
+    return overlap
 
 
 def _split_rows(task: Task, plan: Plan) -> list[dict[str, str]]:
@@ -502,9 +511,9 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
             write_failures(out / "excluded.json", data.failures)
         for sample, reason in data.failures:
             log(f"left out {sample.relative_path}: {reason}")
-        _refuse_pretext_people(data, Path(data_source), start)
         task = make_task(data, config)
         plan = make_plan(task, n_folds, config)
+        seen_in_pretext = _pretext_overlap(task, plan, start)
         split_rows = _split_rows(task, plan)
         fields = (*HELDOUT_FIELDS[:-2], "role",
                   *(f"fold_repeat{r}" for r in range(config.repeats)))
@@ -540,7 +549,7 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
             }
             if ctx.is_main:
                 reports[arch] = write_reports(out / arch, arch, rows, task, n_folds,
-                                              config.repeats)
+                                              config.repeats, seen_in_pretext.get(arch))
                 auc = reports[arch]["pooled_auc"]
                 log(f"{arch}: pooled out-of-fold AUC {auc['mean']:.3f}")
         manifest = {
@@ -550,7 +559,7 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
             "roles": {role: {"photos": int((plan.roles == role).sum()),
                              "identities": len(set(task.identities[plan.roles == role]))}
                       for role in sorted(set(plan.roles))},
-            "start_weights": start,
+            "start_weights": start, "seen_in_pretraining": seen_in_pretext,
             "excluded": len(data.failures), "positive_group": task.positive_group,
             "negative_groups": task.negative_groups, "devices": _devices(ctx),
             "versions": _versions(), "git": _git_state(),

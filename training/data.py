@@ -15,9 +15,9 @@ Photos go through the app's own ``load_image -> detect_faces -> align_face``, so
 networks are trained on exactly the crops the app will show them. Crops are cached as PNG
 under a key made of the file's SHA-256, the detection and alignment code versions, the
 MediaPipe version and the crop size; photos where no face is found (or that cannot be read)
-are cached as failures with their reason and reported, never dropped silently. The same
-photo under two subjects or two groups (byte-identical, or a mirrored, resized or
-re-encoded copy) is refused, naming both files.
+are cached as failures with their reason and reported, never dropped silently. One photo
+filed twice is refused, naming both files: byte-identical files under two subjects or two
+groups, and mirrored, resized or re-encoded copies under two people.
 """
 
 from __future__ import annotations
@@ -158,14 +158,21 @@ def _check_subjects(samples: list[Sample]) -> None:
 
 
 def _refuse_duplicates(kept: list[Sample], shas: list[str], hashes: list[np.ndarray]) -> None:
-    """One photo under two subjects or groups would cross a split or carry two labels."""
+    """One photo under two subjects or groups would cross a split or carry two labels.
+
+    Byte-identical files must share subject and group. Near-copies (mirrored, resized,
+    re-encoded, or changed only in the face) must share the person: a manifest that names one
+    person in several groups (a synthetic set, matched pairs of one photo warped per group)
+    may hold near-copies across them, since splits keep a person's photos together.
+    """
     first_with: dict[str, int] = {}
-    pairs = [(first_with.setdefault(sha, i), i) for i, sha in enumerate(shas)]
-    pairs = [(i, j) for i, j in pairs if i != j] + near_duplicates(hashes)
-    for i, j in pairs:
+    identical = [(first_with.setdefault(sha, i), i) for i, sha in enumerate(shas)]
+    for i, j in [(i, j) for i, j in identical if i != j] + near_duplicates(hashes):
         a, b = kept[i], kept[j]
-        if a.subject != b.subject or a.group != b.group:
-            how = "are the same file" if shas[i] == shas[j] else (
+        same_file = shas[i] == shas[j]
+        if (a.subject != b.subject or a.group != b.group) if same_file else (
+                a.identity != b.identity):
+            how = "are the same file" if same_file else (
                 "show the same photo (a mirrored, resized or re-encoded copy)")
             raise DataError(
                 f"{a.relative_path} ({a.group}, subject {a.subject}) and {b.relative_path} "

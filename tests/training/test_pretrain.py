@@ -95,12 +95,26 @@ def test_a_damaged_weights_file_is_one_sentence(tmp_path: Path) -> None:
         load_start_weights(build_network("mobilenet_v2", 2), "mobilenet_v2", bad)
 
 
-def test_cv_starts_from_the_pretrained_backbone(weights: Path, tiny_data: Path,
-                                                tmp_path: Path) -> None:
-    """The tiny set is made from the same two portraits: its people were seen in
-    pretraining, which cv refuses; made from other photos, it runs and records the start."""
-    with pytest.raises(DataError, match="were used to pretrain mobilenet_v2.safetensors"):
-        run_cv(tiny_data, ["mobilenet_v2"], 3, tmp_path / "seen",
+def test_cv_refuses_to_test_on_people_the_backbone_saw(weights: Path, portraits: list[Path],
+                                                       tiny_data: Path, tmp_path: Path) -> None:
+    """The pretext saw the two portraits: held out as test people, cv refuses them."""
+    import csv
+
+    with (tiny_data / "manifest.csv").open(newline="") as f:
+        rows = [{**r, "path": str(tiny_data / r["path"])} for r in csv.DictReader(f)]
+    rows += [{"path": str(portraits[0]), "group": "healthy", "subject": "a", "identity": "a",
+              "role": "test"},
+             {"path": str(portraits[1]), "group": "WBS", "subject": "g", "identity": "g",
+              "role": "test"}]
+    manifest = tmp_path / "manifest.csv"
+    with manifest.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["path", "group", "subject", "identity", "role"],
+                                extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(DataError, match="2 held-out photo.* show people the start weights "
+                                        "mobilenet_v2.safetensors were pretrained on"):
+        run_cv(manifest, ["mobilenet_v2"], 3, tmp_path / "seen",
                load_config(**{**TINY, "pretrained": True}), weights_file=weights,
                cache_dir=tiny_data.parent / "cache", device="cpu", progress=False)
 
