@@ -75,6 +75,7 @@ class TrainConfig:
     calibration_fraction: float = 0.15
     test_fraction: float = 0.15
     # Evaluation and export
+    cam_layer: str = "final"  # where the app's Grad-CAM looks: final | stride16
     repeats: int = 1  # repeated cross-validation, a new fold assignment and seed each time
     flip_tta: bool = True
     threshold_rule: str = "youden"  # youden | sensitivity:0.90
@@ -89,6 +90,7 @@ class TrainConfig:
             (self.optimizer in ("adamw", "sgd"), "optimizer must be 'adamw' or 'sgd'"),
             (self.schedule in ("cosine", "constant"), "schedule must be 'cosine' or 'constant'"),
             (self.keep_weights in ("best", "last"), "keep_weights must be 'best' or 'last'"),
+            (self.cam_layer in ("final", "stride16"), "cam_layer must be 'final' or 'stride16'"),
             (self.epochs >= 1, "epochs must be at least 1"),
             (self.batch_size >= 2, "batch_size must be at least 2"),
             (self.learning_rate > 0, "learning_rate must be positive"),

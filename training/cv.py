@@ -285,7 +285,7 @@ def _labels_and_logits(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarr
 def summarise(rows: list[dict[str, Any]], task: Task, n_folds: int,
               repeats: int) -> dict[str, Any]:
     """Per-fold metrics at each fold model's own decision (logit >= 0, i.e. probability
-    >= 0.5), mean +/- SD over all repeats x folds."""
+    >= 0.5), mean and sample SD over all repeats x folds."""
     per_fold = []
     for repeat in range(repeats):
         for fold in range(n_folds):
@@ -575,7 +575,10 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
             write_json(out / "manifest.json", manifest)
             if len(archs) > 1:
                 atomic_write(out / "comparison.md", lambda tmp: tmp.write_text(
-                    "# Cross-validation, side by side with the source study\n\n"
+                    "# Cross-validation, side by side with the source study\n\nOurs: each "
+                    "fold model at its own probability 0.5, mean ± sample SD over "
+                    f"{config.repeats * n_folds} folds of people-disjoint cross-validation. "
+                    "Published: mean ± SD over the study's five folds, as it reports them.\n\n"
                     + metrics.comparison_table(
                         {a: r["summary"] for a, r in reports.items()},
                         {"vgg19": metrics.STUDY_VGG19},

@@ -293,15 +293,17 @@ def _versions() -> dict[str, str]:
 
 def pretrain(photos: Sequence[Path], arch: str, out: Path, settings: PretextSettings, *,
              identities: dict[str, str] | None = None, device: str | None = None,
-             log: Log | None = None, command: str = "") -> Path:
-    """Make the pretext set from ``photos``, train ``arch`` on it and write the weights."""
+             log: Log | None = None, command: str = "",
+             pretext: PretextSet | None = None) -> Path:
+    """Make the pretext set from ``photos`` (or take ``pretext``, made from them with these
+    settings), train ``arch`` on it and write the weights."""
     from wbs_desktop.core.devices import resolve_device
 
     if arch not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {arch!r}; choose from {', '.join(ARCHITECTURES)}")
     settings.validate()
     started = time.perf_counter()
-    pretext = make_pretext_set(photos, settings, identities, log)
+    pretext = pretext or make_pretext_set(photos, settings, identities, log)
     network, history = train_backbone(arch, pretext, settings, resolve_device(device), log)
     people = sorted(set(pretext.people.values()))
     data_hash = hashlib.sha256(json.dumps(

@@ -50,13 +50,17 @@ def split_people(photos: list[Path], identities: dict[str, str]) -> tuple[list[P
 
 
 def _pretrained(out: Path, arch: str, photos: list[Path], identities: dict[str, str],
-                log: Any) -> tuple[Path, float]:
+                pretext: dict[str, pretrain.PretextSet], log: Any) -> tuple[Path, float]:
+    """The backbone of ``arch``; the pretext set is made once and shared by the archs."""
     path = out / f"pretrained_{arch}.safetensors"
     if path.is_file():
         return path, float(pretrain.read_pretrained_card(path)["seconds"])
     started = time.perf_counter()
-    pretrain.pretrain(photos, arch, path, pretrain.PretextSettings(), identities=identities,
-                      device="cpu", log=log)
+    settings = pretrain.PretextSettings()
+    if "set" not in pretext:
+        pretext["set"] = pretrain.make_pretext_set(photos, settings, identities, log)
+    pretrain.pretrain(photos, arch, path, settings, identities=identities, device="cpu",
+                      log=log, pretext=pretext["set"])
     return path, time.perf_counter() - started
 
 
@@ -107,10 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     pretext_photos, study_photos = split_people(synth.find_bases(*args.faces), identities)
     log(f"{len(pretext_photos)} pretext photos, {len(study_photos)} study photos")
     timings: dict[str, float] = {}
-    weights = {}
+    weights, pretext_set = {}, {}
     for arch in args.arch:
         weights[arch], timings[f"pretrain {arch}"] = _pretrained(
-            args.out, arch, pretext_photos, identities, log)
+            args.out, arch, pretext_photos, identities, pretext_set, log)
         log(f"pretrained {arch}: {timings[f'pretrain {arch}'] / 60:.1f} min")
     results = []
     for seed in args.seeds:
