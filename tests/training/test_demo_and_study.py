@@ -1,0 +1,42 @@
+"""The demo recipe's and the study benchmark's splits of people: fixed, disjoint, and the
+app's sample photo always among the people the demo model never trained on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT
+from training import demo, study_size, synth
+from training.folds import DEVELOPMENT, TEST
+
+IDENTITIES = REPO_ROOT / "training" / "identities" / "shared_faces.csv"
+
+
+def _photos() -> list[Path]:
+    names = [line.split(",")[0] for line in IDENTITIES.read_text().splitlines()[1:]]
+    return [Path(name) for name in names] + [Path(demo.SAMPLE_PERSON_PHOTO)] + [
+        Path(f"person{i}.jpg") for i in range(60)]
+
+
+def test_demo_roles_keep_people_whole_and_hold_out_the_sample_person() -> None:
+    identities = synth.read_identities(IDENTITIES)
+    photos = _photos()
+    roles = demo.split_people(photos, identities)
+    assert roles[demo.SAMPLE_PERSON_PHOTO] == TEST
+    role_of_person: dict[str, set[str]] = {}
+    for photo in photos:
+        role_of_person.setdefault(identities.get(photo.name) or photo.stem, set()).add(
+            roles[photo.name])
+    assert all(len(r) == 1 for r in role_of_person.values())
+    shares = {role: sum(r == {role} for r in role_of_person.values()) / len(role_of_person)
+              for role in ("development", "calibration", "test")}
+    assert 0.5 < shares[DEVELOPMENT] < 0.85 and shares[TEST] > 0.1
+    assert demo.split_people(photos, identities) == roles  # a fixed rule, no seed
+
+
+def test_study_people_never_meet_the_pretext_people() -> None:
+    identities = synth.read_identities(IDENTITIES)
+    pretext, study = study_size.split_people(_photos(), identities)
+    person = {p.name: identities.get(p.name) or p.stem for p in pretext + study}
+    assert pretext and study
+    assert not {person[p.name] for p in pretext} & {person[p.name] for p in study}
