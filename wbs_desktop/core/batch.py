@@ -3,12 +3,16 @@
 Shared by the GUI's batch dialog and ``wbs-desktop batch``. Photos are read one at a time
 and dropped after their row is made, so a folder of thousands needs no more memory than
 one photo.
+
+The CSV is spreadsheet-safe (``files.write_csv``): file names, warnings, errors and the
+model's name are text a photo's sender or a model's provider chose, so a cell such as
+"=HYPERLINK(...)" is written with a leading apostrophe and shown, never run. Scores are
+plain decimal numbers (in [0, 1], never negative), which stay numbers a spreadsheet can
+sort and sum.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import time
 from collections.abc import Iterable
@@ -16,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wbs_desktop.core import files
 from wbs_desktop.core.errors import ImageError, WBSError
-from wbs_desktop.core.files import atomic_write_bytes
 from wbs_desktop.core.imaging import is_supported_suffix
 
 OK = "ok"
@@ -103,15 +107,7 @@ def screen_photo(path: Path, bundle: Any, device: Any = None) -> BatchRow:
     )
 
 
-def csv_text(rows: Iterable[BatchRow]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row.to_csv())
-    return buffer.getvalue()
-
-
 def write_csv(path: str | os.PathLike[str], rows: Iterable[BatchRow]) -> Path:
-    """Write the rows as UTF-8 CSV, atomically; OutputError when the disk refuses."""
-    return atomic_write_bytes(path, csv_text(rows).encode("utf-8"))
+    """Write the rows as spreadsheet-safe UTF-8 CSV, atomically; OutputError when the disk
+    refuses."""
+    return files.write_csv(path, (row.to_csv() for row in rows), CSV_FIELDS)
