@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 from tests.conftest import write_bundle
 from wbs_desktop.api import analyze, load_model
-from wbs_desktop.core.bundle import ModelBundle
-from wbs_desktop.core.errors import DeviceError, NoFaceError
+from wbs_desktop.core.analysis import HIGH, LOW, decide
+from wbs_desktop.core.bundle import ModelBundle, default_card
+from wbs_desktop.core.errors import DeviceError, ModelError, NoFaceError
+from wbs_desktop.core.landmarks import detect_faces
 from wbs_desktop.core.regions import OUTSIDE, REGION_NAMES
 
 
@@ -138,3 +143,112 @@ def test_a_stride16_cam_layer_gives_a_7x7_map_at_112_px(astronaut: np.ndarray,
             result = analyze(astronaut, bundle, "cpu")
             assert result.heatmap.shape == (112, 112) and np.isfinite(result.heatmap).all()
         assert sizes == {"final": (4, 4), "stride16": (7, 7)}, arch
+
+
+# ---------------------------------------------------------------------------- fail-safe
+
+
+def faulty_views(x: torch.Tensor, side: str) -> torch.Tensor:
+    """(N,) True for the images whose ``side`` half is the brighter: of a crop and its
+    mirror image, exactly one."""
+    width = x.shape[-1] // 2
+    left, right = x[..., :width].mean(dim=(1, 2, 3)), x[..., width:].mean(dim=(1, 2, 3))
+    return left > right if side == "left" else right > left
+
+
+class Pool(nn.Module):
+    """The Grad-CAM target layer: 8 x 8 average pooling, with an infinite last column on
+    the faulty views when ``poison``."""
+
+    def __init__(self, side: str, poison: bool) -> None:
+        super().__init__()
+        self.side, self.poison = side, poison
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pooled = nn.functional.avg_pool2d(x, 8)
+        if self.poison:
+            pooled = pooled.clone()
+            pooled[faulty_views(x, self.side), :, :, -1] = math.inf
+        return pooled
+
+
+class OneSidedFault(nn.Module):
+    """A hand-built network that fails on one view only, in its Grad-CAM map
+    (``where="heatmap"``: the head ignores the infinite column, so its logits stay finite)
+    or in its output (``where="output"``: NaN logits). The old pipeline averaged the views
+    and min-max scaled the maps, so the first gave a blank heatmap and a confident label."""
+
+    def __init__(self, where: str, side: str) -> None:
+        super().__init__()
+        self.where, self.side = where, side
+        self.pool = Pool(side, poison=where == "heatmap")
+        torch.manual_seed(0)
+        self.head = nn.Linear(3, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logits = self.head(self.pool(x)[..., :-1].mean(dim=(2, 3)))
+        if self.where == "output":
+            logits = torch.where(faulty_views(x, self.side)[:, None],
+                                 torch.full_like(logits, math.nan), logits)
+        return logits
+
+
+def fault_bundle(networks: list[nn.Module], layers: list[nn.Module],
+                 flip: bool) -> ModelBundle:
+    card = default_card("resnet18", "faulty", flip_tta=flip, input_size=64,
+                        num_networks=len(networks))
+    return ModelBundle(None, "0" * 64, card, networks, layers)
+
+
+@pytest.mark.parametrize("where", ["heatmap", "output"])
+def test_a_fault_on_one_mirror_view_is_an_error_never_a_label(astronaut: np.ndarray,
+                                                              where: str) -> None:
+    faces = detect_faces(astronaut)
+    outcomes = {}
+    for side in ("left", "right"):
+        network = OneSidedFault(where, side).eval()
+        with pytest.raises(ModelError, match=rf"invalid number \(the {where} of network 1 is "
+                                             r"not finite\).*no score can be given"):
+            analyze(astronaut, fault_bundle([network], [network.pool], True), "cpu",
+                    faces=faces)
+        try:  # the crop alone: it is the faulty view for one side only
+            result = analyze(astronaut, fault_bundle([network], [network.pool], False), "cpu",
+                             faces=faces)
+            outcomes[side] = np.isfinite(result.heatmap).all() and 0 <= result.score <= 1
+        except ModelError:
+            outcomes[side] = "refused"
+    assert sorted(map(str, outcomes.values())) == ["True", "refused"]
+
+
+def test_one_faulty_network_of_an_ensemble_fails_the_whole_result(
+        astronaut: np.ndarray, mobilenet_bundle: ModelBundle) -> None:
+    faulty = OneSidedFault("output", "left").eval()
+    bundle = fault_bundle([mobilenet_bundle.networks[0], faulty],
+                          [mobilenet_bundle.target_layers[0], faulty.pool], True)
+    with pytest.raises(ModelError, match="the output of network 2 is not finite"):
+        analyze(astronaut, bundle, "cpu")
+
+
+@pytest.mark.parametrize("score", [math.nan, math.inf, -math.inf, -0.01, 1.01])
+def test_only_a_finite_probability_gets_a_label(score: float) -> None:
+    with pytest.raises(ModelError, match="invalid score"):
+        decide(score, 0.5)
+
+
+def test_labels_of_valid_scores() -> None:
+    assert decide(0.5, 0.5) == HIGH and decide(0.4999, 0.5) == LOW
+    assert decide(0.0, 0.001) == LOW and decide(1.0, 0.999) == HIGH
+
+
+def test_a_result_cannot_hold_a_non_finite_number(astronaut: np.ndarray,
+                                                  mobilenet_bundle: ModelBundle) -> None:
+    result = analyze(astronaut, mobilenet_bundle, "cpu")
+    heat = result.heatmap.copy()
+    heat[0, 0] = np.nan
+    for changes in ({"score": math.nan, "label": LOW}, {"heatmap": heat},
+                    {"regions": {**result.regions, "nose": math.inf}},
+                    {"network_scores": (math.nan,)}):
+        with pytest.raises(ModelError, match="not finite"):
+            dataclasses.replace(result, **changes)
+    with pytest.raises(ValueError, match="does not belong"):
+        dataclasses.replace(result, label=HIGH if result.label == LOW else LOW)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import time
+import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +20,10 @@ from safetensors.torch import save_file
 from wbs_desktop.core.architectures import build_network, target_layer
 from wbs_desktop.core.bundle import (
     CARD_KEY,
+    IMAGENET_MEAN,
     INTENDED_USE,
+    MAX_CARD_BYTES,
+    MAX_HEADER_BYTES,
     SYNTHETIC_NOTE,
     UNTRAINED_NOTE,
     ModelBundle,
@@ -289,7 +296,7 @@ def test_card_not_json(tmp_path: Path, mobilenet: nn.Module) -> None:
     path = tmp_path / "m.safetensors"
     save_file(tensors_of([mobilenet]), path, metadata={CARD_KEY: "{broken"})
     refresh_sidecar(path)
-    with pytest.raises(ModelError, match="not a WBS Screen model"):
+    with pytest.raises(ModelError, match=r"card is invalid \(it is not valid JSON\)"):
         load_model(path)
 
 
@@ -329,7 +336,7 @@ def test_wrong_shape(tmp_path: Path) -> None:
     path = write_raw(
         tmp_path / "m.safetensors", tensors_of([three_classes]), default_card("resnet18", "r")
     )
-    with pytest.raises(ModelError, match=r"net0\.fc\.weight is torch.float32 \(3, 512\)"):
+    with pytest.raises(ModelError, match=r"net0\.fc\.weight is float32 \(3, 512\)"):
         load_model(path)
 
 
@@ -366,9 +373,18 @@ def test_non_finite_weights(tmp_path: Path, mobilenet: nn.Module, value: float) 
         ("architecture", "alexnet", "architecture"),
         ("num_networks", 0, "num_networks"),
         ("num_networks", True, "num_networks"),
+        ("num_networks", 21, "num_networks must be a whole number from 1 to 20"),
+        ("classes", [f"c{i}" for i in range(11)], "classes must list 2 to 10"),
+        ("classes", ["other", "W" * 101], "classes"),
         ("input_size", 16, "input_size"),
+        ("input_size", 513, "input_size"),
         ("normalization", {"mean": [0.5, 0.5], "std": [1, 1, 1]}, "normalization mean"),
-        ("normalization", {"mean": [0, 0, 0], "std": [1, 0, 1]}, "std must be positive"),
+        ("normalization", {"mean": [11, 0, 0], "std": [1, 1, 1]}, "normalization mean"),
+        ("normalization", {"mean": [0, 0, 0], "std": [1, 0, 1]}, "normalization std"),
+        ("normalization", {"mean": [0, 0, 0], "std": [1, 1e-4, 1]}, "normalization std"),
+        ("normalization", {"mean": [0, 0, 0], "std": [1, 11, 1]}, "normalization std"),
+        ("threshold", 1e-4, "threshold must be a number from 0.001 to 0.999"),
+        ("threshold", 10**400, "threshold"),
         ("normalization", {"mean": [0, 0, 0]}, "normalization lacks std"),
         ("calibration", {"method": "platt", "slope": 0.0, "intercept": 0}, "slope"),
         ("calibration", {"method": "platt", "slope": 1e-9, "intercept": 0}, "slope"),
@@ -389,7 +405,13 @@ def test_non_finite_weights(tmp_path: Path, mobilenet: nn.Module, value: float) 
         ("software", {"torch": "2"}, "software lacks"),
         ("created", "last week", "created"),
         ("intended_use", "", "intended_use"),
+        ("intended_use", "x" * 2001, "a text of 2001 characters is longer than the 2000"),
         ("name", " ", "name"),
+        ("name", "n" * 101, "name must be one line of 1 to 100 characters"),
+        ("name", "two\nlines", "name must be one line"),
+        ("name", "photo\u202egpj.exe", "control or text-direction characters"),
+        ("threshold_rule", "bell\x07", "control or text-direction characters"),
+        ("cv_metrics", {"\x1b[31m": 1}, "control or text-direction characters"),
     ],
 )
 def test_invalid_card_field(field: str, value: Any, message: str) -> None:
@@ -420,7 +442,7 @@ def test_invalid_card_in_a_file(tmp_path: Path, mobilenet: nn.Module) -> None:
     card = default_card("mobilenet_v2", "m")
     card["threshold"] = 2
     path = write_raw(tmp_path / "m.safetensors", tensors_of([mobilenet]), card)
-    with pytest.raises(ModelError, match="threshold must be a number between 0 and 1"):
+    with pytest.raises(ModelError, match="threshold must be a number from 0.001 to 0.999"):
         load_model(path)
 
 
@@ -441,3 +463,147 @@ def test_half_precision_storage_halves_the_file_and_keeps_the_outputs(
     assert torch.allclose(got, expected, atol=2e-3)
     with pytest.raises(ModelError, match="weights_dtype"):
         default_card("mobilenet_v2", "bad", weights_dtype="int8")
+
+
+# ------------------------------------------- hostile files, each with a correct .sha256
+
+
+def card_text_file(path: Path, tensors: dict[str, torch.Tensor], card_text: str) -> Path:
+    """A bundle whose card is ``card_text`` verbatim, shipped with a matching checksum."""
+    save_file(tensors, path, metadata={CARD_KEY: card_text})
+    refresh_sidecar(path)
+    return path
+
+
+@contextmanager
+def bounded(seconds: float = 2.0, megabytes: float = 64.0) -> Iterator[None]:
+    """The block must finish within ``seconds`` and allocate under ``megabytes`` at its peak
+    (Python allocations, where the old loader's hang grew)."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    assert elapsed < seconds, f"took {elapsed:.1f} s"
+    assert peak < megabytes, f"peaked at {peak:.0f} MB"
+
+
+def one_sentence(error: ModelError) -> str:
+    text = str(error)
+    assert text.endswith(".") and "\n" not in text and len(text) < 400, text
+    return text
+
+
+@pytest.mark.parametrize(("normalization", "message"), [
+    ({"mean": list(IMAGENET_MEAN), "std": [1e-30, 1e-30, 1e-30]}, "normalization std"),
+    ({"mean": [1e6, 0, 0], "std": [1, 1, 1]}, "normalization mean"),
+])
+def test_absurd_but_once_legal_normalisation_is_refused_at_load(
+        tmp_path: Path, mobilenet: nn.Module, normalization: dict, message: str) -> None:
+    """Finding 1: a tiny positive std made every score NaN, reported as "low"."""
+    card = default_card("mobilenet_v2", "m")
+    card["normalization"] = normalization
+    path = write_raw(tmp_path / "m.safetensors", tensors_of([mobilenet]), card)
+    with bounded(), pytest.raises(ModelError, match=message) as caught:
+        load_model(path)
+    one_sentence(caught.value)
+
+
+@pytest.mark.timeout(60)
+def test_enormous_network_count_is_refused_at_once(tmp_path: Path, mobilenet: nn.Module) -> None:
+    """Finding 2: loading hung for well over 20 s, its memory growing."""
+    card = default_card("mobilenet_v2", "m")
+    card["num_networks"] = 10**9
+    path = write_raw(tmp_path / "m.safetensors", tensors_of([mobilenet]), card)
+    with bounded(), pytest.raises(ModelError, match="num_networks") as caught:
+        load_model(path)
+    one_sentence(caught.value)
+
+
+@pytest.mark.parametrize("where", ["whole card", "inside a field"])
+def test_deeply_nested_card_is_refused_not_a_crash(tmp_path: Path, mobilenet: nn.Module,
+                                                   where: str) -> None:
+    """Finding 3: a deeply nested card crashed with RecursionError."""
+    deep = "[" * 100_000 + "]" * 100_000  # 200 kB: within the size limit
+    if where == "whole card":
+        text = deep
+    else:
+        text = json.dumps(default_card("mobilenet_v2", "m")).replace(
+            '"cv_metrics": {}', f'"cv_metrics": {{"x": {deep}}}')
+    path = card_text_file(tmp_path / "m.safetensors", tensors_of([mobilenet]), text)
+    with bounded(), pytest.raises(ModelError, match="nests deeper than 16 levels") as caught:
+        load_model(path)
+    one_sentence(caught.value)
+
+
+@pytest.mark.parametrize(("literal", "message"), [
+    ("NaN", "NaN, which is not a number"),
+    ("-Infinity", "-Infinity, which is not a number"),
+    ("1e999", "the number 1e999 is too large"),
+    ("1" * 5000, "a whole number of 5000 digits is too large"),
+])
+def test_non_numbers_in_a_card_are_refused(tmp_path: Path, mobilenet: nn.Module,
+                                           literal: str, message: str) -> None:
+    text = json.dumps(default_card("mobilenet_v2", "m")).replace(
+        '"cv_metrics": {}', f'"cv_metrics": {{"auc": {literal}}}')
+    path = card_text_file(tmp_path / "m.safetensors", tensors_of([mobilenet]), text)
+    with bounded(), pytest.raises(ModelError, match=message) as caught:
+        load_model(path)
+    one_sentence(caught.value)
+
+
+def test_oversized_card_is_refused_before_it_is_parsed(tmp_path: Path,
+                                                       mobilenet: nn.Module) -> None:
+    card = default_card("mobilenet_v2", "m")
+    card["cv_metrics"] = {"padding": ["x" * 1000] * (MAX_CARD_BYTES // 1000)}
+    path = write_raw(tmp_path / "m.safetensors", tensors_of([mobilenet]), card)
+    with bounded(), pytest.raises(ModelError, match="bytes long, more than the 262,144"):
+        load_model(path)
+
+
+@pytest.mark.parametrize("declared", [MAX_HEADER_BYTES + 1, 2**63, 2**64 - 1])
+def test_absurd_header_length_is_refused_before_safetensors_reads_it(
+        tmp_path: Path, declared: int) -> None:
+    path = tmp_path / "m.safetensors"
+    path.write_bytes(declared.to_bytes(8, "little") + b"{" + b" " * (MAX_HEADER_BYTES + 10))
+    refresh_sidecar(path)
+    with bounded(), pytest.raises(ModelError, match=f"header of {declared:,} bytes, far more "
+                                  "than any model needs") as caught:
+        load_model(path)
+    one_sentence(caught.value)
+
+
+@pytest.mark.parametrize("dtype", ["F64", "BF16", "U8", "I64"])
+def test_tensor_dtypes_in_the_header_are_checked_before_tensors_are_read(
+        tmp_path: Path, mobilenet: nn.Module, dtype: str) -> None:
+    """A tensor listed as another dtype than the architecture's is refused from the header."""
+    path = write_raw(tmp_path / "m.safetensors", tensors_of([mobilenet]),
+                     default_card("mobilenet_v2", "m"))
+    data = path.read_bytes()
+    length = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + length])
+    header["net0.classifier.1.weight"]["dtype"] = dtype
+    raw = json.dumps(header).encode()
+    path.write_bytes(len(raw).to_bytes(8, "little") + raw + data[8 + length:])
+    refresh_sidecar(path)
+    with bounded(), pytest.raises(ModelError,
+                                  match=r"net0\.classifier\.1\.weight is \w+ \(2, 1280\)"):
+        load_model(path)
+
+
+def test_nested_index_is_refused_not_a_crash(saved: Path) -> None:
+    (saved.parent / "index.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ModelError, match="model list .* is damaged"):
+        load_model(saved)
+
+
+def test_save_refuses_a_card_that_load_would_refuse(tmp_path: Path,
+                                                    mobilenet: nn.Module) -> None:
+    card = default_card("mobilenet_v2", "m")
+    card["cv_metrics"] = {"auc": math.nan}
+    with pytest.raises(ModelError, match="NaN or infinity"):
+        save_bundle(tmp_path / "m.safetensors", [mobilenet], card)
+    assert list(tmp_path.iterdir()) == []

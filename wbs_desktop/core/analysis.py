@@ -6,10 +6,16 @@ and its mirror image go through that pass as a batch of two. The score is the de
 score of ``scoring`` (log-odds averaged over views and networks, then the card's Platt map),
 the very number training validated; each network's own calibrated probability is reported
 too, and their spread, as an honest measure of disagreement.
+
+Fail-safe: a number that is not finite (a logit, a probability, a heatmap value or a
+region's share), on any network or mirror view, ends the analysis with a ModelError. A
+:class:`Result` cannot hold one, and only a finite score in [0, 1] gets a label, so a
+numerical failure can never read as a reassuring "low".
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +31,7 @@ from wbs_desktop import __version__
 from wbs_desktop.core.alignment import Aligned, align_face, map_to_photo
 from wbs_desktop.core.bundle import ModelBundle
 from wbs_desktop.core.devices import resolve_device
+from wbs_desktop.core.errors import ModelError
 from wbs_desktop.core.gradcam import grad_cam, normalise_cam
 from wbs_desktop.core.landmarks import Face, detect_faces, require_faces
 from wbs_desktop.core.model_card import operating_point_summary
@@ -41,6 +48,17 @@ from wbs_desktop.core.scoring import (
 
 HIGH = "high"
 LOW = "low"
+
+
+def decide(score: float, threshold: float) -> str:
+    """HIGH or LOW for a probability; anything else (NaN, infinity, outside [0, 1]) is an
+    error, never a label."""
+    if not (math.isfinite(score) and 0.0 <= score <= 1.0):
+        raise ModelError(
+            f"The model produced an invalid score ({score!r}) for this photo, so no result can "
+            "be given; try another photo or model, and tell the model's provider."
+        )
+    return HIGH if score >= threshold else LOW
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,14 @@ class Result:
     warnings: tuple[str, ...]
     model: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        require_finite([self.score, self.score_std, *self.network_scores, self.threshold],
+                       "the score")
+        require_finite(self.heatmap, "the heatmap")
+        require_finite(list(self.regions.values()), "a region's share of the heatmap")
+        if self.label != decide(self.score, self.threshold):
+            raise ValueError(f"label {self.label!r} does not belong to score {self.score}")
 
     @cached_property
     def heatmap_on_photo(self) -> np.ndarray:
@@ -130,8 +156,12 @@ def _logits_and_cam(bundle: ModelBundle, x: torch.Tensor) -> tuple[list[float], 
     positive = bundle.positive_index
     logits_per_network: list[float] = []
     cams: list[torch.Tensor] = []
-    for network, layer in zip(bundle.networks, bundle.target_layers, strict=True):
+    for number, (network, layer) in enumerate(
+            zip(bundle.networks, bundle.target_layers, strict=True), 1):
         logits, cam = grad_cam(network, layer, x, [positive] * x.shape[0])
+        # Every view on its own: a mean or a min-max scaling can hide a NaN (NaN > 0 is False).
+        require_finite(logits, f"the output of network {number}")
+        require_finite(cam, f"the heatmap of network {number}")
         log_odds = view_mean(positive_log_odds(logits.float(), positive), x.shape[0])
         logits_per_network.append(float(log_odds[0]))
         if x.shape[0] == 2:
@@ -171,11 +201,9 @@ def analyze(
         x = with_mirror(bundle.preprocess(aligned.image), bundle.card["flip_tta"]).to(target)
     with watch.stage("networks"), torch.no_grad():
         logits, cam = _logits_and_cam(bundle, x)
-        require_finite(logits, "a network's output")
         calibration = Calibration.from_card(bundle.card)
         score = float(calibration.probability(deployed_logit(logits)))
         scores = [float(calibration.probability(z)) for z in logits]
-        require_finite([score, *scores], "the score")
     with watch.stage("heatmap"):
         heatmap = cv2.resize(cam.astype(np.float32), (size, size), interpolation=cv2.INTER_LINEAR)
         peak = float(heatmap.max())
@@ -195,7 +223,7 @@ def analyze(
         score=score,
         score_std=float(np.std(scores)),
         network_scores=tuple(scores),
-        label=HIGH if score >= threshold else LOW,
+        label=decide(score, threshold),
         threshold=threshold,
         heatmap=heatmap,
         photo_shape=(int(image.shape[0]), int(image.shape[1])),

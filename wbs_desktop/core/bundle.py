@@ -7,6 +7,16 @@ code. Before a bundle is used its SHA-256 is checked against the caller's value,
 ``index.json`` in the same folder or a ``<file>.sha256`` sidecar; then the card, the
 tensor names, shapes and dtypes (against the card's architecture) and the values
 (no NaN/Inf) are checked.
+
+A checksum only proves the file is the one its provider made, not that the provider meant
+well: a hostile or careless file with a correct sidecar must still end in a one-sentence
+refusal, quickly and in bounded memory. So the header and card are read and checked by
+this module before safetensors or torch touch the file: sizes (:data:`MAX_HEADER_BYTES`,
+:data:`MAX_CARD_BYTES`), JSON nesting depth (:data:`MAX_JSON_DEPTH`, counted without
+recursion), strict numbers (no NaN, Infinity or overflowing literals), counts
+(:data:`MAX_NETWORKS`, :data:`MAX_CLASSES`), text lengths and characters, numeric ranges
+that only real models fall in, and the tensor layout listed in the header; only then are
+tensors read.
 """
 
 from __future__ import annotations
@@ -15,8 +25,9 @@ import hashlib
 import json
 import math
 import os
+import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +45,7 @@ from torch import Tensor
 from .. import __version__
 from .architectures import ARCHITECTURES, CAM_LAYERS, build_network, target_layer
 from .errors import ModelError
+from .files import UNPRINTABLE, printable
 from .scoring import to_input
 
 FORMAT_VERSION = 2
@@ -47,10 +59,25 @@ INTENDED_USE = (
     "testing. It does not diagnose WBS; a negative result does not rule it out. Confirm with "
     "a genetic test (FISH, MLPA or chromosomal microarray for the 7q11.23 deletion)."
 )
-SYNTHETIC_NOTE = "Synthetic demonstration data - not for clinical use"
+# What a model is, in a few words; every display puts "Not for clinical use" before it once
+# (model_card.provenance_banner), so the notes do not say it themselves.
+SYNTHETIC_NOTE = "trained on synthetic demonstration data"
 UNTRAINED_NOTE = "untrained: pipeline test only"
 UNVALIDATED_NOTE = ("exported although its validation did not show it performs better than "
-                    "chance - not for clinical use")
+                    "chance")
+
+# Limits far above any real bundle (the demo's header is 160 kB, its card 3.4 kB, 4 levels
+# deep), low enough that checking a hostile file takes milliseconds and little memory.
+MAX_HEADER_BYTES = 4 << 20
+MAX_CARD_BYTES = 256 << 10
+MAX_JSON_DEPTH = 16
+MAX_NETWORKS = 20
+MAX_CLASSES = 10
+MAX_TEXT = 2000  # characters in any text of the card
+MAX_NAME = 100  # characters in the model's name and in a class name
+MAX_DIGITS = 18  # in a whole number of the card: float-convertible, and no quadratic int()
+INPUT_SIZES = (32, 512)
+THRESHOLDS = (0.001, 0.999)
 
 _CARD_FIELDS = (
     "format_version", "name", "architecture", "num_networks", "classes", "positive_class",
@@ -140,7 +167,14 @@ def _is_int(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    # Integers are always finite; math.isfinite would overflow on a huge one.
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and (isinstance(value, int) or math.isfinite(value)))
+
+
+def _numbers_within(values: Any, low: float, high: float, count: int) -> bool:
+    return (isinstance(values, list) and len(values) == count
+            and all(_is_number(v) and low <= v <= high for v in values))
 
 
 def _all_finite(tensor: Tensor) -> bool:
@@ -158,6 +192,79 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def _is_short_text(value: Any) -> bool:
+    """A name: non-empty, one line, at most MAX_NAME characters."""
+    return _is_text(value) and len(value) <= MAX_NAME and "\n" not in value
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, keys included (iteratively: the depth is the caller's)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _check_texts(card: Mapping[str, Any]) -> None:
+    for text in _texts(card):
+        if len(text) > MAX_TEXT:
+            raise _invalid(f"a text of {len(text)} characters is longer than the {MAX_TEXT} "
+                           "allowed")
+        if UNPRINTABLE.search(text.replace("\n", "")):
+            raise _invalid("a text holds control or text-direction characters")
+
+
+# --------------------------------------------------------------------------- strict JSON
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_OPENERS = np.frombuffer(b"[{", dtype=np.uint8)
+_CLOSERS = np.frombuffer(b"]}", dtype=np.uint8)
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep arrays and objects nest in JSON ``text``, counted without recursion and in
+    time linear in its length (``json.loads`` recurses once per level, so deep input ends
+    in RecursionError). Brackets inside strings do not count."""
+    codes = np.frombuffer(_JSON_STRING.sub('""', text).encode("utf-8"), dtype=np.uint8)
+    steps = np.isin(codes, _OPENERS).astype(np.int32) - np.isin(codes, _CLOSERS)
+    return int(np.cumsum(steps).max(initial=0))
+
+
+def _strict_json(text: str, refuse: Callable[[str], ModelError]) -> Any:
+    """Parse untrusted JSON in bounded time and memory, or raise ``refuse(problem)``.
+
+    Refused: nesting deeper than MAX_JSON_DEPTH, the non-standard NaN and Infinity, float
+    literals that overflow to infinity (1e999) and whole numbers of more than MAX_DIGITS
+    digits; ``text`` itself must already be of bounded length.
+    """
+    def constant(name: str) -> Any:
+        raise refuse(f"it holds {name}, which is not a number")
+
+    def real(literal: str) -> float:
+        value = float(literal)
+        if not math.isfinite(value):
+            raise refuse(f"the number {literal[:20]} is too large")
+        return value
+
+    def whole(literal: str) -> int:
+        if len(literal.lstrip("-")) > MAX_DIGITS:
+            raise refuse(f"a whole number of {len(literal)} digits is too large")
+        return int(literal)
+
+    if _nesting_depth(text) > MAX_JSON_DEPTH:
+        raise refuse(f"it nests deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(text, parse_constant=constant, parse_float=real, parse_int=whole)
+    except json.JSONDecodeError as exc:
+        raise refuse("it is not valid JSON") from exc
+
+
 def _require_dict(card: Mapping[str, Any], key: str, fields: Sequence[str] = ()) -> dict:
     value = card[key]
     if not isinstance(value, dict):
@@ -172,6 +279,7 @@ def validate_card(card: Any) -> dict[str, Any]:
     """Check every field of a model card; returns the card, raises ModelError on a problem."""
     if not isinstance(card, dict):
         raise _invalid("it is not a JSON object")
+    _check_texts(card)
     missing = [key for key in _CARD_FIELDS if key not in card]
     if missing:
         raise _invalid(f"missing {', '.join(missing)}")
@@ -181,33 +289,36 @@ def validate_card(card: Any) -> dict[str, Any]:
             f"The model uses card format {version!r}, which this version of WBS Screen cannot "
             "read; update WBS Screen or use a model made for it."
         )
-    if not _is_text(card["name"]):
-        raise _invalid("name must be a non-empty text")
+    if not _is_short_text(card["name"]):
+        raise _invalid(f"name must be one line of 1 to {MAX_NAME} characters")
     if card["architecture"] not in ARCHITECTURES:
         raise _invalid(f"architecture {card['architecture']!r} is not one of {ARCHITECTURES}")
-    if not _is_int(card["num_networks"]) or card["num_networks"] < 1:
-        raise _invalid("num_networks must be a whole number of at least 1")
+    if not _is_int(card["num_networks"]) or not 1 <= card["num_networks"] <= MAX_NETWORKS:
+        raise _invalid(f"num_networks must be a whole number from 1 to {MAX_NETWORKS}")
     classes = card["classes"]
     if (
         not isinstance(classes, list)
-        or len(classes) < 2
-        or not all(_is_text(c) for c in classes)
+        or not 2 <= len(classes) <= MAX_CLASSES
+        or not all(_is_short_text(c) for c in classes)
         or len(set(classes)) != len(classes)
     ):
-        raise _invalid("classes must list at least two different class names")
+        raise _invalid(f"classes must list 2 to {MAX_CLASSES} different class names")
     if card["positive_class"] not in classes:
         raise _invalid(f"positive_class {card['positive_class']!r} is not one of the classes")
-    if not _is_int(card["input_size"]) or not 32 <= card["input_size"] <= 1024:
-        raise _invalid("input_size must be a whole number of pixels from 32 to 1024")
+    low, high = INPUT_SIZES
+    if not _is_int(card["input_size"]) or not low <= card["input_size"] <= high:
+        raise _invalid(f"input_size must be a whole number of pixels from {low} to {high}")
     norm = _require_dict(card, "normalization", ("mean", "std"))
-    for key in ("mean", "std"):
-        values = norm[key]
-        if not isinstance(values, list) or len(values) != 3 or not all(map(_is_number, values)):
-            raise _invalid(f"normalization {key} must be three numbers")
-    if not all(s > 0 for s in norm["std"]):
-        raise _invalid("normalization std must be positive")
-    if not _is_number(card["threshold"]) or not 0 < card["threshold"] < 1:
-        raise _invalid("threshold must be a number between 0 and 1")
+    # Pixels are scaled to [0, 1] before normalising: a mean outside [-10, 10] or a standard
+    # deviation outside [0.001, 10] fits no real training set, and a tiny one turns every
+    # input into huge numbers, the networks' outputs into NaN.
+    if not _numbers_within(norm["mean"], -10, 10, 3):
+        raise _invalid("normalization mean must be three numbers from -10 to 10")
+    if not _numbers_within(norm["std"], 1e-3, 10, 3):
+        raise _invalid("normalization std must be three numbers from 0.001 to 10")
+    low, high = THRESHOLDS
+    if not _is_number(card["threshold"]) or not low <= card["threshold"] <= high:
+        raise _invalid(f"threshold must be a number from {low} to {high}")
     if not _is_text(card["threshold_rule"]):
         raise _invalid("threshold_rule must say how the threshold was chosen")
     calibration = _require_dict(card, "calibration", ("method", "slope", "intercept"))
@@ -230,7 +341,7 @@ def validate_card(card: Any) -> dict[str, Any]:
         raise _invalid(f"status must be one of {_STATUSES}")
     if card.get("cam_layer", "final") not in CAM_LAYERS:
         raise _invalid(f"cam_layer must be one of {CAM_LAYERS}")
-    if card.get("weights_dtype", "float32") not in _STORAGE_DTYPES:
+    if card.get("weights_dtype", "float32") not in tuple(_STORAGE_DTYPES):  # [] is unhashable
         raise _invalid(f"weights_dtype must be one of {tuple(_STORAGE_DTYPES)}")
     data = _require_dict(card, "training_data", ("synthetic", "subjects", "description"))
     if not isinstance(data["synthetic"], bool):
@@ -336,13 +447,17 @@ def read_index(folder: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(folder) / INDEX_FILE
     if not path.is_file():
         return {"bundles": {}}
+    damaged = ModelError(f"The model list {path} is damaged; reinstall the models.")
     try:
-        index = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if path.stat().st_size > MAX_CARD_BYTES:
+            raise damaged
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise ModelError(f"The model list {path} is unreadable; reinstall the models.") from exc
+    index = _strict_json(text, lambda _problem: damaged)
     bundles = index.get("bundles") if isinstance(index, dict) else None
     if not isinstance(bundles, dict) or not all(isinstance(e, dict) for e in bundles.values()):
-        raise ModelError(f"The model list {path} is damaged; reinstall the models.")
+        raise damaged
     return index
 
 
@@ -377,39 +492,53 @@ def _expected_sha256(path: Path, expected: str | None) -> str:
 
 # --------------------------------------------------------------------------------- tensors
 
+# A tensor's layout: its dtype's name ("float32", or a safetensors code such as "U8" that no
+# network uses) and its shape.
+Layout = Mapping[str, tuple[str, tuple[int, ...]]]
+_HEADER_DTYPES = {"F32": "float32", "F16": "float16", "I64": "int64"}
 
-def _check_tensors(tensors: Mapping[str, Tensor], card: Mapping[str, Any], label: str) -> None:
-    """Names, shapes and dtypes must be exactly those of the card's networks; values finite."""
+
+def _dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def _check_layout(layout: Layout, card: Mapping[str, Any], label: str) -> None:
+    """Tensor names, shapes and dtypes must be exactly those of the card's networks."""
     with torch.device("meta"):
         reference = build_network(card["architecture"], len(card["classes"])).state_dict()
+    stored_float = card.get("weights_dtype", "float32")
     expected = {
-        f"net{i}.{key}": value
+        f"net{i}.{key}": (stored_float if value.is_floating_point() else _dtype_name(value.dtype),
+                          tuple(value.shape))
         for i in range(card["num_networks"])
         for key, value in reference.items()
     }
-    missing = sorted(expected.keys() - tensors.keys())
-    extra = sorted(tensors.keys() - expected.keys())
+    missing = sorted(expected.keys() - layout.keys())
+    extra = sorted(layout.keys() - expected.keys())
     if missing or extra:
         problems = []
         if missing:
             problems.append(f"{len(missing)} weight tensors missing (e.g. {missing[0]})")
         if extra:
-            problems.append(f"{len(extra)} unexpected weight tensors (e.g. {extra[0]})")
+            example = printable(extra[0][:80])
+            problems.append(f"{len(extra)} unexpected weight tensors (e.g. {example})")
         raise ModelError(
             f"The model file {label} does not match its card ({card['architecture']}, "
             f"{card['num_networks']} networks): {' and '.join(problems)}; "
             "ask the model's provider for a corrected file."
         )
-    stored_float = _STORAGE_DTYPES[card.get("weights_dtype", "float32")]
-    for key, ref in expected.items():
-        tensor = tensors[key]
-        dtype = stored_float if ref.dtype.is_floating_point else ref.dtype
-        if tensor.shape != ref.shape or tensor.dtype != dtype:
+    for key, (dtype, shape) in expected.items():
+        if layout[key] != (dtype, shape):
+            got_dtype, got_shape = layout[key]
             raise ModelError(
                 f"The model file {label} does not match its card: {key} is "
-                f"{tensor.dtype} {tuple(tensor.shape)} where {card['architecture']} needs "
-                f"{dtype} {tuple(ref.shape)}; ask the model's provider for a corrected file."
+                f"{got_dtype} {got_shape} where {card['architecture']} needs "
+                f"{dtype} {shape}; ask the model's provider for a corrected file."
             )
+
+
+def _check_values(tensors: Mapping[str, Tensor], label: str) -> None:
+    for key, tensor in tensors.items():
         if tensor.is_floating_point() and not _all_finite(tensor):
             raise ModelError(
                 f"The model file {label} holds invalid numbers (NaN or infinity) in {key}; "
@@ -424,6 +553,66 @@ def _damaged(path: Path) -> ModelError:
     )
 
 
+def _read_header(path: Path) -> dict[str, Any]:
+    """The safetensors JSON header, read and parsed with bounded cost before safetensors
+    sees the file: an 8-byte little-endian length, then that many bytes of JSON."""
+    try:
+        with path.open("rb") as f:
+            prefix = f.read(8)
+            if len(prefix) < 8:
+                raise _damaged(path)
+            length = int.from_bytes(prefix, "little")
+            if length > MAX_HEADER_BYTES:
+                raise ModelError(
+                    f"The model file {path.name} declares a header of {length:,} bytes, far "
+                    "more than any model needs, so it was not read; it is damaged or not a "
+                    "WBS Screen model."
+                )
+            if 8 + length > os.fstat(f.fileno()).st_size:
+                raise _damaged(path)
+            raw = f.read(length)
+    except OSError as exc:
+        raise ModelError(f"The model file {path} could not be read; check its access.") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _damaged(path) from exc
+    header = _strict_json(text, lambda _problem: _damaged(path))
+    if not isinstance(header, dict):
+        raise _damaged(path)
+    return header
+
+
+def parse_card(text: str) -> dict[str, Any]:
+    """A model card from its JSON text: bounded in size and depth, strictly parsed, valid."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_CARD_BYTES:
+        raise _invalid(f"it is {size:,} bytes long, more than the {MAX_CARD_BYTES:,} allowed")
+    return validate_card(_strict_json(text, _invalid))
+
+
+def _header_card(header: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    metadata = header.get("__metadata__")
+    raw_card = metadata.get(CARD_KEY) if isinstance(metadata, dict) else None
+    if not isinstance(raw_card, str):
+        raise _damaged(path)
+    return parse_card(raw_card)
+
+
+def _header_layout(header: Mapping[str, Any], path: Path) -> Layout:
+    layout: dict[str, tuple[str, tuple[int, ...]]] = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        shape = entry.get("shape") if isinstance(entry, dict) else None
+        dtype = entry.get("dtype") if isinstance(entry, dict) else None
+        if (not isinstance(dtype, str) or not isinstance(shape, list)
+                or not all(_is_int(n) and n >= 0 for n in shape)):
+            raise _damaged(path)
+        layout[name] = (_HEADER_DTYPES.get(dtype, printable(dtype[:10])), tuple(shape))
+    return layout
+
+
 def save_bundle(
     path: str | os.PathLike[str], networks: Sequence[nn.Module], card: Mapping[str, Any]
 ) -> str:
@@ -436,7 +625,11 @@ def save_bundle(
     file's hex SHA-256.
     """
     path = Path(path)
-    card = validate_card(json.loads(json.dumps(card)))
+    try:
+        card_text = json.dumps(card, sort_keys=True, allow_nan=False)
+    except ValueError:
+        raise _invalid("it holds NaN or infinity, which are not numbers") from None
+    card = parse_card(card_text)
     if len(networks) != card["num_networks"]:
         raise ValueError(f"card says {card['num_networks']} networks, got {len(networks)}")
     tensors: dict[str, Tensor] = {}
@@ -446,8 +639,10 @@ def save_bundle(
             if tensor.is_floating_point():
                 tensor = tensor.to(_STORAGE_DTYPES[card.get("weights_dtype", "float32")])
             tensors[f"net{i}.{key}"] = tensor.contiguous()
-    _check_tensors(tensors, card, path.name)
-    metadata = {CARD_KEY: json.dumps(card, sort_keys=True)}
+    _check_layout({key: (_dtype_name(t.dtype), tuple(t.shape)) for key, t in tensors.items()},
+                  card, path.name)
+    _check_values(tensors, path.name)
+    metadata = {CARD_KEY: card_text}
     _atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata))
     sha256 = file_sha256(path)
     sidecar_text = f"{sha256}  {path.name}\n"
@@ -459,7 +654,8 @@ def load_model(path: str | os.PathLike[str], *, expected_sha256: str | None = No
     """Verify and load a bundle; every failure is a ModelError with a user-facing sentence.
 
     The checksum comes from ``expected_sha256``, else ``index.json`` beside the file, else
-    the ``.sha256`` sidecar; a file with none of them is refused.
+    the ``.sha256`` sidecar; a file with none of them is refused. The header, the card and
+    the tensor layout are checked (see the module's notes) before any tensor is read.
     """
     path = Path(path)
     if not path.is_file():
@@ -476,16 +672,15 @@ def load_model(path: str | os.PathLike[str], *, expected_sha256: str | None = No
             f"The model file {path.name} has been modified or damaged (checksum mismatch); "
             "reinstall it."
         )
+    header = _read_header(path)
+    card = _header_card(header, path)
+    _check_layout(_header_layout(header, path), card, path.name)
     try:
         with safe_open(path, framework="pt", device="cpu") as f:
-            raw_card = (f.metadata() or {}).get(CARD_KEY)
-            if raw_card is None:
-                raise _damaged(path)
-            card = validate_card(json.loads(raw_card))
             tensors = {name: f.get_tensor(name) for name in f.keys()}
-    except (SafetensorError, OSError, ValueError) as exc:  # JSONDecodeError is a ValueError
+    except (SafetensorError, OSError, ValueError) as exc:
         raise _damaged(path) from exc
-    _check_tensors(tensors, card, path.name)
+    _check_values(tensors, path.name)
 
     networks: list[nn.Module] = []
     layers: list[nn.Module] = []

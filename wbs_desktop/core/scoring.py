@@ -81,9 +81,13 @@ class Calibration:
         return float(p) if p.ndim == 0 else p
 
 
-def require_finite(values: np.ndarray | float, what: str) -> None:
+def require_finite(values: Tensor | np.ndarray | Sequence[float] | float, what: str) -> None:
     """A non-finite number is a failure, never a score: refuse it in one sentence."""
-    if not np.all(np.isfinite(np.asarray(values, dtype=np.float64))):
+    if isinstance(values, Tensor):
+        finite = bool(torch.isfinite(values).all())
+    else:
+        finite = bool(np.all(np.isfinite(np.asarray(values, dtype=np.float64))))
+    if not finite:
         raise ModelError(
             f"The model produced an invalid number ({what} is not finite) for this photo, so "
             "no score can be given; try another photo or model, and tell the model's provider."
