@@ -4,25 +4,61 @@ Kept free of torch so the GUI can show a card before torch has finished loading.
 figure says what it is: the operating point is the deployed score at the card's threshold,
 measured on people held out of training and of the threshold's choice; the cross-validation
 line is each fold model on its own at 0.5, as the source study reported it.
+
+Numbers are written for people: three significant digits (:func:`human_number`), and a
+figure outside its possible range (a proportion above 1, a negative count) is left out
+rather than printed.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 
+def human_number(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits, without trailing zeros, and without an
+    exponent from 0.000001 to a billion: 0.6264626649 -> "0.626", 1.5 -> "1.5",
+    0.0000123456 -> "0.0000123", 123456 -> "123000"."""
+    text = f"{value:.{digits}g}"
+    if "e" in text and 1e-6 <= abs(value) < 1e9:
+        text = format(Decimal(text), "f")
+    return "0" if text == "-0" else text
+
+
+def provenance_banner(note: str) -> str:
+    """The one sentence every display of a demo or unvalidated model's result carries."""
+    return f"Not for clinical use: {note}." if note else ""
+
+
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite int or float: NaN, infinity and integers too large for a float are not
+    figures that can be printed."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _fraction(value: Any) -> bool:
+    return _number(value) and 0 <= value <= 1
+
+
+def _count(value: Any) -> bool:
+    return _number(value) and 0 <= value <= 1e9 and float(value).is_integer()
 
 
 def _percent_with_interval(entry: Any) -> str | None:
     """{"value": 0.85, "ci95": [0.7, 0.94]} -> "85 % (95 % CI 70-94 %)"."""
-    if not isinstance(entry, Mapping) or not _number(entry.get("value")):
+    if not isinstance(entry, Mapping) or not _fraction(entry.get("value")):
         return None
     text = f"{100 * entry['value']:.0f} %"
     interval = entry.get("ci95")
-    if isinstance(interval, list) and len(interval) == 2 and all(map(_number, interval)):
+    if isinstance(interval, list) and len(interval) == 2 and all(map(_fraction, interval)):
         text += f" (95 % CI {100 * interval[0]:.0f}-{100 * interval[1]:.0f} %)"
     return text
 
@@ -40,10 +76,11 @@ def operating_point_summary(card: Mapping[str, Any]) -> str:
     if not parts:
         return "not measured"
     threshold = card.get("threshold")
-    where = f"at threshold {threshold:.3g}" if _number(threshold) else "at its threshold"
+    where = (f"at threshold {human_number(threshold)}" if _fraction(threshold)
+             else "at its threshold")
     people, photos = point.get("identities"), point.get("photos")
-    if _number(people) and _number(photos):
-        where += f" on {people} held-out people ({photos} photos)"
+    if _count(people) and _count(photos):
+        where += f" on {int(people)} held-out people ({int(photos)} photos)"
     return f"{where}: " + ", ".join(parts)
 
 
@@ -59,20 +96,21 @@ def validation_summary(card: Mapping[str, Any]) -> str:
     for key, label in (("auc", "AUC"), ("accuracy", "accuracy"), ("recall", "sensitivity"),
                        ("specificity", "specificity")):
         entry = summary.get(key)
-        if not isinstance(entry, Mapping) or not _number(entry.get("mean")):
+        if not isinstance(entry, Mapping) or not _fraction(entry.get("mean")):
             continue
         std = entry.get("std")
-        spread = f" ± {100 * std:.1f}" if _number(std) else ""
+        spread = f" ± {100 * std:.1f}" if _fraction(std) else ""
         parts.append(f"{label} {100 * entry['mean']:.1f}{spread} %")
     data = "synthetic" if (card.get("training_data") or {}).get("synthetic") else "real"
-    folds, repeats = metrics.get("folds"), metrics.get("repeats") or 1
-    scheme = f"{folds}-fold cross-validation" if _number(folds) else "cross-validation"
-    if _number(repeats) and repeats > 1:
+    folds = int(metrics["folds"]) if _count(metrics.get("folds")) else None
+    repeats = int(metrics["repeats"]) if _count(metrics.get("repeats")) else 1
+    scheme = f"{folds}-fold cross-validation" if folds else "cross-validation"
+    if repeats > 1:
         scheme = f"{repeats} x {scheme}"
     line = f"{scheme} on {data} data, each fold model at 0.5: " + (", ".join(parts)
                                                                      or "no figures")
-    if parts and _number(folds):
-        line += f" (mean ± SD over {int(folds) * int(repeats)} folds)"
+    if parts and folds:
+        line += f" (mean ± SD over {folds * max(repeats, 1)} folds)"
     return line
 
 
@@ -82,12 +120,13 @@ def calibration_summary(card: Mapping[str, Any]) -> str:
     entry = card.get("calibration")
     if not isinstance(entry, Mapping) or not _number(entry.get("slope")):
         return "none"
-    text = (f"Platt map (slope {entry['slope']:.3g}, intercept "
-            f"{entry.get('intercept', 0.0):.3g})")
+    intercept = entry.get("intercept", 0.0)
+    text = (f"Platt map (slope {human_number(entry['slope'])}, intercept "
+            f"{human_number(intercept) if _number(intercept) else '?'})")
     if entry.get("fitted_on"):
         text += f" fitted on {entry['fitted_on']}"
     prevalence = entry.get("prevalence")
-    if _number(prevalence):
+    if _fraction(prevalence):
         text += (f"; probabilities refer to a case mix of {100 * prevalence:.0f} % "
                  f"{card.get('positive_class', 'positive')}")
     mirror = "on" if card.get("flip_tta") else "off"

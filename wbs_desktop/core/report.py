@@ -8,6 +8,12 @@ the intended use; page 2 holds the model card in full and the whole intended-use
 
 Nothing is written unless asked: :func:`report_bytes` renders in memory and
 :func:`write_report` writes atomically (see ``core.files``).
+
+Text that comes from outside (the photo's file name, the model card) is measured and wrapped
+to the width it has, each block placed below the one before and cut with an ellipsis where a
+page would overflow, so no text runs over another whatever its length; it is never parsed as
+mathtext (a "$" in a file name would otherwise crash the report) and its control characters
+are shown as escapes.
 """
 
 from __future__ import annotations
@@ -15,8 +21,7 @@ from __future__ import annotations
 import io
 import os
 import re
-import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,10 +32,12 @@ import numpy as np
 
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import OutputError
-from wbs_desktop.core.files import atomic_write_bytes
+from wbs_desktop.core.files import atomic_write_bytes, printable
 from wbs_desktop.core.model_card import (
     calibration_summary,
+    human_number,
     operating_point_summary,
+    provenance_banner,
     validation_summary,
 )
 from wbs_desktop.core.paths import intended_use_path
@@ -38,7 +45,9 @@ from wbs_desktop.core.regions import OUTSIDE, REGION_NAMES
 from wbs_desktop.core.render import DEFAULT_COLORMAP, overlay
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
     from wbs_desktop.core.analysis import Result
 
@@ -59,6 +68,10 @@ _LOW = "#2f6f4f"
 _BANNER_FILL = "#fdecea"
 _BANNER_EDGE = "#b3261e"
 _WARN = "#8a5a00"
+_LEFT, _RIGHT = 0.06, 0.94
+_FOOTER_CLEAR = 0.036  # text stays above this, clear of the page footer
+_BANNER_LINES = 5
+_PANEL_HEIGHT = 0.205  # of the photos, when the banner (if any) takes at most two lines
 
 
 @dataclass(frozen=True)
@@ -118,20 +131,107 @@ def intended_use_text() -> str:
         return INTENDED_USE
     text = re.sub(r"\A#[^\n]*\n+", "", text)  # the title: callers print their own
     text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
+    text = re.sub(r"\n(?!\n|- )\s*", " ", text)  # the source's line breaks inside paragraphs
     return text.replace("**", "").replace("`", "").strip()
 
 
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.fill(part, width) if part.strip() else ""
-                     for part in text.splitlines())
+def _longest(count: int, fits: Callable[[int], bool]) -> int:
+    """The largest n in [1, count] with ``fits(n)`` (monotone), by bisection; 1 if none."""
+    low, high = 1, count
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
-def _heading(fig: Figure, y: float, text: str) -> None:
-    fig.text(0.06, y, text.upper(), fontsize=8.5, fontweight="bold", color=_ACCENT)
-    fig.add_artist(_hline(fig, y - 0.006))
+class _Page:
+    """An A4 figure with a renderer to measure text by, so that text is wrapped to the
+    width it has and each block starts where the one above it ends.
+
+    Measured at the PNG's resolution; font hinting makes text a few per cent wider or
+    narrower at other resolutions (the PDF's), which the wrapping width leaves room for.
+    """
+
+    _ROOM = 0.96
+
+    def __init__(self) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.fig = Figure(figsize=PAGE_SIZE_IN, dpi=PNG_DPI)
+        self.fig.patch.set_facecolor("white")
+        self.renderer = FigureCanvasAgg(self.fig).get_renderer()
+
+    def wrap(self, text: str, width: float, size: float, *, weight: str = "normal",
+             max_lines: int | None = None) -> str:
+        """``text`` broken into lines at most ``width`` (figure fraction) wide at ``size``
+        points: at spaces, inside words too long for a line, and at its own line breaks.
+        Beyond ``max_lines`` it is cut and ends with an ellipsis."""
+        from matplotlib.font_manager import FontProperties
+
+        prop = FontProperties(size=size, weight=weight)
+        limit = width * self.fig.bbox.width * self._ROOM
+
+        def fits(line: str) -> bool:
+            return self.renderer.get_text_width_height_descent(line, prop, ismath=False)[0] <= limit
+
+        lines: list[str] = []
+        for paragraph in text.splitlines() or [""]:
+            line = ""
+            for word in printable(paragraph).split():
+                candidate = f"{line} {word}" if line else word
+                if fits(candidate):
+                    line = candidate
+                    continue
+                if line:
+                    lines.append(line)
+                while not fits(word):
+                    cut = _longest(len(word), lambda n, w=word: fits(w[:n]))
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                line = word
+            lines.append(line)
+        if max_lines is not None and len(lines) > max_lines:
+            # The last line kept is filled with what follows, up to an ellipsis.
+            last = " ".join(lines[max_lines - 1:])
+            cut = _longest(len(last), lambda n: fits(last[:n].rstrip() + "…"))
+            lines = [*lines[:max_lines - 1], last[:cut].rstrip() + "…"]
+        return "\n".join(lines)
+
+    def text(self, x: float, y: float, text: str, **kwargs: Any) -> Text:
+        return self.fig.text(x, y, text, **kwargs)
+
+    def bottom(self, artist: Artist) -> float:
+        """The lowest point of ``artist`` (with an axes' labels), in figure fraction."""
+        return artist.get_tightbbox(self.renderer).y0 / self.fig.bbox.height
+
+    def right(self, artist: Artist) -> float:
+        return artist.get_tightbbox(self.renderer).x1 / self.fig.bbox.width
+
+    def line_height(self, size: float, spacing: float) -> float:
+        """How much one more line adds to a text's height, in figure fraction."""
+        from matplotlib.text import Text
+
+        probe = Text(0, 0, "Ag\nAg", fontsize=size, linespacing=spacing)
+        probe.set_figure(self.fig)
+        two = probe.get_window_extent(self.renderer).height
+        probe.set_text("Ag")
+        return (two - probe.get_window_extent(self.renderer).height) / self.fig.bbox.height
+
+    def fitting_lines(self, top: float, size: float, spacing: float) -> int:
+        """How many lines of text starting at ``top`` fit above the footer."""
+        return max(1, int((top - _FOOTER_CLEAR) / self.line_height(size, spacing)))
 
 
-def _hline(fig: Figure, y: float, x0: float = 0.06, x1: float = 0.94) -> Any:
+def _heading(page: _Page, y: float, text: str, x0: float = _LEFT, x1: float = _RIGHT) -> None:
+    page.text(x0, y, text.upper(), fontsize=8.5, fontweight="bold", color=_ACCENT)
+    page.fig.add_artist(_hline(page.fig, y - 0.006, x0, x1))
+
+
+def _hline(fig: Figure, y: float, x0: float = _LEFT, x1: float = _RIGHT) -> Any:
     from matplotlib.lines import Line2D
 
     return Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_RULE, linewidth=0.8)
@@ -163,14 +263,14 @@ def _score_bar(fig: Figure, rect: list[float], result: Result) -> None:
     for network_score in result.network_scores if len(result.network_scores) > 1 else ():
         ax.plot([network_score] * 2, [0.3, 0.7], color="white", lw=1.0, alpha=0.9)
     ax.plot([result.threshold] * 2, [0.12, 0.88], color=_INK, lw=1.6)
-    ax.text(result.threshold, 0.95, f"threshold {result.threshold:.2f}", ha="center",
-            va="bottom", fontsize=7.5, color=_INK)
-    for tick in (0, 0.25, 0.5, 0.75, 1.0):
-        ax.text(tick, 0.05, f"{tick:.2f}".rstrip("0").rstrip(".") if tick not in (0, 1)
-                else str(int(tick)), ha="center", va="top", fontsize=7, color=_MUTED)
+    ax.text(result.threshold, 0.95, f"threshold {human_number(result.threshold)}",
+            ha="center", va="bottom", fontsize=7.5, color=_INK)
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        ax.text(tick, 0.05, human_number(tick), ha="center", va="top", fontsize=7,
+                color=_MUTED)
 
 
-def _regions_chart(fig: Figure, rect: list[float], regions: Mapping[str, float]) -> None:
+def _regions_chart(fig: Figure, rect: list[float], regions: Mapping[str, float]) -> Any:
     names = [n for n in REGION_NAMES if n in regions]
     if OUTSIDE in regions:
         names.append(OUTSIDE)
@@ -190,42 +290,50 @@ def _regions_chart(fig: Figure, rect: list[float], regions: Mapping[str, float])
     for side in ("left", "bottom"):
         ax.spines[side].set_color(_RULE)
     ax.set_xlabel("share of the heatmap (%)", fontsize=7, color=_MUTED)
+    return ax
 
 
-def _first_page(image: np.ndarray, result: Result, options: ReportOptions,
-                created: datetime) -> Figure:
-    from matplotlib.figure import Figure
-    from matplotlib.patches import FancyBboxPatch, Rectangle
+def _header(page: _Page, created: datetime, photo_label: str | None) -> None:
+    page.text(_LEFT, 0.960, "WBS Screen - facial gestalt screening report", fontsize=15,
+              fontweight="bold", color=_INK)
+    subtitle = page.text(_LEFT, 0.943, "Research and decision-support aid. It does not "
+                         "diagnose Williams-Beuren syndrome.", fontsize=8.5, color=_MUTED)
+    page.text(_RIGHT, 0.960, created.strftime("%Y-%m-%d %H:%M"), fontsize=9, color=_INK,
+              ha="right")
+    if photo_label:
+        room = _RIGHT - page.right(subtitle) - 0.03
+        page.text(_RIGHT, 0.943, page.wrap(f"Photo: {photo_label}", room, 8, max_lines=1),
+                  fontsize=8, color=_MUTED, ha="right")
+    page.fig.add_artist(_hline(page.fig, 0.932))
 
-    fig = Figure(figsize=PAGE_SIZE_IN)
-    fig.patch.set_facecolor("white")
-    model = result.model
-    fig.text(0.06, 0.960, "WBS Screen - facial gestalt screening report", fontsize=15,
-             fontweight="bold", color=_INK)
-    fig.text(0.06, 0.943, "Research and decision-support aid. It does not diagnose Williams-"
-             "Beuren syndrome.", fontsize=8.5, color=_MUTED)
-    fig.text(0.94, 0.960, created.strftime("%Y-%m-%d %H:%M"), fontsize=9, color=_INK,
-             ha="right")
-    if options.photo_label:
-        fig.text(0.94, 0.943, f"Photo: {options.photo_label}"[:70], fontsize=8, color=_MUTED,
-                 ha="right")
-    fig.add_artist(_hline(fig, 0.932))
 
-    top = 0.925
-    note = model.get("provenance_note") or ""
-    if note:
-        fig.add_artist(FancyBboxPatch((0.06, 0.887), 0.88, 0.032, transform=fig.transFigure,
-                                      boxstyle="round,pad=0,rounding_size=0.004",
-                                      facecolor=_BANNER_FILL, edgecolor=_BANNER_EDGE, lw=1.0))
-        fig.text(0.075, 0.903, f"Not for clinical use - {note}.", fontsize=9.5,
-                 fontweight="bold", color=_BANNER_EDGE, va="center")
-        fig.text(0.925, 0.903, "Scores are not clinically meaningful.", fontsize=8.5,
-                 color=_BANNER_EDGE, va="center", ha="right")
-        top = 0.875
+def _banner(page: _Page, top: float, note: str) -> float:
+    """The red provenance banner, as tall as its wrapped text (at most _BANNER_LINES);
+    returns its bottom."""
+    from matplotlib.patches import FancyBboxPatch
 
-    # Images: photo, aligned face, Grad-CAM on the aligned face with its colour bar.
+    pad_x, pad_y = 0.015, 0.008
+    text = page.wrap(f"{provenance_banner(note)} Scores from this model are not clinically "
+                     "meaningful.", _RIGHT - _LEFT - 2 * pad_x, 9.5, weight="bold",
+                     max_lines=_BANNER_LINES)
+    label = page.text(_LEFT + pad_x, top - pad_y, text, fontsize=9.5, fontweight="bold",
+                      color=_BANNER_EDGE, va="top", linespacing=1.3)
+    bottom = page.bottom(label) - pad_y
+    page.fig.add_artist(FancyBboxPatch((_LEFT, bottom), _RIGHT - _LEFT, top - bottom,
+                                       transform=page.fig.transFigure,
+                                       boxstyle="round,pad=0,rounding_size=0.004",
+                                       facecolor=_BANNER_FILL, edgecolor=_BANNER_EDGE, lw=1.0))
+    return bottom
+
+
+def _images(page: _Page, top: float, panel_h: float, image: np.ndarray, result: Result,
+            options: ReportOptions) -> float:
+    """Photo, aligned face, Grad-CAM on the aligned face with its colour bar; returns the
+    panels' bottom."""
+    from matplotlib.patches import Rectangle
+
+    fig = page.fig
     photo, box = _photo_for_print(image, result, options.crop_to_face)
-    panel_h = 0.215
     y = top - panel_h - 0.018
     title = "Photo (face crop)" if options.crop_to_face else "Photo"
     if result.face_count > 1:
@@ -244,58 +352,94 @@ def _first_page(image: np.ndarray, result: Result, options: ReportOptions,
     bar_ax.yaxis.tick_right()
     bar_ax.set_yticks([0, 1], ["low", "high"], fontsize=7, color=_MUTED)
     bar_ax.tick_params(length=0)
+    return y
 
-    # Result.
-    y -= 0.045
-    _heading(fig, y, "Result")
+
+def _result_section(page: _Page, y: float, result: Result) -> float:
+    """The wording, the score and the score bar under a heading at ``y``; returns the bar's
+    bottom."""
+    _heading(page, y, "Result")
     colour = _HIGH if result.label == "high" else _LOW
-    fig.text(0.06, y - 0.040, result.summary, fontsize=16, fontweight="bold", color=colour)
+    page.text(_LEFT, y - 0.040, result.summary, fontsize=16, fontweight="bold", color=colour)
     networks = len(result.network_scores)
-    spread = (f"spread across {networks} networks +/- {result.score_std:.3f}" if networks > 1
-              else "one network (no spread)")
-    fig.text(0.06, y - 0.062, f"Score {result.score:.3f} (threshold {result.threshold:.3f}; "
-             f"{spread})", fontsize=9, color=_INK)
-    _score_bar(fig, [0.06, y - 0.125, 0.88, 0.045], result)
+    spread = (f"spread across {networks} networks ± {human_number(result.score_std)}"
+              if networks > 1 else "one network (no spread)")
+    page.text(_LEFT, y - 0.062, f"Score {human_number(result.score)} (threshold "
+              f"{human_number(result.threshold)}; {spread})", fontsize=9, color=_INK)
+    _score_bar(page.fig, [_LEFT, y - 0.125, _RIGHT - _LEFT, 0.045], result)
+    return y - 0.125
 
-    # Regions and warnings side by side.
-    y -= 0.155
-    fig.text(0.06, y, "WHERE THE HEAT FELL", fontsize=8.5, fontweight="bold", color=_ACCENT)
-    fig.add_artist(_hline(fig, y - 0.006, 0.06, 0.46))
-    _regions_chart(fig, [0.16, y - 0.165, 0.28, 0.145], result.regions)
-    fig.text(0.52, y, "PHOTO QUALITY", fontsize=8.5, fontweight="bold", color=_ACCENT)
-    fig.add_artist(_hline(fig, y - 0.006, 0.52, 0.94))
+
+def _heat_and_quality(page: _Page, y: float, result: Result) -> float:
+    """Regions chart and quality warnings side by side under headings at ``y``; returns
+    the lower of their bottoms."""
+    _heading(page, y, "Where the heat fell", _LEFT, 0.46)
+    chart = _regions_chart(page.fig, [0.16, y - 0.165, 0.28, 0.145], result.regions)
+    _heading(page, y, "Photo quality", 0.52, _RIGHT)
+    width = _RIGHT - 0.52
     if result.warnings:
-        lines = "\n".join("- " + _wrap(w, 62).replace("\n", "\n  ") for w in result.warnings)
-        fig.text(0.52, y - 0.016, lines, fontsize=8, color=_WARN, va="top", linespacing=1.35)
+        items = ["- " + page.wrap(w, width - 0.015, 8).replace("\n", "\n  ")
+                 for w in result.warnings]
+        warnings = page.text(0.52, y - 0.016, "\n".join(items), fontsize=8, color=_WARN,
+                             va="top", linespacing=1.35)
     else:
-        fig.text(0.52, y - 0.016, "No quality warnings: frontal, sharp, well exposed.",
-                 fontsize=8, color=_INK, va="top")
+        warnings = page.text(0.52, y - 0.016, page.wrap(
+            "No quality warnings: frontal, sharp, well exposed.", width, 8), fontsize=8,
+            color=_INK, va="top")
+    return min(page.bottom(chart), page.bottom(warnings))
 
-    # Model.
-    y -= 0.218
-    _heading(fig, y, "Model")
+
+def _model_section(page: _Page, y: float, model: Mapping[str, Any],
+                   created: datetime) -> float:
+    """Key-value rows about the model under a heading at ``y``; returns their bottom."""
+    _heading(page, y, "Model")
     sha = model.get("sha256") or ""
     rows = [
         ("Name", model.get("name", "?")),
         ("Architecture", f"{model.get('architecture', '?')}, {model.get('networks', '?')} "
                          "network(s)"),
-        ("Status", model.get("status", "?") + (f" ({note})" if note else "")),
+        ("Status", str(model.get("status", "?"))),  # the note is in the banner
         ("Operating point", model.get("operating_point") or "not measured"),
         ("File", f"{model.get('file') or '-'}   SHA-256 {sha[:16]}..."),
         ("Versions", f"WBS Screen {__version__}; report made {created.isoformat(' ', 'seconds')}"),
     ]
-    for i, (key, value) in enumerate(rows):
-        fig.text(0.06, y - 0.022 - i * 0.017, key, fontsize=8, color=_MUTED)
-        fig.text(0.20, y - 0.022 - i * 0.017, str(value)[:95], fontsize=8, color=_INK)
+    y -= 0.014
+    for key, value in rows:
+        page.text(_LEFT, y, key, fontsize=8, color=_MUTED, va="top")
+        text = page.wrap(str(value), _RIGHT - 0.20, 8, max_lines=2)
+        y = page.bottom(page.text(0.20, y, text, fontsize=8, color=_INK, va="top",
+                                  linespacing=1.3)) - 0.005
+    return y
 
-    # Intended use, always on the first page.
-    y -= 0.022 + len(rows) * 0.017 + 0.02
-    _heading(fig, y, "Intended use")
-    fig.text(0.06, y - 0.014, _wrap(str(model.get("intended_use") or intended_use_text()), 118),
-             fontsize=7.8, color=_INK, va="top", linespacing=1.4)
-    fig.text(0.5, 0.022, f"WBS Screen {__version__} - page 1", fontsize=7, color=_MUTED,
-             ha="center")
-    return fig
+
+def _first_page(image: np.ndarray, result: Result, options: ReportOptions,
+                created: datetime) -> Figure:
+    page = _Page()
+    model = result.model
+    note = model.get("provenance_note") or ""
+    _header(page, created, options.photo_label)
+    top = 0.925
+    panel_h = _PANEL_HEIGHT
+    if note:
+        bottom = _banner(page, top, note)
+        # Lines of the banner beyond two come out of the photos' height.
+        panel_h -= max(0.0, top - bottom - 2 * page.line_height(9.5, 1.3) - 0.02)
+        top = bottom - 0.012
+    y = _images(page, top, panel_h, image, result, options)
+    y = _result_section(page, y - 0.038, result)
+    y = _heat_and_quality(page, y - 0.030, result)
+    y = _model_section(page, y - 0.030, model, created)
+
+    # Intended use, always on the first page: cut to the room left, in full on page 2.
+    y -= 0.020
+    _heading(page, y, "Intended use")
+    size, spacing = 7.8, 1.4
+    text = page.wrap(str(model.get("intended_use") or intended_use_text()), _RIGHT - _LEFT,
+                     size, max_lines=page.fitting_lines(y - 0.014, size, spacing))
+    page.text(_LEFT, y - 0.014, text, fontsize=size, color=_INK, va="top", linespacing=spacing)
+    page.text(0.5, 0.022, f"WBS Screen {__version__} - page 1", fontsize=7, color=_MUTED,
+              ha="center")
+    return page.fig
 
 
 def _card_lines(card: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -306,9 +450,10 @@ def _card_lines(card: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [
         ("Name", str(card.get("name", ""))),
         ("Architecture", f"{card.get('architecture')} x {card.get('num_networks')}, input "
-                         f"{card.get('input_size')} px, classes {card.get('classes')}"),
+                         f"{card.get('input_size')} px, classes "
+                         f"{', '.join(map(str, card.get('classes', [])))}"),
         ("Status", str(card.get("status", ""))),
-        ("Threshold", f"{card.get('threshold'):.3f} ({card.get('threshold_rule')})"),
+        ("Threshold", f"{human_number(card['threshold'])} ({card.get('threshold_rule')})"),
         ("Operating point", operating_point_summary(card)),
         ("Calibration", calibration_summary(card)),
         ("Training data", f"{'synthetic' if data.get('synthetic') else 'real'}; subjects "
@@ -322,58 +467,89 @@ def _card_lines(card: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _second_page(card: Mapping[str, Any] | None, result: Result) -> Figure:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=PAGE_SIZE_IN)
-    fig.text(0.06, 0.960, "Model card", fontsize=15, fontweight="bold", color=_INK)
-    fig.add_artist(_hline(fig, 0.948))
-    y = 0.925
+    """The card in full, each row cut short only when the page would overflow, and the
+    whole intended-use text."""
+    page = _Page()
+    page.text(_LEFT, 0.960, "Model card", fontsize=15, fontweight="bold", color=_INK)
+    page.fig.add_artist(_hline(page.fig, 0.948))
+    size, spacing, row_gap, width = 8.5, 1.35, 0.008, _RIGHT - 0.24
+    use_size, use_spacing = 8.5, 1.45
+    use = page.wrap(intended_use_text(), _RIGHT - _LEFT, use_size)
+    use_height = 0.036 + (use.count("\n") + 1) * page.line_height(use_size, use_spacing)
     lines = _card_lines(card) if card else [(k.replace("_", " ").capitalize(), str(v))
                                              for k, v in result.model.items()]
+    top = 0.925
+    line = page.line_height(size, spacing)
+    room = int((top - _FOOTER_CLEAR - use_height - len(lines) * row_gap) / line)
+    needed = [page.wrap(value, width, size).count("\n") + 1 for _, value in lines]
+    most = max(needed)
+    while most > 1 and sum(min(n, most) for n in needed) > room:
+        most -= 1
+    y = top
     for key, value in lines:
-        wrapped = _wrap(value, 90)[:1500]
-        fig.text(0.06, y, key, fontsize=8.5, color=_MUTED, va="top")
-        fig.text(0.24, y, wrapped, fontsize=8.5, color=_INK, va="top", linespacing=1.35)
-        y -= 0.0165 * (wrapped.count("\n") + 1) + 0.008
+        page.text(_LEFT, y, key, fontsize=size, color=_MUTED, va="top")
+        text = page.wrap(value, width, size, max_lines=most)
+        y = page.bottom(page.text(0.24, y, text, fontsize=size, color=_INK, va="top",
+                                  linespacing=spacing)) - row_gap
     y -= 0.02
-    _heading(fig, y, "Intended use")
-    fig.text(0.06, y - 0.016, _wrap(intended_use_text(), 105), fontsize=8.5, color=_INK,
-             va="top", linespacing=1.45)
-    fig.text(0.5, 0.022, f"WBS Screen {__version__} - page 2", fontsize=7, color=_MUTED,
-             ha="center")
-    return fig
+    _heading(page, y, "Intended use")
+    page.text(_LEFT, y - 0.016, use, fontsize=use_size, color=_INK, va="top",
+              linespacing=use_spacing)
+    page.text(0.5, 0.022, f"WBS Screen {__version__} - page 2", fontsize=7, color=_MUTED,
+              ha="center")
+    return page.fig
+
+
+def _style() -> Any:
+    """The report's matplotlib settings, active while pages are made and saved. Type 42
+    embeds TrueType fonts whole, so the PDF's text stays selectable and searchable; no text
+    is mathtext, so "$...$" in a file name or a card is printed, never parsed."""
+    from matplotlib import rc_context
+
+    return rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans",
+                       "text.parse_math": False})
+
+
+def report_figures(image: np.ndarray, result: Result, fmt: str = "pdf", *,
+                   card: Mapping[str, Any] | None = None,
+                   options: ReportOptions | None = None,
+                   created: datetime | None = None) -> list[Figure]:
+    """The report's pages, laid out and drawn: page 1 alone for "png", two for "pdf".
+
+    ``image`` is the analysed RGB photo; ``card`` the bundle's full model card (page 2
+    falls back to ``result.model`` without it).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
+    options = options or ReportOptions()
+    created = created or datetime.now().replace(microsecond=0)
+    with _style():
+        pages = [_first_page(image, result, options, created)]
+        if fmt == "pdf":
+            pages.append(_second_page(card, result))
+        for page in pages:
+            page.canvas.draw()
+    return pages
 
 
 def report_bytes(image: np.ndarray, result: Result, fmt: str = "pdf", *,
                  card: Mapping[str, Any] | None = None,
                  options: ReportOptions | None = None,
                  created: datetime | None = None) -> bytes:
-    """Render the report in memory: a two-page PDF or a PNG of the first page.
-
-    ``image`` is the analysed RGB photo; ``card`` the bundle's full model card (page 2
-    falls back to ``result.model`` without it).
-    """
-    from matplotlib import rc_context
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """Render the report in memory: a two-page PDF or a PNG of the first page (arguments as
+    for :func:`report_figures`)."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    if fmt not in FORMATS:
-        raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
-    options = options or ReportOptions()
-    created = created or datetime.now().replace(microsecond=0)
+    pages = report_figures(image, result, fmt, card=card, options=options, created=created)
     buffer = io.BytesIO()
-    # Type 42 embeds TrueType fonts whole, so the PDF's text stays selectable and searchable.
-    with rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans"}):
-        first = _first_page(image, result, options, created)
+    with _style():
         if fmt == "png":
-            FigureCanvasAgg(first)
-            first.savefig(buffer, format="png", dpi=PNG_DPI, facecolor="white")
+            pages[0].savefig(buffer, format="png", dpi=PNG_DPI, facecolor="white")
         else:
             metadata = {"Title": "WBS Screen report", "Creator": f"WBS Screen {__version__}",
                         "CreationDate": None}
             with PdfPages(buffer, metadata=metadata) as pdf:
-                for page in (first, _second_page(card, result)):
-                    FigureCanvasAgg(page)
+                for page in pages:
                     pdf.savefig(page, facecolor="white")
     return buffer.getvalue()
 
