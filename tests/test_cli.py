@@ -10,10 +10,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import torch
 from PIL import Image
 
 from tests.conftest import REPO_ROOT, installed_default
+from training.placeholder import seeded_network
 from wbs_desktop.cli import main
+from wbs_desktop.core.bundle import default_card, save_bundle
+from wbs_desktop.core.files import read_csv
+from wbs_desktop.core.model_card import provenance_banner
 from wbs_desktop.core.paths import sample_photo_path
 
 DEFAULT = installed_default()
@@ -49,7 +54,7 @@ def test_predict_human_output_states_provenance(capsys: pytest.CaptureFixture[st
     assert main(["predict", str(sample_photo_path())]) == 0
     out = capsys.readouterr().out
     assert "Facial features similar to WBS:" in out
-    assert f"[{DEFAULT['note']}]" in out
+    assert f"[{provenance_banner(DEFAULT['note'])}]" in out
 
 
 def test_align_writes_the_crop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -101,3 +106,78 @@ def test_module_entry_point_usage_errors() -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "PHOTO" in done.stderr
+
+
+def strict_loads(text: str) -> object:
+    """json.loads that refuses NaN and Infinity, which are not JSON."""
+    def refuse(name: str) -> object:
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_every_json_output_is_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    photo = str(sample_photo_path())
+    outputs = []
+    for argv in (["predict", "--json", photo, photo], ["models", "--json"],
+                 ["align", photo, "--out", str(tmp_path / "crop.png"), "--json"]):
+        assert main(argv) == 0
+        outputs.append(capsys.readouterr().out)
+    records = [strict_loads(line) for line in outputs[0].splitlines()]
+    assert len(records) == 2 and all(0 <= r["score"] <= 1 for r in records)
+    assert strict_loads(outputs[1])[0]["default"] is True
+    assert strict_loads(outputs[2])["size"] == 224
+
+
+@pytest.fixture(scope="module")
+def overflowing_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A well-formed bundle with finite weights whose networks overflow to NaN: the
+    numerical failure a card or weights can cause however strictly they are checked."""
+    network = seeded_network("resnet18", 0)
+    with torch.no_grad():
+        for name, parameter in network.named_parameters():
+            if name.startswith(("layer3", "layer4")) and name.endswith(("conv1.weight",
+                                                                         "conv2.weight")):
+                parameter.fill_(60000.0)
+    path = tmp_path_factory.mktemp("overflow") / "overflow.safetensors"
+    save_bundle(path, [network], default_card("resnet18", "overflow", input_size=64,
+                                               weights_dtype="float16"))
+    return path
+
+
+def test_a_numerical_failure_is_an_error_never_a_low(
+        overflowing_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    photo = str(sample_photo_path())
+    for extra in (["--json"], []):
+        assert main(["predict", *extra, "--model", str(overflowing_model), photo]) == 1
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.strip().splitlines() == [
+            f"{photo}: The model produced an invalid number (the output of network 1 is not "
+            "finite) for this photo, so no score can be given; try another photo or model, "
+            "and tell the model's provider."]
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.open(sample_photo_path()).save(folder / "child.jpg")
+    csv_path = tmp_path / "out.csv"
+    assert main(["batch", str(folder), "--csv", str(csv_path), "--model",
+                 str(overflowing_model)]) == 1
+    assert "0 of 1 photos screened, 1 failed" in capsys.readouterr().out
+    (row,) = read_csv(csv_path)
+    assert (row["status"], row["score"], row["label"]) == ("failed", "", "")
+    assert "invalid number" in row["error"]
+
+
+def test_file_names_cannot_rewrite_the_terminal(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A photo named with escape codes (clear screen, carriage return) is shown escaped."""
+    photo = tmp_path / "child\x1b[2J\r\u202e.jpg"
+    Image.open(sample_photo_path()).save(photo, format="JPEG")
+    blank = tmp_path / "blank\x1b[31m.png"
+    Image.new("RGB", (200, 200), "grey").save(blank)
+    assert main(["predict", str(photo), str(blank)]) == 1
+    out, err = capsys.readouterr()
+    for stream in (out, err):
+        assert "\x1b" not in stream and "\r" not in stream and "\u202e" not in stream
+    assert "child\\x1b[2J\\r\\u202e.jpg: Facial features similar to WBS:" in out
+    assert "blank\\x1b[31m.png: No face was found" in err

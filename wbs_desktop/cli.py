@@ -3,6 +3,10 @@ selftest.
 
 Exit status: 0 success, 1 when any photo or step failed (one clear line on stderr each),
 2 for wrong usage, 3 for an unexpected internal error.
+
+JSON output is strict (no NaN or Infinity; the core never lets one reach a result). Human
+output passes through ``files.printable``: a photo's file name or a model's card cannot
+move the cursor, recolour the terminal or split a line.
 """
 
 from __future__ import annotations
@@ -16,8 +20,23 @@ from typing import Any
 
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import ModelError, WBSError
+from wbs_desktop.core.files import printable
+from wbs_desktop.core.model_card import human_number, provenance_banner
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _say(text: str, *, error: bool = False) -> None:
+    """One line for a person, on stdout (or stderr for a failure)."""
+    print(printable(text), file=sys.stderr if error else sys.stdout, flush=True)
+
+
+def _json(value: Any, **options: Any) -> None:
+    print(json.dumps(value, allow_nan=False, **options), flush=True)
+
+
+def _note(note: str) -> str:
+    return f" [{provenance_banner(note)}]" if note else ""
 
 
 def _resolve_model(model: str | None) -> Path:
@@ -41,13 +60,13 @@ def _load_bundle(model: str | None, device: str | None) -> Any:
 
 
 def _print_human(photo: str, result: Any) -> None:
-    note = result.model["provenance_note"]
-    print(f"{photo}: {result.summary} (score {result.score:.3f} +/- {result.score_std:.3f}, "
-          f"threshold {result.threshold:.3f})" + (f" [{note}]" if note else ""))
+    _say(f"{photo}: {result.summary} (score {human_number(result.score)} ± "
+         f"{human_number(result.score_std)}, threshold {human_number(result.threshold)})"
+         + _note(result.model["provenance_note"]))
     top = sorted(result.regions.items(), key=lambda item: item[1], reverse=True)[:3]
-    print("  heat: " + ", ".join(f"{name} {share:.0%}" for name, share in top))
+    _say("  heat: " + ", ".join(f"{name} {share:.0%}" for name, share in top))
     for warning in result.warnings:
-        print(f"  warning: {warning}")
+        _say(f"  warning: {warning}")
 
 
 def _save_heatmaps(out_dir: Path, photo: str, image: Any, result: Any) -> None:
@@ -76,10 +95,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 _save_heatmaps(Path(args.heatmap_out), photo, image, result)
         except WBSError as error:
             failures += 1
-            print(f"{photo}: {error}", file=sys.stderr)
+            _say(f"{photo}: {error}", error=True)
             continue
         if args.json:
-            print(json.dumps({"photo": photo, **result.to_json()}), flush=True)
+            _json({"photo": photo, **result.to_json()})
         else:
             _print_human(photo, result)
     return EXIT_FAILED if failures else EXIT_OK
@@ -103,9 +122,9 @@ def cmd_align(args: argparse.Namespace) -> int:
         "left_eye": [round(float(v), 2) for v in aligned.left_eye_centre],
     }
     if args.json:
-        print(json.dumps(info))
+        _json(info)
     else:
-        print(f"{args.out}: right eye at {info['right_eye']}, left eye at {info['left_eye']}")
+        _say(f"{args.out}: right eye at {info['right_eye']}, left eye at {info['left_eye']}")
     return EXIT_OK
 
 
@@ -114,13 +133,13 @@ def cmd_models(args: argparse.Namespace) -> int:
 
     entries = installed_bundles()
     if args.json:
-        print(json.dumps([entry.to_json() for entry in entries], indent=2))
+        _json([entry.to_json() for entry in entries], indent=2)
     elif not entries:
-        print("No model is installed.")
+        _say("No model is installed.")
     for entry in [] if args.json else entries:
         mark = "*" if entry.default else " "
-        print(f"{mark} {entry.path.name}  {entry.name}  {entry.architecture}  {entry.status}  "
-              f"sha256:{entry.sha256[:12]}  {entry.summary}")
+        _say(f"{mark} {entry.path.name}  {entry.name}  {entry.architecture}  {entry.status}  "
+             f"sha256:{entry.sha256[:12]}  {entry.summary}")
     return EXIT_OK
 
 
@@ -143,13 +162,13 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     if abs(sum(result.regions.values()) - 1.0) > 1e-3 and result.heatmap.max() > 0:
         problems.append("region heat shares do not add up to 1")
     if problems:
-        print("Self-test FAILED: " + "; ".join(problems), file=sys.stderr)
+        _say("Self-test FAILED: " + "; ".join(problems), error=True)
         return EXIT_FAILED
     total_ms = result.timings["total"] * 1000
-    print(f"Self-test passed: model '{bundle.name}' ({bundle.card['architecture']}, "
-          f"{len(bundle.networks)} network(s)) on {bundle.device}, sample photo analysed in "
-          f"{total_ms:.0f} ms, score {result.score:.3f}"
-          + (f" [{bundle.provenance_note}]" if bundle.provenance_note else "") + ".")
+    _say(f"Self-test passed: model '{bundle.name}' ({bundle.card['architecture']}, "
+         f"{len(bundle.networks)} network(s)) on {bundle.device}, sample photo analysed in "
+         f"{total_ms:.0f} ms, score {human_number(result.score)}"
+         + _note(bundle.provenance_note))
     return EXIT_OK
 
 
@@ -158,20 +177,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     photos = find_photos(args.folder)
     if not photos:
-        print(f"No photos (JPEG, PNG, BMP, TIFF, WebP) in {args.folder}.", file=sys.stderr)
+        _say(f"No photos (JPEG, PNG, BMP, TIFF, WebP) in {args.folder}.", error=True)
         return EXIT_FAILED
     bundle = _load_bundle(args.model, args.device)
     rows = []
     for number, photo in enumerate(photos, 1):
         row = screen_photo(photo, bundle, bundle.device)
         rows.append(row)
-        outcome = f"{row.score:.3f} {row.label}" if row.ok else f"failed: {row.error}"
-        print(f"[{number}/{len(photos)}] {photo.name}: {outcome}", file=sys.stderr)
+        outcome = (f"{human_number(row.score)} {row.label}" if row.ok
+                   else f"failed: {row.error}")
+        _say(f"[{number}/{len(photos)}] {photo.name}: {outcome}", error=True)
     write_csv(args.csv, rows)
     failed = sum(not row.ok for row in rows)
-    note = f" [{bundle.provenance_note}]" if bundle.provenance_note else ""
-    print(f"{len(rows) - failed} of {len(rows)} photos screened, {failed} failed; "
-          f"results in {args.csv}{note}")
+    _say(f"{len(rows) - failed} of {len(rows)} photos screened, {failed} failed; "
+         f"results in {args.csv}" + _note(bundle.provenance_note))
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -187,8 +206,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     options = ReportOptions(crop_to_face=args.crop_face, colormap=args.colormap,
                             photo_label=Path(args.photo).name)
     write_report(args.out, image, result, card=bundle.card, options=options)
-    print(f"{args.out}: {result.summary} (score {result.score:.3f})"
-          + (f" [{bundle.provenance_note}]" if bundle.provenance_note else ""))
+    _say(f"{args.out}: {result.summary} (score {human_number(result.score)})"
+         + _note(bundle.provenance_note))
     return EXIT_OK
 
 
@@ -273,14 +292,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except ModelError as error:
-        print(f"Model problem: {error}", file=sys.stderr)
+        _say(f"Model problem: {error}", error=True)
     except WBSError as error:
-        print(str(error), file=sys.stderr)
+        _say(str(error), error=True)
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        _say("Interrupted.", error=True)
     except Exception as error:  # noqa: BLE001 - the CLI's last line of defence
-        print(f"Unexpected internal error ({type(error).__name__}: {error}); "
-              "please report it.", file=sys.stderr)
+        _say(f"Unexpected internal error ({type(error).__name__}: {error}); "
+             "please report it.", error=True)
         return EXIT_INTERNAL
     return EXIT_FAILED
 

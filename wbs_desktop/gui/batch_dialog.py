@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -24,7 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from wbs_desktop.core.errors import WBSError
+from wbs_desktop.core.files import printable
+from wbs_desktop.core.model_card import human_number, provenance_banner
 from wbs_desktop.gui import crash
+from wbs_desktop.gui.plain_text import PlainLabel
 from wbs_desktop.gui.workers import BatchOutcome, BatchScreener, CsvWriter
 
 COLUMNS = ("Photo", "Result", "Score", "Spread", "Faces", "Warnings / reason")
@@ -64,15 +66,16 @@ class BatchDialog(QDialog):
         self.outcome: BatchOutcome | None = None
         self.worker: BatchScreener | None = None
         self._csv_worker: CsvWriter | None = None
-        self.setWindowTitle(f"Screen a folder - {os.path.basename(folder) or folder}")
+        self.setWindowTitle(printable(f"Screen a folder - {os.path.basename(folder) or folder}"))
         self.resize(900, 560)
 
         note = bundle.provenance_note
-        self.banner = QLabel(f"<b>Not for clinical use: {note}.</b>" if note else "")
+        self.banner = PlainLabel(provenance_banner(note))
         self.banner.setStyleSheet("background: #fdecea; border: 1px solid #b3261e; "
-                                  "color: #8c1d18; padding: 6px; border-radius: 4px;")
+                                  "color: #8c1d18; padding: 6px; border-radius: 4px; "
+                                  "font-weight: bold;")
         self.banner.setVisible(bool(note))
-        self.status = QLabel(f"Model: {bundle.name}. Folder: {folder}")
+        self.status = PlainLabel(f"Model: {bundle.name}. Folder: {folder}")
         self.status.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setFormat("%v of %m photos")
@@ -140,12 +143,12 @@ class BatchDialog(QDialog):
         index = self.table.rowCount()
         self.table.insertRow(index)
         cells = [
-            _item(row.photo.name, row.photo.name.lower()),
+            _item(printable(row.photo.name), row.photo.name.lower()),
             _item(row.label if row.ok else "failed", row.label if row.ok else "~failed"),
-            _item(f"{row.score:.3f}" if row.ok else "", row.score),
-            _item(f"± {row.score_std:.3f}" if row.ok else "", row.score_std),
+            _item(human_number(row.score) if row.ok else "", row.score),
+            _item(f"± {human_number(row.score_std)}" if row.ok else "", row.score_std),
             _item(str(row.faces_found) if row.ok else "", row.faces_found if row.ok else None),
-            _item(row.error if not row.ok else " | ".join(row.warnings)),
+            _item(printable(row.error if not row.ok else " | ".join(row.warnings))),
         ]
         for column, cell in enumerate(cells):
             if not row.ok:

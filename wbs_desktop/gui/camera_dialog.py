@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from wbs_desktop.gui.camera import CameraSource, CameraWorker, describe
+from wbs_desktop.gui.plain_text import PlainLabel
 from wbs_desktop.gui.views import ImageCanvas
 
 CAMERA_COUNT = 4
@@ -44,7 +45,7 @@ class CameraDialog(QDialog):
         self.sources.setToolTip("Which camera to use; a video file works too")
         self.sources.activated.connect(self._on_source_activated)
         self.preview = ImageCanvas(placeholder="Starting the camera…")
-        self.status = QLabel()
+        self.status = PlainLabel()
         self.status.setWordWrap(True)
         self.freeze_button = QPushButton("Freeze")
         self.freeze_button.setShortcut(QKeySequence("Space"))

@@ -14,10 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject, QStandardPaths, QThread, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QThread, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from wbs_desktop import __version__
+from wbs_desktop.core.files import printable
 
 LOG_NAME = "wbs-screen-errors.log"
 _MAX_MESSAGE = 300
@@ -34,9 +35,10 @@ def log_path() -> Path:
 
 def format_exception(kind: type[BaseException], error: BaseException,
                      tb: TracebackType | None) -> str:
-    """Frames and the exception type; its message cut to a few hundred characters."""
+    """Frames and the exception type; its message cut to a few hundred characters, with
+    control characters escaped (it may quote a file name, and the log is read in terminals)."""
     frames = "".join(traceback.format_tb(tb)) if tb else ""
-    message = str(error)
+    message = printable(str(error))
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + " [...]"
     return f"Traceback (most recent call last):\n{frames}{kind.__name__}: {message}\n"
@@ -73,10 +75,11 @@ class _Reporter(QObject):
         box = QMessageBox(QMessageBox.Icon.Critical, "WBS Screen: unexpected error",
                           "Something went wrong inside WBS Screen. Your photo was not saved "
                           "anywhere.", QMessageBox.StandardButton.Ok, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the summary may quote a file name
         where = f"The technical details were written to {log}" if log else (
             "The technical details could not be written to a log file.")
-        box.setInformativeText(f"{summary}\n\n{where} (no picture is ever written there). "
-                               "Please send that file to your support contact.")
+        box.setInformativeText(f"{printable(summary)}\n\n{where} (no picture is ever written "
+                               "there). Please send that file to your support contact.")
         box.setModal(True)
         box.open()  # not exec(): a nested event loop inside an error handler invites trouble
         self.last_box = box

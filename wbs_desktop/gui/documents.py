@@ -1,4 +1,8 @@
-"""Read-only documents: the intended-use statement and a model's card."""
+"""Read-only documents: the intended-use statement and a model's card.
+
+The card's texts come from the model's provider: every one is HTML-escaped before it goes
+into the card's HTML (bundle loading has already refused control characters in them).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from wbs_desktop.core.model_card import human_number, provenance_banner
 from wbs_desktop.core.paths import intended_use_path
 
 FALLBACK_INTENDED_USE = (
@@ -50,7 +55,7 @@ def _value(value: Any) -> str:
             return "-"
         return "<br>".join(f"{html.escape(str(k))}: {_value(v)}" for k, v in value.items())
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return human_number(value)
     if isinstance(value, list):
         return html.escape(", ".join(map(str, value)))
     text = str(value) if value not in ("", None) else "-"
@@ -76,7 +81,7 @@ def card_html(card: Mapping[str, Any], sha256: str = "", note: str = "") -> str:
         rows.append(f"<tr><td style='color:#5b6675;padding:3px 12px 3px 0;"
                     f"vertical-align:top'>{html.escape(key.replace('_', ' '))}</td>"
                     f"<td style='padding:3px 0'>{_value(value)}</td></tr>")
-    banner = (f"<p style='color:#b3261e'><b>Not for clinical use: {html.escape(note)}.</b></p>"
+    banner = (f"<p style='color:#b3261e'><b>{html.escape(provenance_banner(note))}</b></p>"
               if note else "")
     checksum = f"<p style='color:#5b6675'>SHA-256 {html.escape(sha256)}</p>" if sha256 else ""
     return (f"<h2>{html.escape(str(card.get('name', 'Model')))}</h2>{banner}{checksum}"

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import WBSError
+from wbs_desktop.core.files import printable
 from wbs_desktop.core.imaging import SUPPORTED_SUFFIXES
 from wbs_desktop.core.render import COLORMAPS, DEFAULT_COLORMAP
 from wbs_desktop.gui import crash
@@ -50,6 +51,7 @@ from wbs_desktop.gui.camera_dialog import CameraDialog
 from wbs_desktop.gui.documents import intended_use_dialog, model_card_dialog
 from wbs_desktop.gui.message_bar import MessageBar
 from wbs_desktop.gui.model_picker import ModelPicker, same_file
+from wbs_desktop.gui.plain_text import PlainLabel, menu_text, tooltip
 from wbs_desktop.gui.qimage import heat_rgba
 from wbs_desktop.gui.result_panel import ResultPanel
 from wbs_desktop.gui.settings import Settings
@@ -194,7 +196,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.main_split, 1)
         self.setCentralWidget(central)
 
-        self.status_text = QLabel()
+        self.status_text = PlainLabel()
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(140)
@@ -493,9 +495,11 @@ class MainWindow(QMainWindow):
     def _confirm_hash(self, path: str, sha256: str) -> None:
         self._set_status("")
         box = QMessageBox(QMessageBox.Icon.Question, "Confirm the model file",
-                          f"The model file {os.path.basename(path)} has no checksum file, so "
-                          "WBS Screen cannot tell whether it is the file its provider made.",
+                          f"The model file {printable(os.path.basename(path))} has no checksum "
+                          "file, so WBS Screen cannot tell whether it is the file its provider "
+                          "made.",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText(f"Its SHA-256 is:\n\n{sha256}\n\nCompare it with the checksum "
                                "the model's provider published. Use this model only if they "
                                "match. Load it?")
@@ -557,7 +561,7 @@ class MainWindow(QMainWindow):
         self.gradcam_view.set_image(None)
         self.report_action.setEnabled(False)
         self.reanalyse_action.setEnabled(True)
-        self.setWindowTitle(f"{photo.name} - {APP_TITLE}")
+        self.setWindowTitle(printable(f"{photo.name} - {APP_TITLE}"))
         self._analyse()
 
     def _on_photo_error(self, token: int, path: str | None, error: Exception) -> None:
@@ -824,8 +828,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         files = self.settings.recent_files
         for number, path in enumerate(files, 1):
-            action = self.recent_menu.addAction(f"&{number} {os.path.basename(path)}")
-            action.setToolTip(path)
+            action = self.recent_menu.addAction(f"&{number} {menu_text(os.path.basename(path))}")
+            action.setToolTip(tooltip(path))
             if number <= 9:
                 action.setShortcut(QKeySequence(f"Ctrl+Shift+{number}"))
             action.triggered.connect(partial(self._open_recent, path))

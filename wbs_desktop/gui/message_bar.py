@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QWidget
+
+from wbs_desktop.gui.plain_text import PlainLabel
 
 _STYLES = {
     "error": ("#fdecea", "#b3261e", "#5f1712"),
@@ -16,7 +18,7 @@ class MessageBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.level = ""
-        self._label = QLabel()
+        self._label = PlainLabel()
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QToolButton()
@@ -37,7 +39,7 @@ class MessageBar(QFrame):
                            f"border-radius: 4px; }} QLabel {{ color: {ink}; }}")
         self.level = level
         self._label.setText(text)
-        self.setAccessibleName(f"{level}: {text}")
+        self.setAccessibleName(f"{level}: {self._label.text()}")
         self.show()
 
     def text(self) -> str:

@@ -6,8 +6,11 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+
+from wbs_desktop.core.files import printable
+from wbs_desktop.gui.plain_text import tooltip
 
 ADD_ITEM = "Add model file…"
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)"}
@@ -59,18 +62,20 @@ class ModelPicker(QWidget):
         self.models.clear()
         seen: list[str] = []
         for entry in installed:
-            label = entry.name + (" (default)" if entry.default else "")
+            label = printable(entry.name) + (" (default)" if entry.default else "")
             self.models.addItem(label, (str(entry.path), ""))
             self.models.setItemData(self.models.count() - 1,
-                                    f"{entry.path.name}\n{entry.summary}", 3)  # ToolTipRole
+                                    tooltip(f"{entry.path.name}\n{entry.summary}"),
+                                    Qt.ItemDataRole.ToolTipRole)
             seen.append(str(entry.path))
         for path, sha in added.items():
             if any(same_file(path, other) for other in seen):
                 continue
-            self.models.addItem(f"{os.path.basename(path)} (added)", (path, sha))
+            self.models.addItem(f"{printable(os.path.basename(path))} (added)", (path, sha))
             seen.append(path)
         if current_path and not any(same_file(current_path, p) for p in seen):
-            self.models.addItem(os.path.basename(current_path), (current_path, ""))
+            self.models.addItem(printable(os.path.basename(current_path)),
+                                (current_path, ""))
         self.models.insertSeparator(self.models.count())
         self.models.addItem(ADD_ITEM, None)
         self.models.setEnabled(True)

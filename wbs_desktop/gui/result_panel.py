@@ -22,8 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wbs_desktop.core.model_card import operating_point_summary, validation_summary
+from wbs_desktop.core.model_card import (
+    human_number,
+    operating_point_summary,
+    provenance_banner,
+    validation_summary,
+)
 from wbs_desktop.gui.charts import HIGH_COLOUR, LOW_COLOUR, RegionChart, ScoreGauge
+from wbs_desktop.gui.plain_text import PlainLabel, html_text
 
 _SECTION_STYLE = "color: #1f5f99; font-weight: 600; letter-spacing: 0.5px;"
 
@@ -35,8 +41,9 @@ def _section(title: str) -> QLabel:
     return label
 
 
-def _wrapped(text: str = "", style: str = "") -> QLabel:
-    label = QLabel(text)
+def _wrapped(text: str = "", style: str = "", *, plain: bool = False) -> QLabel:
+    """A word-wrapped, selectable label; ``plain`` for text that may quote a file name."""
+    label = PlainLabel(text) if plain else QLabel(text)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
@@ -54,13 +61,14 @@ def model_summary_html(model: Mapping[str, Any], card: Mapping[str, Any] | None)
         kind = "synthetic" if data.get("synthetic") else "real"
         rows.append(("Trained on", f"{kind} photos" + (f" ({subjects})" if subjects else "")
                      if card.get("status") == "trained" else "not trained"))
-        rows.append(("Threshold", f"{card.get('threshold'):.3f} ({card.get('threshold_rule')})"))
+        rows.append(("Threshold", f"{human_number(card['threshold'])} "
+                                  f"({card.get('threshold_rule')})"))
         rows.append(("Operating point", operating_point_summary(card)))
         rows.append(("Cross-validation", validation_summary(card)))
     rows.append(("SHA-256", f"{str(model.get('sha256', ''))[:16]}…"))
     cells = "".join(
         f"<tr><td style='color:#5b6675;padding-right:10px'>{html.escape(k)}</td>"
-        f"<td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+        f"<td>{html_text(str(v))}</td></tr>" for k, v in rows)
     return f"<table cellspacing='0' cellpadding='1'>{cells}</table>"
 
 
@@ -93,7 +101,8 @@ class ResultPanel(QScrollArea):
                                "border-radius: 4px; color: #8c1d18; padding: 8px;")
         self.banner.setAccessibleName("Model provenance warning")
         self.banner.hide()
-        self.status = _wrapped(style="color: #5b6675; font-size: 11pt; padding: 6px 0;")
+        self.status = _wrapped(style="color: #5b6675; font-size: 11pt; padding: 6px 0;",
+                               plain=True)
         self.headline = _wrapped()
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.45)
@@ -161,8 +170,8 @@ class ResultPanel(QScrollArea):
         """Model section and banner; shown even before any result."""
         self.model.setText(model_summary_html(model, card))
         note = model.get("provenance_note") or ""
-        self.banner.setText(f"<b>Not for clinical use: {html.escape(note)}.</b> Scores from "
-                            "this model are not clinically meaningful." if note else "")
+        self.banner.setText(f"<b>{html.escape(provenance_banner(note))}</b> Scores from this "
+                            "model are not clinically meaningful." if note else "")
         self.banner.setVisible(bool(note))
 
     def show_result(self, result: Any, card: Mapping[str, Any] | None) -> None:
@@ -175,10 +184,11 @@ class ResultPanel(QScrollArea):
         self.gauge.set_score(result.score, result.threshold, result.score_std,
                              result.network_scores, high)
         networks = len(result.network_scores)
-        spread = (f"spread ± {result.score_std:.3f} across {networks} networks"
+        spread = (f"spread ± {human_number(result.score_std)} across {networks} networks"
                   if networks > 1 else "one network, so no spread")
-        self.score_line.setText(f"Score <b>{result.score:.3f}</b> &nbsp;·&nbsp; threshold "
-                                f"{result.threshold:.3f} &nbsp;·&nbsp; {spread}")
+        self.score_line.setText(f"Score <b>{human_number(result.score)}</b> &nbsp;·&nbsp; "
+                                f"threshold {human_number(result.threshold)} &nbsp;·&nbsp; "
+                                f"{spread}")
         self.regions.set_shares(result.regions)
         if result.warnings:
             items = "".join(f"<li style='margin-bottom:4px'>{html.escape(w)}</li>"
