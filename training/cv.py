@@ -25,7 +25,6 @@ Layout of a run folder::
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
@@ -67,7 +66,8 @@ from training.folds import (
 )
 from wbs_desktop.core.architectures import ARCHITECTURES, build_network, head_name
 from wbs_desktop.core.bundle import IMAGENET_MEAN, IMAGENET_STD, file_sha256
-from wbs_desktop.core.files import atomic_write
+from wbs_desktop.core.files import atomic_write, write_csv
+from wbs_desktop.core.files import read_csv as read_rows
 from wbs_desktop.core.scoring import network_logits
 
 OOF_FIELDS = ("path", "relative_path", "subject", "identity", "group", "repeat", "fold",
@@ -170,16 +170,6 @@ def _save_torch(obj: Any, path: Path) -> None:
     atomic_write(path, lambda tmp: torch.save(obj, tmp))
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]], fields: tuple[str, ...]) -> None:
-    def write(tmp: Path) -> None:
-        with tmp.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(rows)
-
-    atomic_write(path, write)
-
-
 def write_json(path: Path, value: Any) -> None:
     text = json.dumps(value, indent=2, allow_nan=False) + "\n"
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
@@ -191,11 +181,6 @@ def save_array(path: Path, array: np.ndarray) -> None:
             np.save(f, array, allow_pickle=False)
 
     atomic_write(path, write)
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def _sample_fields(sample: Sample) -> dict[str, str]:

@@ -23,7 +23,6 @@ people it never saw.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import shlex
 import sys
@@ -42,7 +41,7 @@ from training.folds import CALIBRATION, DEVELOPMENT, TEST
 from wbs_desktop.core.analysis import analyze
 from wbs_desktop.core.bundle import load_model
 from wbs_desktop.core.errors import WBSError
-from wbs_desktop.core.files import atomic_write
+from wbs_desktop.core.files import atomic_write, read_csv, write_csv
 from wbs_desktop.core.imaging import load_image
 from wbs_desktop.core.landmarks import detect_faces
 from wbs_desktop.core.regions import OUTSIDE
@@ -123,19 +122,11 @@ def build_data(photos: list[Path], roles: dict[str, str], identities: dict[str, 
         return manifest
     training = [p for p in photos if roles[p.name] == DEVELOPMENT]
     synth.generate(out / "synth", per_class, training, seed=seed, identities=identities)
-    with (out / "synth" / "manifest.csv").open(newline="", encoding="utf-8") as f:
-        rows = [{**row, "path": f"synth/{row['path']}", "role": DEVELOPMENT}
-                for row in csv.DictReader(f)]
+    rows = [{**row, "path": f"synth/{row['path']}", "role": DEVELOPMENT}
+            for row in read_csv(out / "synth" / "manifest.csv")]
     rows += matched_triples(photos, roles, identities, out, seed)
-    fields = ("path", "group", "subject", "identity", "role", "base", "warped_regions")
-
-    def write(tmp: Path) -> None:
-        with tmp.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-
-    atomic_write(manifest, write)
+    write_csv(manifest, rows, ("path", "group", "subject", "identity", "role", "base",
+                               "warped_regions"))
     # export reads synth_info.json to know the data are synthetic
     (out / "synth_info.json").write_text((out / "synth" / "synth_info.json").read_text())
     return manifest
@@ -145,8 +136,7 @@ def evaluate(bundle_path: Path, manifest: Path) -> dict[str, Any]:
     """Score the test people's photos as the app does; the table of the issue's targets."""
     bundle = load_model(bundle_path)
     threshold = bundle.card["threshold"]
-    with manifest.open(newline="", encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["role"] == TEST]
+    rows = [r for r in read_csv(manifest) if r["role"] == TEST]
     scored = []
     for row in rows:
         path = Path(row["path"]) if Path(row["path"]).is_absolute() else manifest.parent / row[

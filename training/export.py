@@ -27,11 +27,19 @@ from torch import nn
 
 from training import metrics
 from training.config import config_from_dict
-from training.cv import BOOTSTRAP_RESAMPLES, predict, read_rows, write_csv, write_json
+from training.cv import BOOTSTRAP_RESAMPLES, predict, write_json
 from training.data import DataError
 from training.folds import CALIBRATION, TEST
 from wbs_desktop.core.architectures import build_network
-from wbs_desktop.core.bundle import INTENDED_USE, SYNTHETIC_NOTE, default_card, save_bundle
+from wbs_desktop.core.bundle import (
+    INTENDED_USE,
+    SYNTHETIC_NOTE,
+    THRESHOLDS,
+    default_card,
+    save_bundle,
+)
+from wbs_desktop.core.files import read_csv as read_rows
+from wbs_desktop.core.files import write_csv
 from wbs_desktop.core.registry import register_bundle
 from wbs_desktop.core.scoring import Calibration, deployed_logit
 
@@ -189,7 +197,7 @@ def export_run(run: Path, out: Path, arch: str | None = None, threshold_rule: st
     scores = np.asarray(Calibration(slope, intercept).probability(logits))
     threshold, rule_text = choose_threshold(threshold_rule or config.threshold_rule,
                                             labels[calibrate], scores[calibrate])
-    threshold = float(np.clip(threshold, 1e-6, 1 - 1e-6))
+    threshold = float(np.clip(threshold, *THRESHOLDS))
     tested = roles == TEST
     point = (operating_point([r for r, t in zip(rows, tested, strict=True) if t],
                              scores[tested], threshold) if tested.any() else {})

@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 
 from training import metrics, plots
-from training.cv import read_rows, write_json
+from training.cv import write_json
 from training.data import DataError
 from wbs_desktop.core.files import atomic_write
+from wbs_desktop.core.files import read_csv as read_rows
 
 
 def _load_ratings(path: Path) -> dict[str, list[dict[str, str]]]:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import math
 import os
@@ -45,6 +44,7 @@ import cv2
 import numpy as np
 from scipy.spatial import Delaunay
 
+from wbs_desktop.core.files import write_csv
 from wbs_desktop.core.imaging import SUPPORTED_SUFFIXES, load_image
 from wbs_desktop.core.landmarks import (
     LEFT_EYE_CORNERS,
@@ -1024,12 +1024,7 @@ def generate(
                     bar.update(1)
 
     rows.sort(key=lambda r: r["path"])
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    manifest = out / "manifest.csv"
-    manifest.write_text(buffer.getvalue(), encoding="utf-8")
+    manifest = write_csv(out / "manifest.csv", rows, MANIFEST_COLUMNS)
 
     info: dict[str, Any] = {
         "generator": "training.synth",
