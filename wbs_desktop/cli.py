@@ -60,8 +60,10 @@ def _load_bundle(model: str | None, device: str | None) -> Any:
 
 
 def _print_human(photo: str, result: Any) -> None:
-    _say(f"{photo}: {result.summary} (score {human_number(result.score)} ± "
-         f"{human_number(result.score_std)}, threshold {human_number(result.threshold)})"
+    spread = (f", SD {human_number(result.score_std)} across its {len(result.network_scores)} "
+              "networks" if len(result.network_scores) > 1 else "")
+    _say(f"{photo}: {result.summary} (score {human_number(result.score)}{spread}, "
+         f"threshold {human_number(result.threshold)})"
          + _note(result.model["provenance_note"]))
     top = sorted(result.regions.items(), key=lambda item: item[1], reverse=True)[:3]
     _say("  heat: " + ", ".join(f"{name} {share:.0%}" for name, share in top))

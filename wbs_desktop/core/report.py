@@ -362,7 +362,7 @@ def _result_section(page: _Page, y: float, result: Result) -> float:
     colour = _HIGH if result.label == "high" else _LOW
     page.text(_LEFT, y - 0.040, result.summary, fontsize=16, fontweight="bold", color=colour)
     networks = len(result.network_scores)
-    spread = (f"spread across {networks} networks ± {human_number(result.score_std)}"
+    spread = (f"SD {human_number(result.score_std)} across its {networks} networks"
               if networks > 1 else "one network (no spread)")
     page.text(_LEFT, y - 0.062, f"Score {human_number(result.score)} (threshold "
               f"{human_number(result.threshold)}; {spread})", fontsize=9, color=_INK)

@@ -29,7 +29,7 @@ from wbs_desktop.gui import crash
 from wbs_desktop.gui.plain_text import PlainLabel
 from wbs_desktop.gui.workers import BatchOutcome, BatchScreener, CsvWriter
 
-COLUMNS = ("Photo", "Result", "Score", "Spread", "Faces", "Warnings / reason")
+COLUMNS = ("Photo", "Result", "Score", "SD across networks", "Faces", "Warnings / reason")
 
 
 class _Item(QTableWidgetItem):
@@ -146,7 +146,7 @@ class BatchDialog(QDialog):
             _item(printable(row.photo.name), row.photo.name.lower()),
             _item(row.label if row.ok else "failed", row.label if row.ok else "~failed"),
             _item(human_number(row.score) if row.ok else "", row.score),
-            _item(f"± {human_number(row.score_std)}" if row.ok else "", row.score_std),
+            _item(human_number(row.score_std) if row.ok else "", row.score_std),
             _item(str(row.faces_found) if row.ok else "", row.faces_found if row.ok else None),
             _item(printable(row.error if not row.ok else " | ".join(row.warnings))),
         ]

@@ -184,7 +184,7 @@ class ResultPanel(QScrollArea):
         self.gauge.set_score(result.score, result.threshold, result.score_std,
                              result.network_scores, high)
         networks = len(result.network_scores)
-        spread = (f"spread ± {human_number(result.score_std)} across {networks} networks"
+        spread = (f"SD {human_number(result.score_std)} across its {networks} networks"
                   if networks > 1 else "one network, so no spread")
         self.score_line.setText(f"Score <b>{human_number(result.score)}</b> &nbsp;·&nbsp; "
                                 f"threshold {human_number(result.threshold)} &nbsp;·&nbsp; "
