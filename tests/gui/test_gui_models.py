@@ -19,7 +19,7 @@ def test_switching_models_reanalyses_the_photo(window, qtbot, analysed, sample_p
     second = analysed(window, lambda: window.choose_model(str(bundle), ""))
     assert second.result.model["name"] == "test resnet18"
     assert len(second.result.network_scores) == 2
-    assert "across 2 networks" in window.result_panel.score_line.text()
+    assert "across its 2 networks" in window.result_panel.score_line.text()
     assert window.bundle.path == bundle
     assert window.model_picker.current_path() == str(bundle)
     assert window.model_picker.index_of(str(bundle)) >= 0
