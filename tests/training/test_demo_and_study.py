@@ -1,13 +1,18 @@
 """The demo recipe's and the study benchmark's splits of people: fixed, disjoint, and the
-app's sample photo always among the people the demo model never trained on."""
+app's sample photo always among the people the demo model never trained on; the demo's
+evaluation kept in its card."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
+import torch
+
+from tests.conftest import REPO_ROOT, write_bundle
 from training import demo, study_size, synth
 from training.folds import DEVELOPMENT, TEST
+from wbs_desktop.core.bundle import load_model
+from wbs_desktop.core.registry import installed_bundles, register_bundle
 
 IDENTITIES = REPO_ROOT / "training" / "identities" / "shared_faces.csv"
 
@@ -40,3 +45,21 @@ def test_study_people_never_meet_the_pretext_people() -> None:
     person = {p.name: identities.get(p.name) or p.stem for p in pretext + study}
     assert pretext and study
     assert not {person[p.name] for p in pretext} & {person[p.name] for p in study}
+
+
+def test_the_demo_evaluation_is_written_into_the_card_and_the_index(tmp_path: Path) -> None:
+    path = write_bundle(tmp_path, "mobilenet_v2", weights_dtype="float16")
+    register_bundle(path, summary="a demo", default=True)
+    before = load_model(path)
+    figures = {key: 0.5 for key in demo.TARGETS}
+    demo.record_evaluation(path, {"photos": 9, "people": 3, "threshold": 0.4,
+                                  "figures": figures, "median_score": {"plain": 0.1}})
+    after = load_model(path)  # the index's hash was updated, or this would refuse the file
+    assert after.sha256 != before.sha256
+    assert after.card["training"]["evaluation"]["figures"] == figures
+    assert after.card["training"]["evaluation"]["people"] == 3
+    entry = installed_bundles(tmp_path)[0]
+    assert entry.summary == "a demo" and entry.default and entry.sha256 == after.sha256
+    for mine, theirs in zip(after.networks[0].state_dict().values(),
+                            before.networks[0].state_dict().values(), strict=True):
+        assert torch.equal(mine, theirs)  # float16 weights survive a second save unchanged
