@@ -1,4 +1,5 @@
-"""The stable public API (see DESIGN.md): tests, benchmarks and outside scripts use these."""
+"""The stable public API (the README's "How a photo is analysed"): tests, benchmarks and outside
+scripts use these; names here keep their meaning across versions."""
 
 from __future__ import annotations
 
