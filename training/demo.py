@@ -100,7 +100,7 @@ def matched_triples(photos: list[Path], roles: dict[str, str], identities: dict[
         role = roles[photo.name]
         person = identities.get(photo.name) or photo.stem
         stem = photo.stem
-        rows.append({"path": str(photo), "group": "healthy", "subject": f"{stem}-plain",
+        rows.append({"path": str(photo.resolve()), "group": "healthy", "subject": f"{stem}-plain",
                      "identity": person, "role": role, "base": photo.name,
                      "warped_regions": ""})
         for group in ("WBS", "other"):

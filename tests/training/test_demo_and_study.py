@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import torch
 
 from tests.conftest import REPO_ROOT, write_bundle
@@ -63,3 +64,19 @@ def test_the_demo_evaluation_is_written_into_the_card_and_the_index(tmp_path: Pa
     for mine, theirs in zip(after.networks[0].state_dict().values(),
                             before.networks[0].state_dict().values(), strict=True):
         assert torch.equal(mine, theirs)  # float16 weights survive a second save unchanged
+
+
+def test_matched_triples_name_files_that_exist_from_the_manifests_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plain photo is given as the user typed it (a relative path): the manifest lives
+    elsewhere, so its row must still find the file (it once read as "left out")."""
+    monkeypatch.chdir(REPO_ROOT)
+    photo = Path("resources") / "sample_face.jpg"
+    out = tmp_path / "data"
+    rows = demo.matched_triples([photo], {photo.name: TEST}, {}, out, seed=0)
+    assert [r["group"] for r in rows] == ["healthy", "WBS", "other"]
+    for row in rows:
+        path = Path(row["path"])
+        assert (path if path.is_absolute() else out / path).is_file()
+        assert row["role"] == TEST and row["identity"] == "sample_face"
+    assert rows[1]["warped_regions"]
