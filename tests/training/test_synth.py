@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from training import synth
+from training.__main__ import main as wbs_train
 from training.synth import (
     GROUPS,
     MANIFEST_COLUMNS,
@@ -220,6 +221,10 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     empty.mkdir()
     assert synth.main(["--out", str(out), "--per-class", "1", "--faces", str(empty),
                        "--quiet"]) == 1
+    assert "no photos" in capsys.readouterr().err
+    # wbs-train synth passes the failure on as its exit status
+    assert wbs_train(["synth", "--out", str(out), "--per-class", "1", "--faces", str(empty),
+                      "--quiet"]) == 1
     assert "no photos" in capsys.readouterr().err
 
 
