@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.evaluate:
         record_evaluation(args.model_out, result)
     result.update(command=command, timings_s=timings,
-                  people={role: sorted({identities.get(n) or Path(n).stem
+                  people_by_role={role: sorted({identities.get(n) or Path(n).stem
                                         for n, r in roles.items() if r == role})
                           for role in (DEVELOPMENT, CALIBRATION, TEST)})
     write_json(args.out / "evaluation.json", result)
