@@ -76,6 +76,10 @@ class TrainConfig:
     test_fraction: float = 0.15
     # Evaluation and export
     cam_layer: str = "final"  # where the app's Grad-CAM looks: final | stride16
+    # The networks see only the face: outside the face oval the crop is one grey, in training
+    # and in the app (the card says so). Backgrounds, hair and clothes differ between photo
+    # sources and say nothing about the syndrome.
+    face_only: bool = False
     repeats: int = 1  # repeated cross-validation, a new fold assignment and seed each time
     flip_tta: bool = True
     threshold_rule: str = "youden"  # youden | sensitivity:0.90

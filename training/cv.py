@@ -491,7 +491,7 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
         if note:
             log(f"note: {note}")
         data = prepare(samples, config.input_size, Path(cache_dir or out / "cache"),
-                       progress=progress and ctx.is_main)
+                       progress=progress and ctx.is_main, only_face=config.face_only)
         if ctx.is_main:
             write_failures(out / "excluded.json", data.failures)
         for sample, reason in data.failures:

@@ -40,6 +40,7 @@ from wbs_desktop.core.bundle import file_sha256
 from wbs_desktop.core.errors import WBSError
 from wbs_desktop.core.imaging import is_supported_suffix, load_image
 from wbs_desktop.core.landmarks import DETECTION_VERSION, detect_faces, require_faces
+from wbs_desktop.core.regions import face_only
 
 
 class DataError(ValueError):
@@ -138,11 +139,11 @@ def _read_folders(root: Path) -> list[Sample]:
     return samples
 
 
-def cache_folder(cache_dir: Path, size: int) -> Path:
+def cache_folder(cache_dir: Path, size: int, face_only: bool = False) -> Path:
     """Where crops of ``size`` px live: a new folder whenever the code or MediaPipe that
-    makes them changes."""
+    makes them changes, and another for face-only crops."""
     return (Path(cache_dir) / f"align-v{ALIGNMENT_VERSION}-det{DETECTION_VERSION}"
-                              f"-mp{version('mediapipe')}-{size}")
+                              f"-mp{version('mediapipe')}-{size}{'-face' if face_only else ''}")
 
 
 def _check_subjects(samples: list[Sample]) -> None:
@@ -181,17 +182,20 @@ def _refuse_duplicates(kept: list[Sample], shas: list[str], hashes: list[np.ndar
             )
 
 
-def _align_one(path: Path, size: int) -> tuple[np.ndarray, np.ndarray]:
+def _align_one(path: Path, size: int, only_face: bool) -> tuple[np.ndarray, np.ndarray]:
     image = load_image(path)
-    crop = align_face(image, require_faces(detect_faces(image))[0], size).image
+    aligned = align_face(image, require_faces(detect_faces(image))[0], size)
+    crop = face_only(aligned.image, aligned.landmarks) if only_face else aligned.image
     return crop, perceptual_hashes(image)
 
 
 def prepare(samples: list[Sample], size: int, cache_dir: Path,
-            progress: bool = True) -> PreparedData:
-    """Align every sample's face once (cached) and return the crops in sample order."""
+            progress: bool = True, only_face: bool = False) -> PreparedData:
+    """Align every sample's face once (cached) and return the crops in sample order;
+    ``only_face`` greys out everything outside the face oval, as the app does for a card
+    that says ``face_only``."""
     _check_subjects(samples)
-    folder = cache_folder(cache_dir, size)
+    folder = cache_folder(cache_dir, size, only_face)
     folder.mkdir(parents=True, exist_ok=True)
     kept: list[Sample] = []
     crops: list[np.ndarray] = []
@@ -216,7 +220,7 @@ def prepare(samples: list[Sample], size: int, cache_dir: Path,
             phash = np.frombuffer(bytes.fromhex(hash_file.read_text()), np.uint8).reshape(2, -1)
         else:
             try:
-                crop, phash = _align_one(sample.path, size)
+                crop, phash = _align_one(sample.path, size, only_face)
             except WBSError as error:
                 fail_file.write_text(str(error), encoding="utf-8")
                 failures.append((sample, str(error)))

@@ -247,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         if not weights.is_file():
             step = time.perf_counter()
             pretrain.pretrain([p for p in photos if roles[p.name] == DEVELOPMENT], ARCHITECTURE,
-                              weights, pretrain.PretextSettings(seed=args.seed),
+                              weights, pretrain.PretextSettings(
+                                  seed=args.seed, face_only=load_config(CONFIG).face_only),
                               identities=identities, device="cpu", log=log, command=command)
             timings["pretrain"] = time.perf_counter() - step
         step = time.perf_counter()

@@ -220,6 +220,7 @@ def export_run(run: Path, out: Path, arch: str | None = None, threshold_rule: st
                                   "calibration people, held out of every network's training"},
         flip_tta=config.flip_tta, weights_dtype="float16" if half else "float32",
         cam_layer=config.cam_layer,
+        face_only=config.face_only,
         intended_use=INTENDED_USE, status="trained" if validated else "unvalidated",
         training_data=_training_data(manifest, synthetic),
         cv_metrics=_cv_metrics(report), operating_point=point,

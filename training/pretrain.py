@@ -51,6 +51,7 @@ from wbs_desktop.core.bundle import file_sha256
 from wbs_desktop.core.errors import WeightsError
 from wbs_desktop.core.files import atomic_write
 from wbs_desktop.core.imaging import load_image
+from wbs_desktop.core.regions import face_only
 
 CARD_KEY = "wbs_pretrained"
 FORMAT_VERSION = 1
@@ -82,6 +83,7 @@ class PretextSettings:
     batch_size: int = 64
     learning_rate: float = 1e-3
     seed: int = 0
+    face_only: bool = False  # crops grey outside the face oval, as for a face_only model
 
     def validate(self) -> PretextSettings:
         if self.task not in TASKS:
@@ -103,7 +105,8 @@ class PretextSet:
 
 
 def _variant(base: synth.BaseFace, image: np.ndarray, landmarks: np.ndarray,
-             frame: np.ndarray, size: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+             frame: np.ndarray, size: int, rng: np.random.Generator,
+             only_face: bool) -> tuple[np.ndarray, ...]:
     modes = {name: float(rng.uniform(-_MODE_RANGE, _MODE_RANGE))
              if rng.random() < _MODE_PROBABILITY else 0.0 for name in WARP_FIELDS}
     bumps = synth.IdentityWarp.random(rng, frame, float(rng.uniform(*_IDENTITY_SCALE))).bumps
@@ -119,8 +122,10 @@ def _variant(base: synth.BaseFace, image: np.ndarray, landmarks: np.ndarray,
     crop = synth.photometric(crop, rng)
     encoded = np.frombuffer(synth.jpeg_bytes(crop, int(rng.integers(60, 96))), np.uint8)
     crop = cv2.cvtColor(cv2.imdecode(encoded, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-    points = transform_points(matrix, moved.astype(np.float64)) / size
-    return crop, np.concatenate([points.ravel(), [modes[n] for n in WARP_FIELDS]])
+    points = transform_points(matrix, moved.astype(np.float64))
+    if only_face:
+        crop = face_only(crop, points)
+    return crop, np.concatenate([(points / size).ravel(), [modes[n] for n in WARP_FIELDS]])
 
 
 def make_pretext_set(photos: Sequence[Path], settings: PretextSettings,
@@ -145,7 +150,8 @@ def make_pretext_set(photos: Sequence[Path], settings: PretextSettings,
         landmarks = base.landmarks * shrink
         frame = synth.face_coordinates(landmarks)
         for _ in range(settings.variants):
-            crop, target = _variant(base, image, landmarks, frame, size, rng)
+            crop, target = _variant(base, image, landmarks, frame, size, rng,
+                                    settings.face_only)
             crops.append(crop)
             targets.append(target)
     if log:
@@ -338,6 +344,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="warped crops per photo")
     parser.add_argument("--epochs", type=int, default=PretextSettings.epochs)
     parser.add_argument("--seed", type=int, default=PretextSettings.seed)
+    parser.add_argument("--face-only", action="store_true",
+                        help="grey out everything outside the face oval (for face_only models)")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument("--quiet", action="store_true")
 
@@ -361,7 +369,8 @@ def run(args: argparse.Namespace) -> int:
         photos = photos_in(args.faces)
         known = synth.read_identities(args.identities) if args.identities else None
         settings = PretextSettings(task=args.task, input_size=args.input_size,
-                                   variants=args.variants, epochs=args.epochs, seed=args.seed)
+                                   variants=args.variants, epochs=args.epochs, seed=args.seed,
+                                   face_only=args.face_only)
         out = pretrain(photos, args.arch, args.out, settings, identities=known,
                        device=args.device, log=log, command=args.command_line)
     except ValueError as error:

@@ -200,6 +200,32 @@ def fault_bundle(networks: list[nn.Module], layers: list[nn.Module],
     return ModelBundle(None, "0" * 64, card, networks, layers)
 
 
+def test_a_face_only_model_cannot_see_the_background(astronaut: np.ndarray,
+                                                    bundle_dir: Path) -> None:
+    """With ``face_only`` on the card, noise painted over everything but the face (and a
+    margin the crop's resampling reads) leaves the score as it was; without it, it moves."""
+    import cv2
+
+    faces = detect_faces(astronaut)
+    oval = cv2.convexHull(np.round(faces[0].landmarks[:, :2]).astype(np.int32))
+    keep = np.zeros(astronaut.shape[:2], np.uint8)
+    cv2.fillConvexPoly(keep, oval, 1)
+    keep = cv2.dilate(keep, np.ones((25, 25), np.uint8)).astype(bool)
+    noisy = astronaut.copy()
+    noise = np.random.default_rng(0).integers(0, 256, astronaut.shape, dtype=np.uint8)
+    noisy[~keep] = noise[~keep]
+    folder = bundle_dir / "face_only"
+    folder.mkdir()
+    scores = {}
+    for only_face in (True, False):
+        bundle = load_model(write_bundle(folder, "resnet18", seed=7 if only_face else 8,
+                                         input_size=112, face_only=only_face))
+        scores[only_face] = [analyze(photo, bundle, "cpu", faces=faces).score
+                             for photo in (astronaut, noisy)]
+    assert scores[True][0] == pytest.approx(scores[True][1], abs=1e-6)
+    assert abs(scores[False][0] - scores[False][1]) > 1e-4
+
+
 @pytest.mark.parametrize("where", ["heatmap", "output"])
 def test_a_fault_on_one_mirror_view_is_an_error_never_a_label(astronaut: np.ndarray,
                                                               where: str) -> None:

@@ -396,6 +396,8 @@ def test_non_finite_weights(tmp_path: Path, mobilenet: nn.Module, value: float) 
          "prevalence"),
         ("operating_point", [], "operating_point"),
         ("flip_tta", "yes", "flip_tta"),
+        ("face_only", "yes", "face_only must be true or false"),
+        ("face_only", 1, "face_only"),
         ("status", "finished", "status"),
         ("training_data", {"synthetic": True}, "training_data lacks"),
         ("training_data", {"synthetic": 1, "subjects": {}, "description": ""}, "synthetic"),

@@ -102,7 +102,8 @@ _CARD_PATHS = [("format_version",), ("name",), ("architecture",), ("num_networks
                ("intended_use",), ("status",), ("training_data",),
                ("training_data", "subjects"), ("training_data", "synthetic"), ("cv_metrics",),
                ("operating_point",), ("training",), ("training", "config"), ("data_hash",),
-               ("software",), ("created",), ("weights_dtype",), ("cam_layer",), ("unknown",)]
+               ("software",), ("created",), ("weights_dtype",), ("cam_layer",), ("face_only",),
+               ("unknown",)]
 
 
 def _set(card: dict[str, Any], path: tuple[Any, ...], value: Any, delete: bool) -> None:

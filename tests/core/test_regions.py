@@ -7,7 +7,15 @@ import pytest
 
 from wbs_desktop.core.alignment import align_face
 from wbs_desktop.core.landmarks import detect_faces
-from wbs_desktop.core.regions import OUTSIDE, REGION_NAMES, heat_shares, region_areas, region_masks
+from wbs_desktop.core.regions import (
+    FACE_ONLY_FILL,
+    OUTSIDE,
+    REGION_NAMES,
+    face_only,
+    heat_shares,
+    region_areas,
+    region_masks,
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +60,15 @@ def test_uniform_heat_gives_the_area_shares(crop_landmarks: np.ndarray) -> None:
 def test_no_heat_shares_nothing(crop_landmarks: np.ndarray) -> None:
     shares = heat_shares(np.zeros((224, 224), np.float32), crop_landmarks)
     assert set(shares.values()) == {0.0}
+
+
+def test_face_only_greys_exactly_what_lies_outside_the_face(astronaut: np.ndarray) -> None:
+    aligned = align_face(astronaut, detect_faces(astronaut)[0], 112)
+    masked = face_only(aligned.image, aligned.landmarks)
+    outside = region_masks(aligned.landmarks, 112)[OUTSIDE]
+    grey = (masked == np.array(FACE_ONLY_FILL, np.uint8)).all(axis=2)
+    assert 0.3 < outside.mean() < 0.7
+    assert (grey | ~outside).all()  # every outside pixel is grey
+    assert np.array_equal(masked[~outside], aligned.image[~outside])  # the face is untouched
+    assert not np.array_equal(aligned.image[outside], masked[outside])
+    assert aligned.image is not masked and not (aligned.image == masked).all()

@@ -176,6 +176,22 @@ def test_crop_cache_is_keyed_on_detection_alignment_and_mediapipe(tmp_path: Path
     name = cache_folder(tmp_path, 96).name
     assert name == (f"align-v{ALIGNMENT_VERSION}-det{DETECTION_VERSION}"
                     f"-mp{version('mediapipe')}-96")
+    assert cache_folder(tmp_path, 96, face_only=True).name == name + "-face"
+
+
+def test_face_only_crops_are_grey_outside_the_face(tmp_path: Path) -> None:
+    from tests.conftest import REPO_ROOT
+    from wbs_desktop.core.regions import FACE_ONLY_FILL
+
+    photo = tmp_path / "WBS" / "a.jpg"
+    photo.parent.mkdir()
+    photo.write_bytes((REPO_ROOT / "resources" / "sample_face.jpg").read_bytes())
+    samples = read_dataset(tmp_path)
+    whole = prepare(samples, 112, tmp_path / "cache", progress=False).crops[0]
+    face = prepare(samples, 112, tmp_path / "cache", progress=False, only_face=True).crops[0]
+    grey = (face == np.array(FACE_ONLY_FILL, np.uint8)).all(axis=2)
+    assert 0.3 < grey.mean() < 0.7 and grey[0, 0] and grey[-1, -1] and not grey[56, 56]
+    assert np.array_equal(face[~grey], whole[~grey])
 
 
 def test_missing_data_set() -> None:

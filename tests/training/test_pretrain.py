@@ -23,6 +23,7 @@ from training.pretrained import load_start_weights
 from wbs_desktop.core.architectures import build_network, head_name
 from wbs_desktop.core.errors import WeightsError
 from wbs_desktop.core.landmarks import detect_faces
+from wbs_desktop.core.regions import FACE_ONLY_FILL
 
 SMALL = pretrain.PretextSettings(input_size=64, variants=6, epochs=1, batch_size=4)
 
@@ -62,6 +63,10 @@ def test_pretext_crops_are_aligned_faces_with_their_warps(portraits: list[Path])
     assert found
     target = pretext.targets[0, :2 * 478].reshape(478, 2) * 112
     assert np.median(np.linalg.norm(found[0].landmarks - target, axis=1)) < 2.5
+    face_only = pretrain.make_pretext_set(portraits, pretrain.PretextSettings(
+        input_size=112, variants=1, face_only=True))
+    corners = face_only.crops[:, [0, 0, -1, -1], [0, -1, 0, -1]]
+    assert (corners == np.array(FACE_ONLY_FILL, np.uint8)).all()
 
 
 def test_weights_file_has_no_pickle_and_a_card(weights: Path, portraits: list[Path]) -> None:

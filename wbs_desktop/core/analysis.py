@@ -36,7 +36,7 @@ from wbs_desktop.core.gradcam import grad_cam, normalise_cam
 from wbs_desktop.core.landmarks import Face, detect_faces, require_faces
 from wbs_desktop.core.model_card import operating_point_summary
 from wbs_desktop.core.quality import Quality, assess
-from wbs_desktop.core.regions import heat_shares
+from wbs_desktop.core.regions import face_only, heat_shares
 from wbs_desktop.core.scoring import (
     Calibration,
     deployed_logit,
@@ -198,7 +198,9 @@ def analyze(
     with watch.stage("quality"):
         quality = assess(face, aligned)
     with watch.stage("preprocess"):
-        x = with_mirror(bundle.preprocess(aligned.image), bundle.card["flip_tta"]).to(target)
+        seen = (face_only(aligned.image, aligned.landmarks) if bundle.card.get("face_only")
+                else aligned.image)
+        x = with_mirror(bundle.preprocess(seen), bundle.card["flip_tta"]).to(target)
     with watch.stage("networks"), torch.no_grad():
         logits, cam = _logits_and_cam(bundle, x)
         calibration = Calibration.from_card(bundle.card)

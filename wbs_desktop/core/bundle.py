@@ -341,6 +341,8 @@ def validate_card(card: Any) -> dict[str, Any]:
         raise _invalid(f"status must be one of {_STATUSES}")
     if card.get("cam_layer", "final") not in CAM_LAYERS:
         raise _invalid(f"cam_layer must be one of {CAM_LAYERS}")
+    if not isinstance(card.get("face_only", False), bool):
+        raise _invalid("face_only must be true or false")
     if card.get("weights_dtype", "float32") not in tuple(_STORAGE_DTYPES):  # [] is unhashable
         raise _invalid(f"weights_dtype must be one of {tuple(_STORAGE_DTYPES)}")
     data = _require_dict(card, "training_data", ("synthetic", "subjects", "description"))
@@ -392,6 +394,7 @@ def default_card(architecture: str, name: str, **fields: Any) -> dict[str, Any]:
         "flip_tta": True,
         "weights_dtype": "float32",
         "cam_layer": "final",
+        "face_only": False,
         "intended_use": INTENDED_USE,
         "status": "untrained",
         "training_data": {"synthetic": False, "subjects": {}, "description": "none"},

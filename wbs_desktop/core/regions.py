@@ -13,6 +13,9 @@ import numpy as np
 
 REGION_NAMES = ("forehead", "periorbital", "nose", "cheeks", "mouth", "chin")
 OUTSIDE = "outside_face"
+#: What a face-only model sees outside the face oval: the ImageNet mean colour, which the
+#: networks' normalisation turns into zeros.
+FACE_ONLY_FILL = (124, 116, 104)
 
 _FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378,
               400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54,
@@ -70,6 +73,18 @@ def region_masks(landmarks: np.ndarray, size: int) -> dict[str, np.ndarray]:
     masks["cheeks"] = claim(canvas.astype(bool))
     masks[OUTSIDE] = ~claimed
     return {name: masks[name] for name in (*REGION_NAMES, OUTSIDE)}
+
+
+def face_only(crop: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """A copy of an aligned crop with everything outside the face (the ``OUTSIDE`` region,
+    so "heat outside the face" means the same as here) set to one grey.
+
+    A model trained this way (card ``face_only``) cannot read the background, hair or
+    clothes, which differ between photo sources and say nothing about the syndrome.
+    """
+    masked = crop.copy()
+    masked[region_masks(landmarks, crop.shape[0])[OUTSIDE]] = FACE_ONLY_FILL
+    return masked
 
 
 def heat_shares(heatmap: np.ndarray, landmarks: np.ndarray) -> dict[str, float]:
