@@ -56,6 +56,9 @@ SAMPLE_PERSON_PHOTO = "scikit-image_scikit-image__src__skimage2_data_astronaut.p
 TEST_SHARE, CALIBRATION_SHARE = 4, 3  # of 20
 EVALUATION_STRENGTH = 0.8
 TRAINING_STRENGTH = (0.5, 1.0)
+#: Warps per group of each training person's photo: the same face, with and without the
+#: phenotype, several times over, so the networks learn the warp and not the person.
+TRAINING_WARPS = 3
 TARGETS = {"specificity_plain": 0.90, "sensitivity_wbs": 0.80, "auc_wbs_vs_plain": 0.95,
            "outside_face_plain": 0.20, "warped_regions_wbs": 0.50}
 
@@ -85,8 +88,9 @@ def matched_triples(photos: list[Path], roles: dict[str, str], identities: dict[
                     out: Path, seed: int) -> list[dict[str, str]]:
     """Manifest rows: each photo as it is (healthy), WBS-warped and other-warped.
 
-    Held-out people's warps are at the evaluation strength; training people's at a random
-    strength, as synth's are. No identity warp: the three differ only by the phenotype."""
+    Held-out people's photos are warped once per group at the evaluation strength; training
+    people's ``TRAINING_WARPS`` times at random strengths, as synth's are. No identity warp:
+    the versions of a photo differ only by the phenotype."""
     rows = []
     rng = np.random.default_rng(seed)
     for photo in photos:
@@ -104,15 +108,16 @@ def matched_triples(photos: list[Path], roles: dict[str, str], identities: dict[
                      "identity": person, "role": role, "base": photo.name,
                      "warped_regions": ""})
         for group in ("WBS", "other"):
-            strength = (EVALUATION_STRENGTH if role != DEVELOPMENT
-                        else float(rng.uniform(*TRAINING_STRENGTH)))
-            warped, _, regions = synth.apply_gestalt(image, faces[0].landmarks, group,
-                                                     strength, rng, identity_scale=0.0)
-            relative = f"triples/{group}/{stem}.png"
-            _write_png(out / relative, np.ascontiguousarray(warped))
-            rows.append({"path": relative, "group": group, "subject": f"{stem}-{group}",
-                         "identity": person, "role": role, "base": photo.name,
-                         "warped_regions": ";".join(regions)})
+            for k in range(TRAINING_WARPS if role == DEVELOPMENT else 1):
+                strength = (EVALUATION_STRENGTH if role != DEVELOPMENT
+                            else float(rng.uniform(*TRAINING_STRENGTH)))
+                warped, _, regions = synth.apply_gestalt(image, faces[0].landmarks, group,
+                                                         strength, rng, identity_scale=0.0)
+                relative = f"triples/{group}/{stem}{f'-{k}' if k else ''}.png"
+                _write_png(out / relative, np.ascontiguousarray(warped))
+                rows.append({"path": relative, "group": group, "subject": f"{stem}-{group}",
+                             "identity": person, "role": role, "base": photo.name,
+                             "warped_regions": ";".join(regions)})
     return rows
 
 

@@ -80,3 +80,7 @@ def test_matched_triples_name_files_that_exist_from_the_manifests_folder(
         assert (path if path.is_absolute() else out / path).is_file()
         assert row["role"] == TEST and row["identity"] == "sample_face"
     assert rows[1]["warped_regions"]
+    training = demo.matched_triples([photo], {photo.name: DEVELOPMENT}, {}, out, seed=0)
+    assert len(training) == 1 + 2 * demo.TRAINING_WARPS
+    assert len({r["path"] for r in training}) == len(training)
+    assert {r["subject"] for r in training if r["group"] == "WBS"} == {"sample_face-WBS"}
