@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench package clean
+.PHONY: venv run test test-fast lint bench package clean
 
 venv: $(STAMP)
 
@@ -23,6 +23,10 @@ run: venv
 
 test: venv
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# Everything but the tests marked slow (the frozen-app build, two-process DDP): ~2.5 min here.
+test-fast: venv
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
 
 lint: venv
 	$(BIN)/ruff check wbs_desktop training tests packaging
