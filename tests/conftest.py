@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from training.placeholder import seeded_network
-from wbs_desktop.core.bundle import ModelBundle, default_card, load_model, save_bundle
+from wbs_desktop.core.model.bundle import ModelBundle, default_card, load_model, save_bundle
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FACES = Path(os.environ.get("WBS_SHARED_FACES", REPO_ROOT.parent / "shared" / "faces"))
@@ -30,7 +30,7 @@ def astronaut() -> np.ndarray:
 def grace_hopper() -> np.ndarray:
     from matplotlib import cbook
 
-    from wbs_desktop.core.imaging import load_image
+    from wbs_desktop.core.pipeline.imaging import load_image
 
     sample = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
     return load_image(str(sample))
@@ -84,7 +84,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def installed_default() -> dict[str, Any]:
     """Name, provenance note and input size of the installed default model."""
-    from wbs_desktop.core.registry import default_model_path
+    from wbs_desktop.core.model.registry import default_model_path
 
     bundle = load_model(default_model_path())
     return {"name": bundle.name, "note": bundle.provenance_note, "size": bundle.input_size}

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from training.config import ConfigError, load_config
 from training.data import DataError
-from wbs_desktop.core.architectures import ARCHITECTURES
 from wbs_desktop.core.errors import WBSError
+from wbs_desktop.core.model.architectures import ARCHITECTURES
 
 
 def _command_line(argv: Sequence[str] | None) -> str:

@@ -35,12 +35,12 @@ from PIL import Image
 from tqdm import tqdm
 
 from training.duplicates import near_duplicates, perceptual_hashes
-from wbs_desktop.core.alignment import ALIGNMENT_VERSION, align_face
-from wbs_desktop.core.bundle import file_sha256
 from wbs_desktop.core.errors import WBSError
-from wbs_desktop.core.imaging import is_supported_suffix, load_image
-from wbs_desktop.core.landmarks import DETECTION_VERSION, detect_faces, require_faces
-from wbs_desktop.core.regions import face_only
+from wbs_desktop.core.model.bundle import file_sha256
+from wbs_desktop.core.pipeline.alignment import ALIGNMENT_VERSION, align_face
+from wbs_desktop.core.pipeline.imaging import is_supported_suffix, load_image
+from wbs_desktop.core.pipeline.landmarks import DETECTION_VERSION, detect_faces, require_faces
+from wbs_desktop.core.pipeline.regions import face_only
 
 
 class DataError(ValueError):

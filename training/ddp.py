@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
-from wbs_desktop.core.devices import resolve_device
+from wbs_desktop.core.model.devices import resolve_device
 
 
 @dataclass(frozen=True)

@@ -39,14 +39,14 @@ from training.config import load_config
 from training.cv import run_cv, write_json
 from training.export import export_run
 from training.folds import CALIBRATION, DEVELOPMENT, TEST
-from wbs_desktop.core.analysis import analyze
-from wbs_desktop.core.bundle import load_model, save_bundle
 from wbs_desktop.core.errors import WBSError
 from wbs_desktop.core.files import atomic_write, read_csv, write_csv
-from wbs_desktop.core.imaging import load_image
-from wbs_desktop.core.landmarks import detect_faces
-from wbs_desktop.core.regions import OUTSIDE
-from wbs_desktop.core.registry import installed_bundles, register_bundle
+from wbs_desktop.core.model.bundle import load_model, save_bundle
+from wbs_desktop.core.model.registry import installed_bundles, register_bundle
+from wbs_desktop.core.pipeline.analysis import analyze
+from wbs_desktop.core.pipeline.imaging import load_image
+from wbs_desktop.core.pipeline.landmarks import detect_faces
+from wbs_desktop.core.pipeline.regions import OUTSIDE
 
 CONFIG = Path(__file__).parent / "configs" / "demo.toml"
 ARCHITECTURE = "mobilenet_v2"

@@ -21,8 +21,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from training.config import Augmentation, TrainConfig
-from wbs_desktop.core.bundle import IMAGENET_MEAN, IMAGENET_STD
-from wbs_desktop.core.scoring import to_input
+from wbs_desktop.core.model.bundle import IMAGENET_MEAN, IMAGENET_STD
+from wbs_desktop.core.model.scoring import to_input
 
 
 def seed_everything(seed: int, deterministic: bool) -> None:

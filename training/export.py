@@ -2,7 +2,7 @@
 operating point measured on people none of its networks trained on.
 
 The bundle holds one repeat's fold models as an ensemble, scored as the app scores
-(``wbs_desktop.core.scoring``). Its weights are rounded to the storage precision first, and
+(``wbs_desktop.core.model.scoring``). Its weights are rounded to the storage precision first, and
 then the ensemble scores the run's held-out people:
 
 * on the *calibration* people, a Platt map (slope and intercept) is fitted to the deployed
@@ -30,18 +30,18 @@ from training.config import config_from_dict
 from training.cv import BOOTSTRAP_RESAMPLES, predict, write_json
 from training.data import DataError
 from training.folds import CALIBRATION, TEST
-from wbs_desktop.core.architectures import build_network
-from wbs_desktop.core.bundle import (
+from wbs_desktop.core.files import read_csv as read_rows
+from wbs_desktop.core.files import write_csv
+from wbs_desktop.core.model.architectures import build_network
+from wbs_desktop.core.model.bundle import (
     INTENDED_USE,
     SYNTHETIC_NOTE,
     THRESHOLDS,
     default_card,
     save_bundle,
 )
-from wbs_desktop.core.files import read_csv as read_rows
-from wbs_desktop.core.files import write_csv
-from wbs_desktop.core.registry import register_bundle
-from wbs_desktop.core.scoring import Calibration, deployed_logit
+from wbs_desktop.core.model.registry import register_bundle
+from wbs_desktop.core.model.scoring import Calibration, deployed_logit
 
 SYNTHETIC_INFO = "synth_info.json"
 SCORE_FIELDS = ("path", "relative_path", "identity", "group", "role", "label",

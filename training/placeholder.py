@@ -13,9 +13,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from wbs_desktop.core.architectures import build_network
-from wbs_desktop.core.bundle import default_card, save_bundle
-from wbs_desktop.core.registry import register_bundle
+from wbs_desktop.core.model.architectures import build_network
+from wbs_desktop.core.model.bundle import default_card, save_bundle
+from wbs_desktop.core.model.registry import register_bundle
 
 ARCHITECTURE = "mobilenet_v2"
 

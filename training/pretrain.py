@@ -45,13 +45,18 @@ from training import synth
 from training.config import Augmentation
 from training.duplicates import near_duplicates, perceptual_hashes
 from training.engine import augment, normalise
-from wbs_desktop.core.alignment import TEMPLATE, anchor_points, fit_similarity, transform_points
-from wbs_desktop.core.architectures import ARCHITECTURES, build_network, head_name
-from wbs_desktop.core.bundle import file_sha256
 from wbs_desktop.core.errors import WeightsError
 from wbs_desktop.core.files import atomic_write
-from wbs_desktop.core.imaging import load_image
-from wbs_desktop.core.regions import face_only
+from wbs_desktop.core.model.architectures import ARCHITECTURES, build_network, head_name
+from wbs_desktop.core.model.bundle import file_sha256
+from wbs_desktop.core.pipeline.alignment import (
+    TEMPLATE,
+    anchor_points,
+    fit_similarity,
+    transform_points,
+)
+from wbs_desktop.core.pipeline.imaging import load_image
+from wbs_desktop.core.pipeline.regions import face_only
 
 CARD_KEY = "wbs_pretrained"
 FORMAT_VERSION = 1
@@ -303,7 +308,7 @@ def pretrain(photos: Sequence[Path], arch: str, out: Path, settings: PretextSett
              pretext: PretextSet | None = None) -> Path:
     """Make the pretext set from ``photos`` (or take ``pretext``, made from them with these
     settings), train ``arch`` on it and write the weights."""
-    from wbs_desktop.core.devices import resolve_device
+    from wbs_desktop.core.model.devices import resolve_device
 
     if arch not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {arch!r}; choose from {', '.join(ARCHITECTURES)}")

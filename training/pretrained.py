@@ -14,8 +14,8 @@ import torch
 import torch.nn as nn
 import torchvision.models as tvm
 
-from wbs_desktop.core.architectures import head_name
 from wbs_desktop.core.errors import WeightsError
+from wbs_desktop.core.model.architectures import head_name
 
 
 def imagenet_weights_path(arch: str) -> Path:

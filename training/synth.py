@@ -18,7 +18,7 @@ given to every group (random bumps plus small signed amounts of all the phenotyp
 pose (roll, a horizontal squeeze that mimics yaw), scale, position, light, white balance,
 blur, background, mirror and JPEG quality.
 
-The manifest records which facial regions (``wbs_desktop.core.regions.REGION_NAMES``) carry
+The manifest records which facial regions (``wbs_desktop.core.pipeline.regions.REGION_NAMES``) carry
 the phenotype and how strongly: the ground truth for asking whether Grad-CAM looks where the
 signal is. Output is deterministic for a seed: same seed, same bytes.
 
@@ -45,15 +45,15 @@ import numpy as np
 from scipy.spatial import Delaunay
 
 from wbs_desktop.core.files import write_csv
-from wbs_desktop.core.imaging import SUPPORTED_SUFFIXES, load_image
-from wbs_desktop.core.landmarks import (
+from wbs_desktop.core.pipeline.imaging import SUPPORTED_SUFFIXES, load_image
+from wbs_desktop.core.pipeline.landmarks import (
     LEFT_EYE_CORNERS,
     LEFT_MOUTH_CORNER,
     RIGHT_EYE_CORNERS,
     RIGHT_MOUTH_CORNER,
     detect_faces,
 )
-from wbs_desktop.core.regions import REGION_NAMES
+from wbs_desktop.core.pipeline.regions import REGION_NAMES
 
 __all__ = [
     "EFFECTS",

@@ -3,9 +3,6 @@ scripts use these; names here keep their meaning across versions."""
 
 from __future__ import annotations
 
-from wbs_desktop.core.alignment import Aligned, align_face
-from wbs_desktop.core.analysis import Result, analyze
-from wbs_desktop.core.bundle import ModelBundle, load_model, save_bundle
 from wbs_desktop.core.errors import (
     DeviceError,
     ImageError,
@@ -14,10 +11,13 @@ from wbs_desktop.core.errors import (
     WBSError,
     WeightsError,
 )
-from wbs_desktop.core.gradcam import grad_cam
-from wbs_desktop.core.imaging import load_image
-from wbs_desktop.core.landmarks import Face, detect_faces
-from wbs_desktop.core.registry import default_model_path, installed_bundles
+from wbs_desktop.core.model.bundle import ModelBundle, load_model, save_bundle
+from wbs_desktop.core.model.registry import default_model_path, installed_bundles
+from wbs_desktop.core.pipeline.alignment import Aligned, align_face
+from wbs_desktop.core.pipeline.analysis import Result, analyze
+from wbs_desktop.core.pipeline.gradcam import grad_cam
+from wbs_desktop.core.pipeline.imaging import load_image
+from wbs_desktop.core.pipeline.landmarks import Face, detect_faces
 
 __all__ = [
     "Aligned", "DeviceError", "Face", "ImageError", "ModelBundle", "ModelError", "NoFaceError",

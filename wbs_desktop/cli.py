@@ -21,7 +21,7 @@ from typing import Any
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import ModelError, WBSError
 from wbs_desktop.core.files import printable
-from wbs_desktop.core.model_card import human_number, provenance_banner
+from wbs_desktop.core.model.model_card import human_number, provenance_banner
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -40,8 +40,8 @@ def _note(note: str) -> str:
 
 
 def _resolve_model(model: str | None) -> Path:
+    from wbs_desktop.core.model.registry import default_model_path
     from wbs_desktop.core.paths import models_dir
-    from wbs_desktop.core.registry import default_model_path
 
     if model is None:
         return default_model_path()
@@ -52,8 +52,8 @@ def _resolve_model(model: str | None) -> Path:
 
 
 def _load_bundle(model: str | None, device: str | None) -> Any:
-    from wbs_desktop.core.bundle import load_model
-    from wbs_desktop.core.devices import resolve_device
+    from wbs_desktop.core.model.bundle import load_model
+    from wbs_desktop.core.model.devices import resolve_device
 
     target = resolve_device(device)
     return load_model(_resolve_model(model)).to(target)
@@ -73,7 +73,7 @@ def _print_human(photo: str, result: Any) -> None:
 
 def _save_heatmaps(out_dir: Path, photo: str, image: Any, result: Any) -> None:
     from wbs_desktop.core.files import atomic_write_bytes
-    from wbs_desktop.core.render import overlay, png_bytes
+    from wbs_desktop.core.outputs.render import overlay, png_bytes
 
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(photo).stem
@@ -84,8 +84,8 @@ def _save_heatmaps(out_dir: Path, photo: str, image: Any, result: Any) -> None:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from wbs_desktop.core.analysis import analyze
-    from wbs_desktop.core.imaging import load_image
+    from wbs_desktop.core.pipeline.analysis import analyze
+    from wbs_desktop.core.pipeline.imaging import load_image
 
     bundle = _load_bundle(args.model, args.device)
     failures = 0
@@ -107,11 +107,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_align(args: argparse.Namespace) -> int:
-    from wbs_desktop.core.alignment import DEFAULT_SIZE, align_face
     from wbs_desktop.core.files import atomic_write_bytes
-    from wbs_desktop.core.imaging import load_image
-    from wbs_desktop.core.landmarks import detect_faces, require_faces
-    from wbs_desktop.core.render import png_bytes
+    from wbs_desktop.core.outputs.render import png_bytes
+    from wbs_desktop.core.pipeline.alignment import DEFAULT_SIZE, align_face
+    from wbs_desktop.core.pipeline.imaging import load_image
+    from wbs_desktop.core.pipeline.landmarks import detect_faces, require_faces
 
     image = load_image(args.photo)
     faces = require_faces(detect_faces(image))
@@ -131,7 +131,7 @@ def cmd_align(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from wbs_desktop.core.registry import installed_bundles
+    from wbs_desktop.core.model.registry import installed_bundles
 
     entries = installed_bundles()
     if args.json:
@@ -149,9 +149,9 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     """Run the whole pipeline on the bundled sample photo and check the result is sane."""
     import numpy as np
 
-    from wbs_desktop.core.analysis import analyze
-    from wbs_desktop.core.imaging import load_image
     from wbs_desktop.core.paths import sample_photo_path
+    from wbs_desktop.core.pipeline.analysis import analyze
+    from wbs_desktop.core.pipeline.imaging import load_image
 
     bundle = _load_bundle(args.model, args.device)
     image = load_image(sample_photo_path())
@@ -175,7 +175,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from wbs_desktop.core.batch import find_photos, screen_photo, write_csv
+    from wbs_desktop.core.outputs.batch import find_photos, screen_photo, write_csv
 
     photos = find_photos(args.folder)
     if not photos:
@@ -197,9 +197,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from wbs_desktop.core.analysis import analyze
-    from wbs_desktop.core.imaging import load_image
-    from wbs_desktop.core.report import ReportOptions, format_for, write_report
+    from wbs_desktop.core.outputs.report import ReportOptions, format_for, write_report
+    from wbs_desktop.core.pipeline.analysis import analyze
+    from wbs_desktop.core.pipeline.imaging import load_image
 
     format_for(args.out)  # a wrong suffix fails before the model loads
     bundle = _load_bundle(args.model, args.device)
@@ -267,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     model_options(batch)
     batch.set_defaults(handler=cmd_batch)
 
-    from wbs_desktop.core.render import COLORMAPS, DEFAULT_COLORMAP
+    from wbs_desktop.core.outputs.render import COLORMAPS, DEFAULT_COLORMAP
 
     report = commands.add_parser("report", help="write a PDF or PNG report for one photo")
     report.add_argument("photo", metavar="PHOTO")

@@ -44,19 +44,19 @@ import torch
 import torch.nn as nn
 import torchvision
 
-from wbs_desktop.core import landmarks
-from wbs_desktop.core.alignment import align_face
-from wbs_desktop.core.analysis import analyze
-from wbs_desktop.core.architectures import ARCHITECTURES, build_network, target_layer
-from wbs_desktop.core.bundle import (
+from wbs_desktop.core.model.architectures import ARCHITECTURES, build_network, target_layer
+from wbs_desktop.core.model.bundle import (
     IMAGENET_MEAN,
     IMAGENET_STD,
     default_card,
     load_model,
     save_bundle,
 )
-from wbs_desktop.core.gradcam import grad_cam
-from wbs_desktop.core.imaging import load_image
+from wbs_desktop.core.pipeline import landmarks
+from wbs_desktop.core.pipeline.alignment import align_face
+from wbs_desktop.core.pipeline.analysis import analyze
+from wbs_desktop.core.pipeline.gradcam import grad_cam
+from wbs_desktop.core.pipeline.imaging import load_image
 
 THREADS = 2
 INPUT_SIZE = 224

@@ -22,7 +22,7 @@ import torchvision
 
 from training.config import load_config
 from training.engine import lr_lambda, make_optimizer, normalise, train_one_epoch
-from wbs_desktop.core.architectures import ARCHITECTURES
+from wbs_desktop.core.model.architectures import ARCHITECTURES
 
 
 def bare_epoch(model: torch.nn.Module, crops: torch.Tensor, labels: torch.Tensor,

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from wbs_desktop.core.alignment import (
+from wbs_desktop.core.pipeline.alignment import (
     TEMPLATE,
     align_face,
     anchor_points,
@@ -14,7 +14,7 @@ from wbs_desktop.core.alignment import (
     map_to_photo,
     transform_points,
 )
-from wbs_desktop.core.landmarks import detect_faces
+from wbs_desktop.core.pipeline.landmarks import detect_faces
 
 
 def test_fit_recovers_a_known_similarity() -> None:

@@ -14,11 +14,11 @@ from torch import nn
 
 from tests.conftest import write_bundle
 from wbs_desktop.api import analyze, load_model
-from wbs_desktop.core.analysis import HIGH, LOW, decide
-from wbs_desktop.core.bundle import ModelBundle, default_card
 from wbs_desktop.core.errors import DeviceError, ModelError, NoFaceError
-from wbs_desktop.core.landmarks import detect_faces
-from wbs_desktop.core.regions import OUTSIDE, REGION_NAMES
+from wbs_desktop.core.model.bundle import ModelBundle, default_card
+from wbs_desktop.core.pipeline.analysis import HIGH, LOW, decide
+from wbs_desktop.core.pipeline.landmarks import detect_faces
+from wbs_desktop.core.pipeline.regions import OUTSIDE, REGION_NAMES
 
 
 def test_result_holds_everything(astronaut: np.ndarray, mobilenet_bundle: ModelBundle) -> None:
@@ -128,7 +128,7 @@ def test_a_stride16_cam_layer_gives_a_7x7_map_at_112_px(astronaut: np.ndarray,
                                                         bundle_dir: Path) -> None:
     """The card may ask for the stride-16 map: 7 x 7 cells before upsampling at 112 px,
     where the final map of MobileNet-V2 and ResNet is 4 x 4."""
-    from wbs_desktop.core.gradcam import grad_cam
+    from wbs_desktop.core.pipeline.gradcam import grad_cam
 
     for arch in ("mobilenet_v2", "resnet18"):
         folder = bundle_dir / f"cam16_{arch}"

@@ -17,8 +17,9 @@ import torch
 import torch.nn as nn
 from safetensors.torch import save_file
 
-from wbs_desktop.core.architectures import build_network, target_layer
-from wbs_desktop.core.bundle import (
+from wbs_desktop.core.errors import ModelError
+from wbs_desktop.core.model.architectures import build_network, target_layer
+from wbs_desktop.core.model.bundle import (
     CARD_KEY,
     IMAGENET_MEAN,
     INTENDED_USE,
@@ -35,7 +36,6 @@ from wbs_desktop.core.bundle import (
     validate_card,
     write_index,
 )
-from wbs_desktop.core.errors import ModelError
 
 
 def network(arch: str, seed: int) -> nn.Module:

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from training.placeholder import seeded_network
-from wbs_desktop.core.analysis import HIGH, LOW, analyze
-from wbs_desktop.core.bundle import (
+from wbs_desktop.core.errors import ModelError
+from wbs_desktop.core.model.bundle import (
     CARD_KEY,
     MAX_CARD_BYTES,
     default_card,
@@ -32,10 +32,10 @@ from wbs_desktop.core.bundle import (
     load_model,
     save_bundle,
 )
-from wbs_desktop.core.errors import ModelError
-from wbs_desktop.core.imaging import load_image
-from wbs_desktop.core.landmarks import Face, detect_faces
 from wbs_desktop.core.paths import sample_photo_path
+from wbs_desktop.core.pipeline.analysis import HIGH, LOW, analyze
+from wbs_desktop.core.pipeline.imaging import load_image
+from wbs_desktop.core.pipeline.landmarks import Face, detect_faces
 
 REFUSAL_SECONDS = 2.0
 

@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from wbs_desktop.core.batch import find_photos, screen_photo, write_csv
-from wbs_desktop.core.bundle import ModelBundle
 from wbs_desktop.core.files import (
     csv_text,
     printable,
@@ -18,6 +16,8 @@ from wbs_desktop.core.files import (
     spreadsheet_text,
 )
 from wbs_desktop.core.files import write_csv as write_table
+from wbs_desktop.core.model.bundle import ModelBundle
+from wbs_desktop.core.outputs.batch import find_photos, screen_photo, write_csv
 from wbs_desktop.core.paths import sample_photo_path
 
 FORMULAS = ['=HYPERLINK("http://evil.example","Click")', "@SUM(A1:A9)", "+1+2", "-2+3",

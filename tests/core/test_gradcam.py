@@ -11,8 +11,8 @@ import torch.nn as nn
 from pytorch_grad_cam import GradCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
-from wbs_desktop.core.architectures import ARCHITECTURES, build_network, target_layer
-from wbs_desktop.core.gradcam import grad_cam, normalise_cam
+from wbs_desktop.core.model.architectures import ARCHITECTURES, build_network, target_layer
+from wbs_desktop.core.pipeline.gradcam import grad_cam, normalise_cam
 
 # Linear head of the hand-built networks: 2 classes x 2 channels.
 HEAD_W = np.array([[2.0, -1.0], [-1.0, 3.0]])

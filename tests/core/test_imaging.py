@@ -1,4 +1,4 @@
-"""Tests for wbs_desktop.core.imaging: formats, orientation, colour modes, caps, hostile input."""
+"""Tests for core.pipeline.imaging: formats, orientation, colour modes, caps, hostile input."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from PIL import Image
 from skimage import data as skdata
 
 from wbs_desktop.core.errors import ImageError, WBSError
-from wbs_desktop.core.imaging import (
+from wbs_desktop.core.pipeline.imaging import (
     MAX_FILE_BYTES,
     MAX_PIXELS,
     MIN_SIDE,

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from wbs_desktop.core.errors import NoFaceError
-from wbs_desktop.core.imaging import load_image
-from wbs_desktop.core.landmarks import NUM_LANDMARKS, detect_faces, require_faces
+from wbs_desktop.core.pipeline.imaging import load_image
+from wbs_desktop.core.pipeline.landmarks import NUM_LANDMARKS, detect_faces, require_faces
 
 
 def test_one_face_with_478_landmarks_inside_the_photo(astronaut: np.ndarray) -> None:

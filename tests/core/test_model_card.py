@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wbs_desktop.core.model_card import (
+from wbs_desktop.core.model.model_card import (
     calibration_summary,
     operating_point_summary,
     validation_summary,

@@ -8,10 +8,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from wbs_desktop.core.alignment import align_face
-from wbs_desktop.core.imaging import load_image
-from wbs_desktop.core.landmarks import detect_faces
-from wbs_desktop.core.quality import assess
+from wbs_desktop.core.pipeline.alignment import align_face
+from wbs_desktop.core.pipeline.imaging import load_image
+from wbs_desktop.core.pipeline.landmarks import detect_faces
+from wbs_desktop.core.pipeline.quality import assess
 
 
 def _warnings(image: np.ndarray) -> tuple[str, ...]:

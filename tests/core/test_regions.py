@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wbs_desktop.core.alignment import align_face
-from wbs_desktop.core.landmarks import detect_faces
-from wbs_desktop.core.regions import (
+from wbs_desktop.core.pipeline.alignment import align_face
+from wbs_desktop.core.pipeline.landmarks import detect_faces
+from wbs_desktop.core.pipeline.regions import (
     FACE_ONLY_FILL,
     OUTSIDE,
     REGION_NAMES,

@@ -16,20 +16,17 @@ from matplotlib.transforms import Bbox
 from PIL import Image
 from pypdf import PdfReader
 
-from wbs_desktop.core.analysis import analyze
-from wbs_desktop.core.batch import FAILED, find_photos, screen_photo, write_csv
-from wbs_desktop.core.bundle import (
+from wbs_desktop.core.errors import OutputError
+from wbs_desktop.core.files import atomic_write_bytes
+from wbs_desktop.core.model.bundle import (
     SYNTHETIC_NOTE,
     UNTRAINED_NOTE,
     UNVALIDATED_NOTE,
     ModelBundle,
 )
-from wbs_desktop.core.errors import OutputError
-from wbs_desktop.core.files import atomic_write_bytes
-from wbs_desktop.core.imaging import load_image
-from wbs_desktop.core.model_card import human_number
-from wbs_desktop.core.paths import sample_photo_path
-from wbs_desktop.core.report import (
+from wbs_desktop.core.model.model_card import human_number
+from wbs_desktop.core.outputs.batch import FAILED, find_photos, screen_photo, write_csv
+from wbs_desktop.core.outputs.report import (
     PAGE_SIZE_IN,
     PNG_DPI,
     ReportOptions,
@@ -39,6 +36,9 @@ from wbs_desktop.core.report import (
     report_figures,
     write_report,
 )
+from wbs_desktop.core.paths import sample_photo_path
+from wbs_desktop.core.pipeline.analysis import analyze
+from wbs_desktop.core.pipeline.imaging import load_image
 
 
 @pytest.fixture(scope="module")

@@ -26,9 +26,9 @@ from training.config import load_config
 from training.cv import run_cv
 from training.data import DataError
 from training.export import _require_learnt, export_run
-from wbs_desktop.core.analysis import analyze
-from wbs_desktop.core.bundle import UNVALIDATED_NOTE, load_model
-from wbs_desktop.core.imaging import load_image
+from wbs_desktop.core.model.bundle import UNVALIDATED_NOTE, load_model
+from wbs_desktop.core.pipeline.analysis import analyze
+from wbs_desktop.core.pipeline.imaging import load_image
 
 SHARED = REPO_ROOT.parent / "shared"
 

@@ -12,8 +12,8 @@ import torch
 from tests.conftest import REPO_ROOT, write_bundle
 from training import demo, study_size, synth
 from training.folds import DEVELOPMENT, TEST
-from wbs_desktop.core.bundle import load_model
-from wbs_desktop.core.registry import installed_bundles, register_bundle
+from wbs_desktop.core.model.bundle import load_model
+from wbs_desktop.core.model.registry import installed_bundles, register_bundle
 
 IDENTITIES = REPO_ROOT / "training" / "identities" / "shared_faces.csv"
 

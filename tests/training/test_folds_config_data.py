@@ -170,8 +170,8 @@ def test_manifest_identity_and_missing_subjects(tmp_path: Path) -> None:
 def test_crop_cache_is_keyed_on_detection_alignment_and_mediapipe(tmp_path: Path) -> None:
     from importlib.metadata import version
 
-    from wbs_desktop.core.alignment import ALIGNMENT_VERSION
-    from wbs_desktop.core.landmarks import DETECTION_VERSION
+    from wbs_desktop.core.pipeline.alignment import ALIGNMENT_VERSION
+    from wbs_desktop.core.pipeline.landmarks import DETECTION_VERSION
 
     name = cache_folder(tmp_path, 96).name
     assert name == (f"align-v{ALIGNMENT_VERSION}-det{DETECTION_VERSION}"
@@ -181,7 +181,7 @@ def test_crop_cache_is_keyed_on_detection_alignment_and_mediapipe(tmp_path: Path
 
 def test_face_only_crops_are_grey_outside_the_face(tmp_path: Path) -> None:
     from tests.conftest import REPO_ROOT
-    from wbs_desktop.core.regions import FACE_ONLY_FILL
+    from wbs_desktop.core.pipeline.regions import FACE_ONLY_FILL
 
     photo = tmp_path / "WBS" / "a.jpg"
     photo.parent.mkdir()

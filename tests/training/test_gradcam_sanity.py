@@ -18,13 +18,13 @@ from scipy.stats import spearmanr
 
 from training import synth
 from training.placeholder import seeded_network
-from wbs_desktop.core.analysis import analyze
-from wbs_desktop.core.architectures import target_layer
-from wbs_desktop.core.bundle import ModelBundle, load_model
-from wbs_desktop.core.imaging import load_image
-from wbs_desktop.core.landmarks import detect_faces
-from wbs_desktop.core.regions import region_areas
-from wbs_desktop.core.registry import default_model_path
+from wbs_desktop.core.model.architectures import target_layer
+from wbs_desktop.core.model.bundle import ModelBundle, load_model
+from wbs_desktop.core.model.registry import default_model_path
+from wbs_desktop.core.pipeline.analysis import analyze
+from wbs_desktop.core.pipeline.imaging import load_image
+from wbs_desktop.core.pipeline.landmarks import detect_faces
+from wbs_desktop.core.pipeline.regions import region_areas
 
 
 @pytest.fixture(scope="module")

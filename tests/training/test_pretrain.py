@@ -20,10 +20,10 @@ from training.config import load_config
 from training.cv import run_cv
 from training.data import DataError
 from training.pretrained import load_start_weights
-from wbs_desktop.core.architectures import build_network, head_name
 from wbs_desktop.core.errors import WeightsError
-from wbs_desktop.core.landmarks import detect_faces
-from wbs_desktop.core.regions import FACE_ONLY_FILL
+from wbs_desktop.core.model.architectures import build_network, head_name
+from wbs_desktop.core.pipeline.landmarks import detect_faces
+from wbs_desktop.core.pipeline.regions import FACE_ONLY_FILL
 
 SMALL = pretrain.PretextSettings(input_size=64, variants=6, epochs=1, batch_size=4)
 

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from training.pretrained import imagenet_weights_path, load_imagenet_weights
-from wbs_desktop.core.architectures import build_network, head_name
 from wbs_desktop.core.errors import WeightsError
+from wbs_desktop.core.model.architectures import build_network, head_name
 
 
 @pytest.fixture

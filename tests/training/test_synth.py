@@ -23,9 +23,9 @@ from training.synth import (
     generate,
     piecewise_affine_warp,
 )
-from wbs_desktop.core.imaging import load_image
-from wbs_desktop.core.landmarks import Face, detect_faces
-from wbs_desktop.core.regions import REGION_NAMES
+from wbs_desktop.core.pipeline.imaging import load_image
+from wbs_desktop.core.pipeline.landmarks import Face, detect_faces
+from wbs_desktop.core.pipeline.regions import REGION_NAMES
 
 PER_CLASS = 4
 WBS_REGIONS = {"forehead", "periorbital", "nose", "mouth", "chin"}

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
-from wbs_desktop.core.model_card import human_number, provenance_banner
+from wbs_desktop.core.model.model_card import human_number, provenance_banner
 from wbs_desktop.core.paths import intended_use_path
 
 FALLBACK_INTENDED_USE = (

@@ -43,8 +43,8 @@ from PySide6.QtWidgets import (
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import WBSError
 from wbs_desktop.core.files import printable
-from wbs_desktop.core.imaging import SUPPORTED_SUFFIXES
-from wbs_desktop.core.render import COLORMAPS, DEFAULT_COLORMAP
+from wbs_desktop.core.outputs.render import COLORMAPS, DEFAULT_COLORMAP
+from wbs_desktop.core.pipeline.imaging import SUPPORTED_SUFFIXES
 from wbs_desktop.gui import crash
 from wbs_desktop.gui.batch_dialog import BatchDialog
 from wbs_desktop.gui.camera_dialog import CameraDialog
@@ -460,7 +460,7 @@ class MainWindow(QMainWindow):
 
     def _list_models_without_bundle(self) -> None:
         try:
-            from wbs_desktop.core.registry import installed_bundles
+            from wbs_desktop.core.model.registry import installed_bundles
 
             installed = installed_bundles()
         except Exception:  # noqa: BLE001 - a damaged index: the error above says enough
@@ -760,7 +760,7 @@ class MainWindow(QMainWindow):
                       fmt: str | None = None) -> None:
         """Write the report of the result shown, in a worker: ``fmt`` "pdf" or "png", by
         default from the file name's suffix."""
-        from wbs_desktop.core.report import ReportOptions
+        from wbs_desktop.core.outputs.report import ReportOptions
 
         if self.analysis is None:
             self._show_error("There is no result to report yet.")

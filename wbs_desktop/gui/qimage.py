@@ -52,7 +52,7 @@ def heat_rgba(heatmap: np.ndarray, colormap: str) -> np.ndarray:
     """The heatmap as an RGBA layer whose alpha is the heat: painted over the photo with an
     opacity ``o`` it gives exactly ``core.render.overlay(photo, heat, o)``, so the opacity
     slider only changes a painter setting."""
-    from wbs_desktop.core.render import colorize
+    from wbs_desktop.core.outputs.render import colorize
 
     heat = np.clip(heatmap, 0.0, 1.0)
     alpha = (heat * 255 + 0.5).astype(np.uint8)[..., None]
@@ -61,6 +61,6 @@ def heat_rgba(heatmap: np.ndarray, colormap: str) -> np.ndarray:
 
 def colormap_strip(colormap: str, steps: int = 256) -> np.ndarray:
     """(steps, 1, 3) colours from high (top) to low, for a vertical colour bar."""
-    from wbs_desktop.core.render import colorize
+    from wbs_desktop.core.outputs.render import colorize
 
     return colorize(np.linspace(1.0, 0.0, steps, dtype=np.float32)[:, None], colormap)

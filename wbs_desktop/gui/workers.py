@@ -84,13 +84,13 @@ class ModelLoader(Worker):
     def work(self) -> ModelReady:
         self.progress.emit(0, 3, "Loading PyTorch…")
         _limit_threads()
-        from wbs_desktop.core.analysis import model_summary
-        from wbs_desktop.core.bundle import load_model
-        from wbs_desktop.core.devices import available_devices, resolve_device
-        from wbs_desktop.core.registry import default_model_path, installed_bundles
+        from wbs_desktop.core.model.bundle import load_model
+        from wbs_desktop.core.model.devices import available_devices, resolve_device
+        from wbs_desktop.core.model.registry import default_model_path, installed_bundles
+        from wbs_desktop.core.pipeline.analysis import model_summary
 
         self.progress.emit(1, 3, "Loading the face finder…")
-        from wbs_desktop.core import landmarks
+        from wbs_desktop.core.pipeline import landmarks
 
         landmarks.warm_up()
         self.progress.emit(2, 3, "Checking the model…")
@@ -116,8 +116,8 @@ class HashWorker(Worker):
         self.path = path
 
     def work(self) -> str | None:
-        from wbs_desktop.core.bundle import file_sha256, read_index
         from wbs_desktop.core.errors import ModelError
+        from wbs_desktop.core.model.bundle import file_sha256, read_index
 
         path = Path(self.path)
         if not path.is_file():
@@ -159,7 +159,7 @@ class PhotoReader(Worker):
         self.name = name
 
     def work(self) -> LoadedPhoto:
-        from wbs_desktop.core.imaging import load_image
+        from wbs_desktop.core.pipeline.imaging import load_image
 
         source = self.source
         path: str | None = None
@@ -199,7 +199,7 @@ class Analyser(Worker):
     def work(self) -> Analysis:
         import cv2
 
-        from wbs_desktop.core.analysis import analyze
+        from wbs_desktop.core.pipeline.analysis import analyze
 
         self.progress.emit(0, 1, "Analysing…")
         with NETWORK_LOCK:
@@ -234,7 +234,7 @@ class BatchScreener(Worker):
         self.device = device
 
     def work(self) -> BatchOutcome:
-        from wbs_desktop.core.batch import find_photos, screen_photo
+        from wbs_desktop.core.outputs.batch import find_photos, screen_photo
 
         photos = find_photos(self.folder)
         rows = []
@@ -257,7 +257,7 @@ class CsvWriter(Worker):
         self.rows = rows
 
     def work(self) -> Path:
-        from wbs_desktop.core.batch import write_csv
+        from wbs_desktop.core.outputs.batch import write_csv
 
         return write_csv(self.path, self.rows)
 
@@ -275,7 +275,7 @@ class ReportWriter(Worker):
         self.fmt = fmt
 
     def work(self) -> Path:
-        from wbs_desktop.core.report import write_report
+        from wbs_desktop.core.outputs.report import write_report
 
         return write_report(self.path, self.analysis.photo.image, self.analysis.result,
                             card=self.analysis.bundle.card, options=self.options,

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .errors import ModelError
+from wbs_desktop.core.errors import ModelError
 
 
 def to_input(crops: Tensor, mean: Sequence[float], std: Sequence[float]) -> Tensor:

@@ -22,7 +22,7 @@ from typing import Any
 
 from wbs_desktop.core import files
 from wbs_desktop.core.errors import ImageError, WBSError
-from wbs_desktop.core.imaging import is_supported_suffix
+from wbs_desktop.core.pipeline.imaging import is_supported_suffix
 
 OK = "ok"
 FAILED = "failed"
@@ -89,8 +89,8 @@ def find_photos(folder: str | os.PathLike[str]) -> list[Path]:
 
 def screen_photo(path: Path, bundle: Any, device: Any = None) -> BatchRow:
     """Analyse one photo; any expected failure becomes a failed row, never an exception."""
-    from wbs_desktop.core.analysis import analyze
-    from wbs_desktop.core.imaging import load_image
+    from wbs_desktop.core.pipeline.analysis import analyze
+    from wbs_desktop.core.pipeline.imaging import load_image
 
     started = time.perf_counter()
     model = {"model": bundle.name, "model_sha256": bundle.sha256,

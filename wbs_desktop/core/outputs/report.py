@@ -33,23 +33,23 @@ import numpy as np
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import OutputError
 from wbs_desktop.core.files import atomic_write_bytes, printable
-from wbs_desktop.core.model_card import (
+from wbs_desktop.core.model.model_card import (
     calibration_summary,
     human_number,
     operating_point_summary,
     provenance_banner,
     validation_summary,
 )
+from wbs_desktop.core.outputs.render import DEFAULT_COLORMAP, overlay
 from wbs_desktop.core.paths import intended_use_path
-from wbs_desktop.core.regions import OUTSIDE, REGION_NAMES
-from wbs_desktop.core.render import DEFAULT_COLORMAP, overlay
+from wbs_desktop.core.pipeline.regions import OUTSIDE, REGION_NAMES
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.figure import Figure
     from matplotlib.text import Text
 
-    from wbs_desktop.core.analysis import Result
+    from wbs_desktop.core.pipeline.analysis import Result
 
 FORMATS = ("pdf", "png")
 PAGE_SIZE_IN = (8.27, 11.69)  # A4 portrait
@@ -126,7 +126,7 @@ def intended_use_text() -> str:
     try:
         text = intended_use_path().read_text(encoding="utf-8")
     except OSError:
-        from wbs_desktop.core.bundle import INTENDED_USE
+        from wbs_desktop.core.model.bundle import INTENDED_USE
 
         return INTENDED_USE
     text = re.sub(r"\A#[^\n]*\n+", "", text)  # the title: callers print their own

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from wbs_desktop.core.alignment import Aligned
-from wbs_desktop.core.landmarks import Face
+from wbs_desktop.core.pipeline.alignment import Aligned
+from wbs_desktop.core.pipeline.landmarks import Face
 
 MAX_YAW_DEGREES = 15.0
 MAX_PITCH_DEGREES = 20.0

@@ -28,16 +28,11 @@ import numpy as np
 import torch
 
 from wbs_desktop import __version__
-from wbs_desktop.core.alignment import Aligned, align_face, map_to_photo
-from wbs_desktop.core.bundle import ModelBundle
-from wbs_desktop.core.devices import resolve_device
 from wbs_desktop.core.errors import ModelError
-from wbs_desktop.core.gradcam import grad_cam, normalise_cam
-from wbs_desktop.core.landmarks import Face, detect_faces, require_faces
-from wbs_desktop.core.model_card import operating_point_summary
-from wbs_desktop.core.quality import Quality, assess
-from wbs_desktop.core.regions import face_only, heat_shares
-from wbs_desktop.core.scoring import (
+from wbs_desktop.core.model.bundle import ModelBundle
+from wbs_desktop.core.model.devices import resolve_device
+from wbs_desktop.core.model.model_card import operating_point_summary
+from wbs_desktop.core.model.scoring import (
     Calibration,
     deployed_logit,
     positive_log_odds,
@@ -45,6 +40,11 @@ from wbs_desktop.core.scoring import (
     view_mean,
     with_mirror,
 )
+from wbs_desktop.core.pipeline.alignment import Aligned, align_face, map_to_photo
+from wbs_desktop.core.pipeline.gradcam import grad_cam, normalise_cam
+from wbs_desktop.core.pipeline.landmarks import Face, detect_faces, require_faces
+from wbs_desktop.core.pipeline.quality import Quality, assess
+from wbs_desktop.core.pipeline.regions import face_only, heat_shares
 
 HIGH = "high"
 LOW = "low"

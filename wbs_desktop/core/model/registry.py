@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wbs_desktop.core.bundle import file_sha256, load_model, read_index, write_index
 from wbs_desktop.core.errors import ModelError
+from wbs_desktop.core.model.bundle import file_sha256, load_model, read_index, write_index
 from wbs_desktop.core.paths import models_dir
 
 

@@ -42,11 +42,16 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 from torch import Tensor
 
-from .. import __version__
-from .architectures import ARCHITECTURES, CAM_LAYERS, build_network, target_layer
-from .errors import ModelError
-from .files import UNPRINTABLE, printable
-from .scoring import to_input
+from wbs_desktop import __version__
+from wbs_desktop.core.errors import ModelError
+from wbs_desktop.core.files import UNPRINTABLE, printable
+from wbs_desktop.core.model.architectures import (
+    ARCHITECTURES,
+    CAM_LAYERS,
+    build_network,
+    target_layer,
+)
+from wbs_desktop.core.model.scoring import to_input
 
 FORMAT_VERSION = 2
 CARD_KEY = "wbs_card"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from wbs_desktop.core.landmarks import (
+from wbs_desktop.core.pipeline.landmarks import (
     LEFT_EYE_CORNERS,
     LEFT_MOUTH_CORNER,
     NOSE_TIP,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import torch.nn as nn
 import torchvision.models as tvm
 
-from .errors import ModelError
+from wbs_desktop.core.errors import ModelError
 
 ARCHITECTURES: tuple[str, ...] = ("vgg16", "vgg19", "resnet18", "resnet34", "mobilenet_v2")
 

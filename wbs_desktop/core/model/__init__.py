@@ -1,0 +1,1 @@
+"""Model files and their use: the card, trust checks, the networks, the deployed score."""

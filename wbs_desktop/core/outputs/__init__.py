@@ -1,0 +1,1 @@
+"""What leaves the app: reports, heatmap renderings, batch tables."""

@@ -1,0 +1,1 @@
+"""The photo's path: decode, find the face, align, check quality, score, explain."""
