@@ -64,10 +64,10 @@ from training.folds import (
     identity_folds,
     inner_split,
 )
-from wbs_desktop.core.files import atomic_write, write_csv
+from wbs_desktop.core.files import atomic_write, file_sha256, write_csv
 from wbs_desktop.core.files import read_csv as read_rows
 from wbs_desktop.core.model.architectures import ARCHITECTURES, build_network, head_name
-from wbs_desktop.core.model.bundle import IMAGENET_MEAN, IMAGENET_STD, file_sha256
+from wbs_desktop.core.model.bundle import IMAGENET_MEAN, IMAGENET_STD
 from wbs_desktop.core.model.scoring import network_logits
 
 OOF_FIELDS = ("path", "relative_path", "subject", "identity", "group", "repeat", "fold",

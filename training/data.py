@@ -36,7 +36,7 @@ from tqdm import tqdm
 
 from training.duplicates import near_duplicates, perceptual_hashes
 from wbs_desktop.core.errors import WBSError
-from wbs_desktop.core.model.bundle import file_sha256
+from wbs_desktop.core.files import file_sha256
 from wbs_desktop.core.pipeline.alignment import ALIGNMENT_VERSION, align_face
 from wbs_desktop.core.pipeline.imaging import is_supported_suffix, load_image
 from wbs_desktop.core.pipeline.landmarks import DETECTION_VERSION, detect_faces, require_faces

@@ -46,9 +46,8 @@ from training.config import Augmentation
 from training.duplicates import near_duplicates, perceptual_hashes
 from training.engine import augment, normalise
 from wbs_desktop.core.errors import WeightsError
-from wbs_desktop.core.files import atomic_write
+from wbs_desktop.core.files import atomic_write, file_sha256
 from wbs_desktop.core.model.architectures import ARCHITECTURES, build_network, head_name
-from wbs_desktop.core.model.bundle import file_sha256
 from wbs_desktop.core.pipeline.alignment import (
     TEMPLATE,
     anchor_points,

@@ -21,7 +21,6 @@ tensors read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -44,7 +43,7 @@ from torch import Tensor
 
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import ModelError
-from wbs_desktop.core.files import UNPRINTABLE, printable
+from wbs_desktop.core.files import UNPRINTABLE, file_sha256, printable
 from wbs_desktop.core.model.architectures import (
     ARCHITECTURES,
     CAM_LAYERS,
@@ -92,7 +91,6 @@ _CARD_FIELDS = (
 )  # fmt: skip
 _STATUSES = ("trained", "untrained", "unvalidated")
 _STORAGE_DTYPES = {"float32": torch.float32, "float16": torch.float16}
-_CHUNK = 1 << 20
 
 
 @dataclass
@@ -422,15 +420,6 @@ def default_card(architecture: str, name: str, **fields: Any) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ checksums
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _sidecar(path: Path) -> Path:
