@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from training.placeholder import seeded_network
-from wbs_desktop.core.model.bundle import ModelBundle, default_card, load_model, save_bundle
+from wbs_desktop.core.model.bundle import ModelBundle, load_model, save_bundle
+from wbs_desktop.core.model.card import default_card
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FACES = Path(os.environ.get("WBS_SHARED_FACES", REPO_ROOT.parent / "shared" / "faces"))

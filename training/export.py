@@ -25,21 +25,19 @@ import numpy as np
 import torch
 from torch import nn
 
-from training import metrics
+from training import calibration, metrics
 from training.config import config_from_dict
-from training.cv import BOOTSTRAP_RESAMPLES, predict, write_json
+from training.cv_fold import predict
+from training.cv_report import BOOTSTRAP_RESAMPLES
 from training.data import DataError
 from training.folds import CALIBRATION, TEST
+from training.run_record import write_json
 from wbs_desktop.core.files import read_csv as read_rows
 from wbs_desktop.core.files import write_csv
+from wbs_desktop.core.intended_use import INTENDED_USE
 from wbs_desktop.core.model.architectures import build_network
-from wbs_desktop.core.model.bundle import (
-    INTENDED_USE,
-    SYNTHETIC_NOTE,
-    THRESHOLDS,
-    default_card,
-    save_bundle,
-)
+from wbs_desktop.core.model.bundle import save_bundle
+from wbs_desktop.core.model.card import SYNTHETIC_NOTE, THRESHOLDS, default_card
 from wbs_desktop.core.model.registry import register_bundle
 from wbs_desktop.core.model.scoring import Calibration, deployed_logit
 
@@ -53,10 +51,10 @@ def choose_threshold(rule: str, labels: np.ndarray, probabilities: np.ndarray) -
     """The threshold and a sentence saying how it was chosen."""
     where = "the calibrated scores of the deployed ensemble on the calibration people"
     if rule == "youden":
-        return (metrics.youden_threshold(labels, probabilities),
+        return (calibration.youden_threshold(labels, probabilities),
                 f"Youden's J (sensitivity + specificity - 1) maximised on {where}")
     target = float(rule.partition(":")[2])
-    return (metrics.threshold_for_sensitivity(labels, probabilities, target),
+    return (calibration.threshold_for_sensitivity(labels, probabilities, target),
             f"highest threshold reaching {target:.0%} sensitivity on {where}")
 
 
@@ -107,7 +105,7 @@ def operating_point(rows: list[dict[str, str]], scores: np.ndarray,
         return _with_interval(statistic(everyone), metrics.bootstrap_interval(
             identities, statistic, BOOTSTRAP_RESAMPLES))
 
-    ece, _ = metrics.expected_calibration_error(y, scores, 10)
+    ece, _ = calibration.expected_calibration_error(y, scores, 10)
     return {
         "sensitivity": measured(sensitivity), "specificity": measured(specificity),
         "auc": measured(auc),
@@ -191,9 +189,9 @@ def export_run(run: Path, out: Path, arch: str | None = None, threshold_rule: st
                         "= 0), so no threshold can be chosen for the deployed score; run cv "
                         "again with calibration_fraction above 0.")
     networks = _load_networks(run, arch, repeat, manifest["folds"], half)
-    logits = deployed_logit(predict(networks, crops, config, torch.device("cpu")))
+    logits = np.asarray(deployed_logit(predict(networks, crops, config, torch.device("cpu"))))
     calibrate = roles == CALIBRATION
-    slope, intercept = metrics.fit_platt(logits[calibrate], labels[calibrate])
+    slope, intercept = calibration.fit_platt(logits[calibrate], labels[calibrate])
     scores = np.asarray(Calibration(slope, intercept).probability(logits))
     threshold, rule_text = choose_threshold(threshold_rule or config.threshold_rule,
                                             labels[calibrate], scores[calibrate])

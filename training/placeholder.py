@@ -14,7 +14,8 @@ import torch
 from torch import nn
 
 from wbs_desktop.core.model.architectures import build_network
-from wbs_desktop.core.model.bundle import default_card, save_bundle
+from wbs_desktop.core.model.bundle import save_bundle
+from wbs_desktop.core.model.card import default_card
 from wbs_desktop.core.model.registry import register_bundle
 
 ARCHITECTURE = "mobilenet_v2"

@@ -21,7 +21,7 @@ from typing import Any
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import ModelError, WBSError
 from wbs_desktop.core.files import printable
-from wbs_desktop.core.model.model_card import human_number, provenance_banner
+from wbs_desktop.core.model.card_text import human_number, provenance_banner
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 

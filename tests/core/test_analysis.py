@@ -15,7 +15,8 @@ from torch import nn
 from tests.conftest import write_bundle
 from wbs_desktop.api import analyze, load_model
 from wbs_desktop.core.errors import DeviceError, ModelError, NoFaceError
-from wbs_desktop.core.model.bundle import ModelBundle, default_card
+from wbs_desktop.core.model.bundle import ModelBundle
+from wbs_desktop.core.model.card import default_card
 from wbs_desktop.core.pipeline.analysis import HIGH, LOW, decide
 from wbs_desktop.core.pipeline.landmarks import detect_faces
 from wbs_desktop.core.pipeline.regions import OUTSIDE, REGION_NAMES

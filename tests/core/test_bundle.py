@@ -18,24 +18,20 @@ import torch.nn as nn
 from safetensors.torch import save_file
 
 from wbs_desktop.core.errors import ModelError
+from wbs_desktop.core.files import file_sha256
+from wbs_desktop.core.intended_use import INTENDED_USE
 from wbs_desktop.core.model.architectures import build_network, target_layer
-from wbs_desktop.core.model.bundle import (
+from wbs_desktop.core.model.bundle import MAX_HEADER_BYTES, ModelBundle, load_model, save_bundle
+from wbs_desktop.core.model.card import (
     CARD_KEY,
-    IMAGENET_MEAN,
-    INTENDED_USE,
     MAX_CARD_BYTES,
-    MAX_HEADER_BYTES,
     SYNTHETIC_NOTE,
     UNTRAINED_NOTE,
-    ModelBundle,
     default_card,
-    file_sha256,
-    load_model,
-    read_index,
-    save_bundle,
     validate_card,
-    write_index,
 )
+from wbs_desktop.core.model.checksums import read_index, write_index
+from wbs_desktop.core.model.scoring import IMAGENET_MEAN
 
 
 def network(arch: str, seed: int) -> nn.Module:

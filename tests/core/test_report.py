@@ -18,13 +18,9 @@ from pypdf import PdfReader
 
 from wbs_desktop.core.errors import OutputError
 from wbs_desktop.core.files import atomic_write_bytes
-from wbs_desktop.core.model.bundle import (
-    SYNTHETIC_NOTE,
-    UNTRAINED_NOTE,
-    UNVALIDATED_NOTE,
-    ModelBundle,
-)
-from wbs_desktop.core.model.model_card import human_number
+from wbs_desktop.core.model.bundle import ModelBundle
+from wbs_desktop.core.model.card import SYNTHETIC_NOTE, UNTRAINED_NOTE, UNVALIDATED_NOTE
+from wbs_desktop.core.model.card_text import human_number
 from wbs_desktop.core.outputs.batch import FAILED, find_photos, screen_photo, write_csv
 from wbs_desktop.core.outputs.report import (
     PAGE_SIZE_IN,

@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTextBrowser
 
 from training.placeholder import seeded_network
-from wbs_desktop.core.model.bundle import default_card, load_model, save_bundle
+from wbs_desktop.core.model.bundle import load_model, save_bundle
+from wbs_desktop.core.model.card import default_card
 from wbs_desktop.core.model.registry import BundleEntry
 from wbs_desktop.gui import crash
 from wbs_desktop.gui.batch_dialog import BatchDialog

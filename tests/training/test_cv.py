@@ -26,7 +26,8 @@ from training.config import load_config
 from training.cv import run_cv
 from training.data import DataError
 from training.export import _require_learnt, export_run
-from wbs_desktop.core.model.bundle import UNVALIDATED_NOTE, load_model
+from wbs_desktop.core.model.bundle import load_model
+from wbs_desktop.core.model.card import UNVALIDATED_NOTE
 from wbs_desktop.core.pipeline.analysis import analyze
 from wbs_desktop.core.pipeline.imaging import load_image
 

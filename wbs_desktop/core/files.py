@@ -18,8 +18,9 @@ from pathlib import Path
 from wbs_desktop.core.errors import OutputError
 
 
-def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place
+    (what ``write`` returns, e.g. ``Path.write_text``'s count, is ignored).
 
     Readers never see a half-written file and an existing file survives a failed write.
     OS errors become :class:`OutputError` with a sentence naming the file. An existing

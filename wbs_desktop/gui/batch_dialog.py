@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from wbs_desktop.core.errors import WBSError
 from wbs_desktop.core.files import printable
-from wbs_desktop.core.model.model_card import human_number, provenance_banner
+from wbs_desktop.core.model.card_text import human_number, provenance_banner
 from wbs_desktop.gui import crash
 from wbs_desktop.gui.plain_text import PlainLabel
 from wbs_desktop.gui.workers import BatchOutcome, BatchScreener, CsvWriter

@@ -13,20 +13,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
-from wbs_desktop.core.model.model_card import human_number, provenance_banner
-from wbs_desktop.core.paths import intended_use_path
-
-FALLBACK_INTENDED_USE = (
-    "WBS Screen is a research and decision-support aid. It does not diagnose Williams-Beuren "
-    "syndrome; a low score does not rule it out. Confirm with a genetic test."
-)
-
-
-def intended_use_markdown() -> str:
-    try:
-        return intended_use_path().read_text(encoding="utf-8")
-    except OSError:
-        return FALLBACK_INTENDED_USE
+from wbs_desktop.core.intended_use import intended_use_markdown
+from wbs_desktop.core.model.card import ordered_fields
+from wbs_desktop.core.model.card_text import human_number, provenance_banner
 
 
 class DocumentDialog(QDialog):
@@ -62,18 +51,9 @@ def _value(value: Any) -> str:
     return html.escape(text)
 
 
-CARD_ORDER = (
-    "name", "status", "architecture", "num_networks", "classes", "positive_class",
-    "input_size", "threshold", "threshold_rule", "operating_point", "calibration", "flip_tta",
-    "training_data", "cv_metrics", "intended_use", "training", "data_hash", "software",
-    "created",
-    "format_version", "normalization",
-)  # fmt: skip
-
-
 def card_html(card: Mapping[str, Any], sha256: str = "", note: str = "") -> str:
     rows = []
-    for key in [k for k in CARD_ORDER if k in card] + sorted(set(card) - set(CARD_ORDER)):
+    for key in ordered_fields(card):
         value = card[key]
         if key == "training" and isinstance(value, Mapping):
             value = {"command": value.get("command", ""),

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wbs_desktop.core.model.model_card import (
+from wbs_desktop.core.model.card_text import (
     human_number,
     operating_point_summary,
     provenance_banner,

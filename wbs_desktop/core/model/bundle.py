@@ -1,22 +1,18 @@
 """Model bundles: one ``.safetensors`` file holding one or more networks and their card.
 
 The tensors of network ``i`` are stored under ``net<i>.<state_dict key>``; the model card
-(a JSON object, see :func:`validate_card`) is stored under the metadata key ``wbs_card``.
-safetensors holds plain tensors and a JSON header only, so loading a bundle cannot run
-code. Before a bundle is used its SHA-256 is checked against the caller's value,
-``index.json`` in the same folder or a ``<file>.sha256`` sidecar; then the card, the
-tensor names, shapes and dtypes (against the card's architecture) and the values
-(no NaN/Inf) are checked.
+(a JSON object, see ``card``) is stored under the metadata key ``wbs_card``. safetensors
+holds plain tensors and a JSON header only, so loading a bundle cannot run code. Before a
+bundle is used its SHA-256 is checked (``checksums``); then the card, the tensor names,
+shapes and dtypes (against the card's architecture) and the values (no NaN/Inf).
 
 A checksum only proves the file is the one its provider made, not that the provider meant
 well: a hostile or careless file with a correct sidecar must still end in a one-sentence
-refusal, quickly and in bounded memory. So the header and card are read and checked by
-this module before safetensors or torch touch the file: sizes (:data:`MAX_HEADER_BYTES`,
-:data:`MAX_CARD_BYTES`), JSON nesting depth (:data:`MAX_JSON_DEPTH`, counted without
-recursion), strict numbers (no NaN, Infinity or overflowing literals), counts
-(:data:`MAX_NETWORKS`, :data:`MAX_CLASSES`), text lengths and characters, numeric ranges
-that only real models fall in, and the tensor layout listed in the header; only then are
-tensors read.
+refusal, quickly and in bounded memory. So the header and card are read and checked before
+safetensors or torch touch the file: sizes (:data:`MAX_HEADER_BYTES`, ``card``'s
+``MAX_CARD_BYTES``), JSON nesting depth and strict numbers (``strict_json``), counts, text
+lengths and characters and numeric ranges that only real models fall in (``card``), and the
+tensor layout listed in the header; only then are tensors read.
 """
 
 from __future__ import annotations
@@ -24,11 +20,8 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,60 +29,29 @@ import cv2
 import numpy as np
 import torch
 import torch.nn as nn
-import torchvision
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 from torch import Tensor
 
-from wbs_desktop import __version__
 from wbs_desktop.core.errors import ModelError
-from wbs_desktop.core.files import UNPRINTABLE, file_sha256, printable
-from wbs_desktop.core.model.architectures import (
-    ARCHITECTURES,
-    CAM_LAYERS,
-    build_network,
-    target_layer,
+from wbs_desktop.core.files import atomic_write, file_sha256, printable
+from wbs_desktop.core.model.architectures import build_network, target_layer
+from wbs_desktop.core.model.card import (
+    CARD_KEY,
+    invalid_card,
+    is_whole,
+    parse_card,
+    provenance_note,
 )
-from wbs_desktop.core.model.scoring import to_input
-
-FORMAT_VERSION = 2
-CARD_KEY = "wbs_card"
-INDEX_FILE = "index.json"
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
-INTENDED_USE = (
-    "Research and decision-support aid that flags a facial gestalt similar to "
-    "Williams-Beuren syndrome in frontal photos of children, to prompt referral for genetic "
-    "testing. It does not diagnose WBS; a negative result does not rule it out. Confirm with "
-    "a genetic test (FISH, MLPA or chromosomal microarray for the 7q11.23 deletion)."
+from wbs_desktop.core.model.checksums import (  # TRANSITIONAL read_index, IMAGENET_*
+    expected_checksum,
+    read_index,  # noqa: F401
+    sidecar_path,
 )
-# What a model is, in a few words; every display puts "Not for clinical use" before it once
-# (model_card.provenance_banner), so the notes do not say it themselves.
-SYNTHETIC_NOTE = "trained on synthetic demonstration data"
-UNTRAINED_NOTE = "untrained: pipeline test only"
-UNVALIDATED_NOTE = ("exported although its validation did not show it performs better than "
-                    "chance")
+from wbs_desktop.core.model.scoring import IMAGENET_MEAN, IMAGENET_STD, to_input  # noqa: F401
+from wbs_desktop.core.model.strict_json import strict_json
 
-# Limits far above any real bundle (the demo's header is 160 kB, its card 3.4 kB, 4 levels
-# deep), low enough that checking a hostile file takes milliseconds and little memory.
-MAX_HEADER_BYTES = 4 << 20
-MAX_CARD_BYTES = 256 << 10
-MAX_JSON_DEPTH = 16
-MAX_NETWORKS = 20
-MAX_CLASSES = 10
-MAX_TEXT = 2000  # characters in any text of the card
-MAX_NAME = 100  # characters in the model's name and in a class name
-MAX_DIGITS = 18  # in a whole number of the card: float-convertible, and no quadratic int()
-INPUT_SIZES = (32, 512)
-THRESHOLDS = (0.001, 0.999)
-
-_CARD_FIELDS = (
-    "format_version", "name", "architecture", "num_networks", "classes", "positive_class",
-    "input_size", "normalization", "threshold", "threshold_rule", "calibration", "flip_tta",
-    "intended_use", "status", "training_data", "cv_metrics", "operating_point", "training",
-    "data_hash", "software", "created",
-)  # fmt: skip
-_STATUSES = ("trained", "untrained", "unvalidated")
+MAX_HEADER_BYTES = 4 << 20  # the demo's header is 160 kB
 _STORAGE_DTYPES = {"float32": torch.float32, "float16": torch.float16}
 
 
@@ -123,13 +85,7 @@ class ModelBundle:
     @property
     def provenance_note(self) -> str:
         """The sentence that must be shown with every score of this bundle ("" if none)."""
-        if self.card["status"] == "untrained":
-            return UNTRAINED_NOTE
-        if self.card["status"] == "unvalidated":
-            return UNVALIDATED_NOTE
-        if self.card["training_data"]["synthetic"]:
-            return SYNTHETIC_NOTE
-        return ""
+        return provenance_note(self.card)
 
     @property
     def is_demo(self) -> bool:
@@ -156,29 +112,8 @@ class ModelBundle:
         return self
 
 
-# ---------------------------------------------------------------------------- model card
 
-
-def _invalid(problem: str) -> ModelError:
-    return ModelError(
-        f"The model card is invalid ({problem}); ask the model's provider for a corrected file."
-    )
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    # Integers are always finite; math.isfinite would overflow on a huge one.
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and (isinstance(value, int) or math.isfinite(value)))
-
-
-def _numbers_within(values: Any, low: float, high: float, count: int) -> bool:
-    return (isinstance(values, list) and len(values) == count
-            and all(_is_number(v) and low <= v <= high for v in values))
-
+# --------------------------------------------------------------------------------- tensors
 
 def _all_finite(tensor: Tensor) -> bool:
     """NaN/Inf check without a full-size temporary (vgg19's first classifier layer alone
@@ -190,304 +125,6 @@ def _all_finite(tensor: Tensor) -> bool:
     chunk = 1 << 20
     return all(bool(torch.isfinite(flat[i:i + chunk]).all()) for i in range(0, len(flat), chunk))
 
-
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _is_short_text(value: Any) -> bool:
-    """A name: non-empty, one line, at most MAX_NAME characters."""
-    return _is_text(value) and len(value) <= MAX_NAME and "\n" not in value
-
-
-def _texts(value: Any) -> Iterator[str]:
-    """Every string in a JSON value, keys included (iteratively: the depth is the caller's)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-
-
-def _check_texts(card: Mapping[str, Any]) -> None:
-    for text in _texts(card):
-        if len(text) > MAX_TEXT:
-            raise _invalid(f"a text of {len(text)} characters is longer than the {MAX_TEXT} "
-                           "allowed")
-        if UNPRINTABLE.search(text.replace("\n", "")):
-            raise _invalid("a text holds control or text-direction characters")
-
-
-# --------------------------------------------------------------------------- strict JSON
-
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_OPENERS = np.frombuffer(b"[{", dtype=np.uint8)
-_CLOSERS = np.frombuffer(b"]}", dtype=np.uint8)
-
-
-def _nesting_depth(text: str) -> int:
-    """How deep arrays and objects nest in JSON ``text``, counted without recursion and in
-    time linear in its length (``json.loads`` recurses once per level, so deep input ends
-    in RecursionError). Brackets inside strings do not count."""
-    codes = np.frombuffer(_JSON_STRING.sub('""', text).encode("utf-8"), dtype=np.uint8)
-    steps = np.isin(codes, _OPENERS).astype(np.int32) - np.isin(codes, _CLOSERS)
-    return int(np.cumsum(steps).max(initial=0))
-
-
-def _strict_json(text: str, refuse: Callable[[str], ModelError]) -> Any:
-    """Parse untrusted JSON in bounded time and memory, or raise ``refuse(problem)``.
-
-    Refused: nesting deeper than MAX_JSON_DEPTH, the non-standard NaN and Infinity, float
-    literals that overflow to infinity (1e999) and whole numbers of more than MAX_DIGITS
-    digits; ``text`` itself must already be of bounded length.
-    """
-    def constant(name: str) -> Any:
-        raise refuse(f"it holds {name}, which is not a number")
-
-    def real(literal: str) -> float:
-        value = float(literal)
-        if not math.isfinite(value):
-            raise refuse(f"the number {literal[:20]} is too large")
-        return value
-
-    def whole(literal: str) -> int:
-        if len(literal.lstrip("-")) > MAX_DIGITS:
-            raise refuse(f"a whole number of {len(literal)} digits is too large")
-        return int(literal)
-
-    if _nesting_depth(text) > MAX_JSON_DEPTH:
-        raise refuse(f"it nests deeper than {MAX_JSON_DEPTH} levels")
-    try:
-        return json.loads(text, parse_constant=constant, parse_float=real, parse_int=whole)
-    except json.JSONDecodeError as exc:
-        raise refuse("it is not valid JSON") from exc
-
-
-def _require_dict(card: Mapping[str, Any], key: str, fields: Sequence[str] = ()) -> dict:
-    value = card[key]
-    if not isinstance(value, dict):
-        raise _invalid(f"{key} must be an object")
-    missing = [f for f in fields if f not in value]
-    if missing:
-        raise _invalid(f"{key} lacks {', '.join(missing)}")
-    return value
-
-
-def validate_card(card: Any) -> dict[str, Any]:
-    """Check every field of a model card; returns the card, raises ModelError on a problem."""
-    if not isinstance(card, dict):
-        raise _invalid("it is not a JSON object")
-    _check_texts(card)
-    missing = [key for key in _CARD_FIELDS if key not in card]
-    if missing:
-        raise _invalid(f"missing {', '.join(missing)}")
-    version = card["format_version"]
-    if not _is_int(version) or version != FORMAT_VERSION:
-        raise ModelError(
-            f"The model uses card format {version!r}, which this version of WBS Screen cannot "
-            "read; update WBS Screen or use a model made for it."
-        )
-    if not _is_short_text(card["name"]):
-        raise _invalid(f"name must be one line of 1 to {MAX_NAME} characters")
-    if card["architecture"] not in ARCHITECTURES:
-        raise _invalid(f"architecture {card['architecture']!r} is not one of {ARCHITECTURES}")
-    if not _is_int(card["num_networks"]) or not 1 <= card["num_networks"] <= MAX_NETWORKS:
-        raise _invalid(f"num_networks must be a whole number from 1 to {MAX_NETWORKS}")
-    classes = card["classes"]
-    if (
-        not isinstance(classes, list)
-        or not 2 <= len(classes) <= MAX_CLASSES
-        or not all(_is_short_text(c) for c in classes)
-        or len(set(classes)) != len(classes)
-    ):
-        raise _invalid(f"classes must list 2 to {MAX_CLASSES} different class names")
-    if card["positive_class"] not in classes:
-        raise _invalid(f"positive_class {card['positive_class']!r} is not one of the classes")
-    low, high = INPUT_SIZES
-    if not _is_int(card["input_size"]) or not low <= card["input_size"] <= high:
-        raise _invalid(f"input_size must be a whole number of pixels from {low} to {high}")
-    norm = _require_dict(card, "normalization", ("mean", "std"))
-    # Pixels are scaled to [0, 1] before normalising: a mean outside [-10, 10] or a standard
-    # deviation outside [0.001, 10] fits no real training set, and a tiny one turns every
-    # input into huge numbers, the networks' outputs into NaN.
-    if not _numbers_within(norm["mean"], -10, 10, 3):
-        raise _invalid("normalization mean must be three numbers from -10 to 10")
-    if not _numbers_within(norm["std"], 1e-3, 10, 3):
-        raise _invalid("normalization std must be three numbers from 0.001 to 10")
-    low, high = THRESHOLDS
-    if not _is_number(card["threshold"]) or not low <= card["threshold"] <= high:
-        raise _invalid(f"threshold must be a number from {low} to {high}")
-    if not _is_text(card["threshold_rule"]):
-        raise _invalid("threshold_rule must say how the threshold was chosen")
-    calibration = _require_dict(card, "calibration", ("method", "slope", "intercept"))
-    if calibration["method"] != "platt":
-        raise _invalid("calibration method must be 'platt'")
-    # A Platt slope outside [0.001, 100] cannot come from a network's logits (they would
-    # have to reach +-1000, or differ by 1/100 between a certain yes and a certain no).
-    if not _is_number(calibration["slope"]) or not 1e-3 <= calibration["slope"] <= 100:
-        raise _invalid("calibration slope must be a number from 0.001 to 100")
-    if not _is_number(calibration["intercept"]) or abs(calibration["intercept"]) > 50:
-        raise _invalid("calibration intercept must be a number from -50 to 50")
-    prevalence = calibration.get("prevalence")
-    if prevalence is not None and (not _is_number(prevalence) or not 0 < prevalence < 1):
-        raise _invalid("calibration prevalence must be a fraction between 0 and 1")
-    if not isinstance(card["flip_tta"], bool):
-        raise _invalid("flip_tta must be true or false")
-    if not _is_text(card["intended_use"]):
-        raise _invalid("intended_use must state the intended use")
-    if card["status"] not in _STATUSES:
-        raise _invalid(f"status must be one of {_STATUSES}")
-    if card.get("cam_layer", "final") not in CAM_LAYERS:
-        raise _invalid(f"cam_layer must be one of {CAM_LAYERS}")
-    if not isinstance(card.get("face_only", False), bool):
-        raise _invalid("face_only must be true or false")
-    if card.get("weights_dtype", "float32") not in tuple(_STORAGE_DTYPES):  # [] is unhashable
-        raise _invalid(f"weights_dtype must be one of {tuple(_STORAGE_DTYPES)}")
-    data = _require_dict(card, "training_data", ("synthetic", "subjects", "description"))
-    if not isinstance(data["synthetic"], bool):
-        raise _invalid("training_data synthetic must be true or false")
-    subjects = data["subjects"]
-    if not isinstance(subjects, dict) or not all(
-        isinstance(g, str) and _is_int(n) and n >= 0 for g, n in subjects.items()
-    ):
-        raise _invalid("training_data subjects must map group names to counts")
-    if not isinstance(data["description"], str):
-        raise _invalid("training_data description must be text")
-    _require_dict(card, "cv_metrics")
-    _require_dict(card, "operating_point")
-    training = _require_dict(card, "training", ("command", "config"))
-    if not isinstance(training["command"], str) or not isinstance(training["config"], dict):
-        raise _invalid("training must hold a command text and a config object")
-    if not isinstance(card["data_hash"], str):
-        raise _invalid("data_hash must be text")
-    software = _require_dict(card, "software", ("torch", "torchvision", "wbs_desktop"))
-    if not all(isinstance(v, str) for v in software.values()):
-        raise _invalid("software versions must be text")
-    try:
-        datetime.fromisoformat(card["created"])
-    except (TypeError, ValueError):
-        raise _invalid("created must be an ISO date such as 2025-01-31") from None
-    return card
-
-
-def default_card(architecture: str, name: str, **fields: Any) -> dict[str, Any]:
-    """A valid card for an untrained single-network bundle, with ``fields`` overriding.
-
-    Software versions and the creation date are filled in; unknown field names raise
-    TypeError so that a misspelt override cannot slip through.
-    """
-    card: dict[str, Any] = {
-        "format_version": FORMAT_VERSION,
-        "name": name,
-        "architecture": architecture,
-        "num_networks": 1,
-        "classes": ["other", "WBS"],
-        "positive_class": "WBS",
-        "input_size": 224,
-        "normalization": {"mean": list(IMAGENET_MEAN), "std": list(IMAGENET_STD)},
-        "threshold": 0.5,
-        "threshold_rule": "default 0.5 (untrained)",
-        "calibration": {"method": "platt", "slope": 1.0, "intercept": 0.0, "prevalence": None,
-                        "fitted_on": "none: identity map"},
-        "flip_tta": True,
-        "weights_dtype": "float32",
-        "cam_layer": "final",
-        "face_only": False,
-        "intended_use": INTENDED_USE,
-        "status": "untrained",
-        "training_data": {"synthetic": False, "subjects": {}, "description": "none"},
-        "cv_metrics": {},
-        "operating_point": {},
-        "training": {"command": "", "config": {}},
-        "data_hash": "",
-        "software": {
-            "torch": torch.__version__,
-            "torchvision": torchvision.__version__,
-            "wbs_desktop": __version__,
-        },
-        "created": date.today().isoformat(),
-    }
-    unknown = sorted(set(fields) - set(card))
-    if unknown:
-        raise TypeError(f"unknown card field(s): {', '.join(unknown)}")
-    card.update(fields)
-    return validate_card(card)
-
-
-# ------------------------------------------------------------------------------ checksums
-
-
-def _sidecar(path: Path) -> Path:
-    return path.with_name(path.name + ".sha256")
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write via a temporary file in the same folder, so readers never see a partial file."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def read_index(folder: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read ``folder/index.json`` (``{"bundles": {file name: {"sha256": ...}}}``).
-
-    A missing index reads as ``{"bundles": {}}``.
-    """
-    path = Path(folder) / INDEX_FILE
-    if not path.is_file():
-        return {"bundles": {}}
-    damaged = ModelError(f"The model list {path} is damaged; reinstall the models.")
-    try:
-        if path.stat().st_size > MAX_CARD_BYTES:
-            raise damaged
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(f"The model list {path} is unreadable; reinstall the models.") from exc
-    index = _strict_json(text, lambda _problem: damaged)
-    bundles = index.get("bundles") if isinstance(index, dict) else None
-    if not isinstance(bundles, dict) or not all(isinstance(e, dict) for e in bundles.values()):
-        raise damaged
-    return index
-
-
-def write_index(folder: str | os.PathLike[str], entries: Mapping[str, Mapping[str, Any]]) -> Path:
-    """Write ``folder/index.json`` from ``{file name: {"sha256", "name", ...}}``."""
-    path = Path(folder) / INDEX_FILE
-    text = json.dumps({"bundles": entries}, indent=2, sort_keys=True) + "\n"
-    _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    return path
-
-
-def _expected_sha256(path: Path, expected: str | None) -> str:
-    if expected is not None:
-        return expected.strip().lower()
-    entry = read_index(path.parent)["bundles"].get(path.name)
-    if entry is not None and "sha256" in entry:
-        return str(entry["sha256"]).strip().lower()
-    sidecar = _sidecar(path)
-    if sidecar.is_file():
-        try:
-            text = sidecar.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ModelError(
-                f"The checksum file {sidecar} is unreadable; reinstall the model."
-            ) from exc
-        return (text.split() or [""])[0].lower()
-    raise ModelError(
-        f"The model file {path.name} has no checksum (no entry in {INDEX_FILE} and no "
-        f"{sidecar.name}), so it cannot be trusted; reinstall it."
-    )
-
-
-# --------------------------------------------------------------------------------- tensors
 
 # A tensor's layout: its dtype's name ("float32", or a safetensors code such as "U8" that no
 # network uses) and its shape.
@@ -574,18 +211,10 @@ def _read_header(path: Path) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _damaged(path) from exc
-    header = _strict_json(text, lambda _problem: _damaged(path))
+    header = strict_json(text, lambda _problem: _damaged(path))
     if not isinstance(header, dict):
         raise _damaged(path)
     return header
-
-
-def parse_card(text: str) -> dict[str, Any]:
-    """A model card from its JSON text: bounded in size and depth, strictly parsed, valid."""
-    size = len(text.encode("utf-8"))
-    if size > MAX_CARD_BYTES:
-        raise _invalid(f"it is {size:,} bytes long, more than the {MAX_CARD_BYTES:,} allowed")
-    return validate_card(_strict_json(text, _invalid))
 
 
 def _header_card(header: Mapping[str, Any], path: Path) -> dict[str, Any]:
@@ -604,7 +233,7 @@ def _header_layout(header: Mapping[str, Any], path: Path) -> Layout:
         shape = entry.get("shape") if isinstance(entry, dict) else None
         dtype = entry.get("dtype") if isinstance(entry, dict) else None
         if (not isinstance(dtype, str) or not isinstance(shape, list)
-                or not all(_is_int(n) and n >= 0 for n in shape)):
+                or not all(is_whole(n) and n >= 0 for n in shape)):
             raise _damaged(path)
         layout[name] = (_HEADER_DTYPES.get(dtype, printable(dtype[:10])), tuple(shape))
     return layout
@@ -625,7 +254,7 @@ def save_bundle(
     try:
         card_text = json.dumps(card, sort_keys=True, allow_nan=False)
     except ValueError:
-        raise _invalid("it holds NaN or infinity, which are not numbers") from None
+        raise invalid_card("it holds NaN or infinity, which are not numbers") from None
     card = parse_card(card_text)
     if len(networks) != card["num_networks"]:
         raise ValueError(f"card says {card['num_networks']} networks, got {len(networks)}")
@@ -640,10 +269,10 @@ def save_bundle(
                   card, path.name)
     _check_values(tensors, path.name)
     metadata = {CARD_KEY: card_text}
-    _atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata))
+    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata))
     sha256 = file_sha256(path)
     sidecar_text = f"{sha256}  {path.name}\n"
-    _atomic_write(_sidecar(path), lambda tmp: tmp.write_text(sidecar_text, encoding="utf-8"))
+    atomic_write(sidecar_path(path), lambda tmp: tmp.write_text(sidecar_text, encoding="utf-8"))
     return sha256
 
 
@@ -659,7 +288,7 @@ def load_model(path: str | os.PathLike[str], *, expected_sha256: str | None = No
         raise ModelError(
             f"The model file {path} was not found; choose an installed model or reinstall it."
         )
-    expected = _expected_sha256(path, expected_sha256)
+    expected = expected_checksum(path, expected_sha256)
     try:
         sha256 = file_sha256(path)
     except OSError as exc:

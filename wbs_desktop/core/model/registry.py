@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from wbs_desktop.core.errors import ModelError
-from wbs_desktop.core.model.bundle import file_sha256, load_model, read_index, write_index
+from wbs_desktop.core.files import file_sha256
+from wbs_desktop.core.model.bundle import load_model
+from wbs_desktop.core.model.checksums import read_index, write_index
 from wbs_desktop.core.paths import models_dir
 
 

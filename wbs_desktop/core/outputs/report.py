@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +32,8 @@ import numpy as np
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import OutputError
 from wbs_desktop.core.files import atomic_write_bytes, printable
-from wbs_desktop.core.model.model_card import (
+from wbs_desktop.core.intended_use import intended_use_text
+from wbs_desktop.core.model.card_text import (
     calibration_summary,
     human_number,
     operating_point_summary,
@@ -41,7 +41,6 @@ from wbs_desktop.core.model.model_card import (
     validation_summary,
 )
 from wbs_desktop.core.outputs.render import DEFAULT_COLORMAP, overlay
-from wbs_desktop.core.paths import intended_use_path
 from wbs_desktop.core.pipeline.regions import OUTSIDE, REGION_NAMES
 
 if TYPE_CHECKING:
@@ -119,20 +118,6 @@ def _photo_for_print(image: np.ndarray, result: Result, crop: bool
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         box = tuple(v * scale for v in box)  # type: ignore[assignment]
     return np.ascontiguousarray(image), box
-
-
-def intended_use_text() -> str:
-    """The intended-use statement as plain text (markdown marks removed)."""
-    try:
-        text = intended_use_path().read_text(encoding="utf-8")
-    except OSError:
-        from wbs_desktop.core.model.bundle import INTENDED_USE
-
-        return INTENDED_USE
-    text = re.sub(r"\A#[^\n]*\n+", "", text)  # the title: callers print their own
-    text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
-    text = re.sub(r"\n(?!\n|- )\s*", " ", text)  # the source's line breaks inside paragraphs
-    return text.replace("**", "").replace("`", "").strip()
 
 
 def _longest(count: int, fits: Callable[[int], bool]) -> int:

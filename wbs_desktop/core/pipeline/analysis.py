@@ -30,8 +30,8 @@ import torch
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import ModelError
 from wbs_desktop.core.model.bundle import ModelBundle
+from wbs_desktop.core.model.card_text import operating_point_summary
 from wbs_desktop.core.model.devices import resolve_device
-from wbs_desktop.core.model.model_card import operating_point_summary
 from wbs_desktop.core.model.scoring import (
     Calibration,
     deployed_logit,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wbs_desktop.core.model.model_card import (
+from wbs_desktop.core.model.card_text import (
     calibration_summary,
     operating_point_summary,
     validation_summary,
