@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from training.placeholder import seeded_network
+from wbs_desktop.core.model.architectures import seeded_network
 from wbs_desktop.core.model.bundle import ModelBundle, load_model, save_bundle
 from wbs_desktop.core.model.card import default_card
 

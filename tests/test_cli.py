@@ -14,9 +14,9 @@ import torch
 from PIL import Image
 
 from tests.conftest import REPO_ROOT, installed_default
-from training.placeholder import seeded_network
 from wbs_desktop.cli import main
 from wbs_desktop.core.files import read_csv
+from wbs_desktop.core.model.architectures import seeded_network
 from wbs_desktop.core.model.bundle import save_bundle
 from wbs_desktop.core.model.card import default_card
 from wbs_desktop.core.model.card_text import provenance_banner

@@ -10,37 +10,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import torch
-from torch import nn
-
-from wbs_desktop.core.model.architectures import build_network
+from wbs_desktop.core.model.architectures import seeded_network
 from wbs_desktop.core.model.bundle import save_bundle
 from wbs_desktop.core.model.card import default_card
 from wbs_desktop.core.model.registry import register_bundle
 
 ARCHITECTURE = "mobilenet_v2"
-
-
-def seeded_network(arch: str, seed: int, num_classes: int = 2) -> nn.Module:
-    """A random network, in eval mode, whose outputs still vary from image to image.
-
-    With torchvision's initial batch-norm statistics, MobileNet-V2 and the ResNets give
-    near-zero activations: every photo would score exactly 0.5 with an empty heatmap, a
-    poor test of the pipeline. The statistics are therefore estimated on random images.
-    """
-    torch.manual_seed(seed)
-    network = build_network(arch, num_classes)
-    norms = [m for m in network.modules() if isinstance(m, nn.BatchNorm2d)]
-    for norm in norms:
-        norm.reset_running_stats()
-        norm.momentum = None  # a plain average over the batches below
-    network.train()
-    with torch.no_grad():
-        for _ in range(2):
-            network(torch.randn(4, 3, 224, 224))
-    for norm in norms:
-        norm.momentum = 0.1
-    return network.eval()
 
 
 def write_placeholder(out: Path, seed: int = 0, default: bool = True) -> Path:

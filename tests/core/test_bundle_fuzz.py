@@ -22,9 +22,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from training.placeholder import seeded_network
 from wbs_desktop.core.errors import ModelError
 from wbs_desktop.core.files import file_sha256
+from wbs_desktop.core.model.architectures import seeded_network
 from wbs_desktop.core.model.bundle import load_model, save_bundle
 from wbs_desktop.core.model.card import CARD_KEY, MAX_CARD_BYTES, default_card
 from wbs_desktop.core.paths import sample_photo_path

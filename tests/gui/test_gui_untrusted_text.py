@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTextBrowser
 
-from training.placeholder import seeded_network
+from wbs_desktop.core.model.architectures import seeded_network
 from wbs_desktop.core.model.bundle import load_model, save_bundle
 from wbs_desktop.core.model.card import default_card
 from wbs_desktop.core.model.registry import BundleEntry

@@ -17,8 +17,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from training import synth
-from training.placeholder import seeded_network
-from wbs_desktop.core.model.architectures import target_layer
+from wbs_desktop.core.model.architectures import seeded_network, target_layer
 from wbs_desktop.core.model.bundle import ModelBundle, load_model
 from wbs_desktop.core.model.registry import default_model_path
 from wbs_desktop.core.pipeline.analysis import analyze

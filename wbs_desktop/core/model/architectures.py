@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import torch
 import torch.nn as nn
 import torchvision.models as tvm
 
@@ -87,3 +88,25 @@ def target_layer(network: nn.Module, arch: str, where: str = "final") -> nn.Modu
     if arch.startswith("resnet"):
         return network.layer4 if where == "final" else network.layer3  # type: ignore
     return network.features[-1 if where == "final" else 13]  # type: ignore[attr-defined,index]
+
+
+def seeded_network(arch: str, seed: int, num_classes: int = 2) -> nn.Module:
+    """A random network, in eval mode, whose outputs still vary from image to image.
+
+    With torchvision's initial batch-norm statistics, MobileNet-V2 and the ResNets give
+    near-zero activations: every photo would score exactly 0.5 with an empty heatmap, a
+    poor test of the pipeline. The statistics are therefore estimated on random images.
+    """
+    torch.manual_seed(seed)
+    network = build_network(arch, num_classes)
+    norms = [m for m in network.modules() if isinstance(m, nn.BatchNorm2d)]
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # a plain average over the batches below
+    network.train()
+    with torch.no_grad():
+        for _ in range(2):
+            network(torch.randn(4, 3, 224, 224))
+    for norm in norms:
+        norm.momentum = 0.1
+    return network.eval()
