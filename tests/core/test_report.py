@@ -23,8 +23,6 @@ from wbs_desktop.core.model.card import SYNTHETIC_NOTE, UNTRAINED_NOTE, UNVALIDA
 from wbs_desktop.core.model.card_text import human_number
 from wbs_desktop.core.outputs.batch import FAILED, find_photos, screen_photo, write_csv
 from wbs_desktop.core.outputs.report import (
-    PAGE_SIZE_IN,
-    PNG_DPI,
     ReportOptions,
     face_crop_box,
     format_for,
@@ -32,6 +30,7 @@ from wbs_desktop.core.outputs.report import (
     report_figures,
     write_report,
 )
+from wbs_desktop.core.outputs.report_page import PAGE_SIZE_IN, PNG_DPI
 from wbs_desktop.core.paths import sample_photo_path
 from wbs_desktop.core.pipeline.analysis import analyze
 from wbs_desktop.core.pipeline.imaging import load_image

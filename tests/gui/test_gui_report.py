@@ -12,7 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from tests.conftest import installed_default
-from wbs_desktop.core.outputs.report import PAGE_SIZE_IN, PNG_DPI
+from wbs_desktop.core.outputs.report_page import PAGE_SIZE_IN, PNG_DPI
 
 DEFAULT = installed_default()
 

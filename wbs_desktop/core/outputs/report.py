@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +31,7 @@ import numpy as np
 
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import OutputError
-from wbs_desktop.core.files import atomic_write_bytes, printable
+from wbs_desktop.core.files import atomic_write_bytes
 from wbs_desktop.core.intended_use import intended_use_text
 from wbs_desktop.core.model.card_text import (
     calibration_summary,
@@ -41,36 +41,39 @@ from wbs_desktop.core.model.card_text import (
     validation_summary,
 )
 from wbs_desktop.core.outputs.render import DEFAULT_COLORMAP, overlay
-from wbs_desktop.core.pipeline.regions import OUTSIDE, REGION_NAMES
+from wbs_desktop.core.outputs.report_page import (
+    BANNER_EDGE,
+    BANNER_FILL,
+    BANNER_LINES,
+    FOOTER_CLEAR,
+    HIGH_INK,
+    INK,
+    LEFT,
+    LOW_INK,
+    MUTED,
+    PANEL_HEIGHT,
+    PNG_DPI,
+    RIGHT,
+    WARN,
+    Page,
+    heading,
+    hline,
+    image_panel,
+    regions_chart,
+    score_bar,
+)
 
 if TYPE_CHECKING:
-    from matplotlib.artist import Artist
     from matplotlib.figure import Figure
-    from matplotlib.text import Text
 
     from wbs_desktop.core.pipeline.analysis import Result
 
 FORMATS = ("pdf", "png")
-PAGE_SIZE_IN = (8.27, 11.69)  # A4 portrait
-PNG_DPI = 150
 # Photos are embedded at most this many pixels on their longer side: enough for print,
 # small enough that a 12-megapixel phone photo does not make a 30 MB PDF.
 _MAX_EMBED_SIDE = 1000
 _FACE_MARGIN = 0.35
 
-_INK = "#1d2733"
-_MUTED = "#5b6675"
-_RULE = "#c9d1db"
-_ACCENT = "#1f5f99"
-_HIGH = "#b3541e"
-_LOW = "#2f6f4f"
-_BANNER_FILL = "#fdecea"
-_BANNER_EDGE = "#b3261e"
-_WARN = "#8a5a00"
-_LEFT, _RIGHT = 0.06, 0.94
-_FOOTER_CLEAR = 0.036  # text stays above this, clear of the page footer
-_BANNER_LINES = 5
-_PANEL_HEIGHT = 0.205  # of the photos, when the banner (if any) takes at most two lines
 
 
 @dataclass(frozen=True)
@@ -120,198 +123,40 @@ def _photo_for_print(image: np.ndarray, result: Result, crop: bool
     return np.ascontiguousarray(image), box
 
 
-def _longest(count: int, fits: Callable[[int], bool]) -> int:
-    """The largest n in [1, count] with ``fits(n)`` (monotone), by bisection; 1 if none."""
-    low, high = 1, count
-    while low < high:
-        middle = (low + high + 1) // 2
-        if fits(middle):
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-class _Page:
-    """An A4 figure with a renderer to measure text by, so that text is wrapped to the
-    width it has and each block starts where the one above it ends.
-
-    Measured at the PNG's resolution; font hinting makes text a few per cent wider or
-    narrower at other resolutions (the PDF's), which the wrapping width leaves room for.
-    """
-
-    _ROOM = 0.96
-
-    def __init__(self) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        self.fig = Figure(figsize=PAGE_SIZE_IN, dpi=PNG_DPI)
-        self.fig.patch.set_facecolor("white")
-        self.renderer = FigureCanvasAgg(self.fig).get_renderer()
-
-    def wrap(self, text: str, width: float, size: float, *, weight: str = "normal",
-             max_lines: int | None = None) -> str:
-        """``text`` broken into lines at most ``width`` (figure fraction) wide at ``size``
-        points: at spaces, inside words too long for a line, and at its own line breaks.
-        Beyond ``max_lines`` it is cut and ends with an ellipsis."""
-        from matplotlib.font_manager import FontProperties
-
-        prop = FontProperties(size=size, weight=weight)
-        limit = width * self.fig.bbox.width * self._ROOM
-
-        def fits(line: str) -> bool:
-            return self.renderer.get_text_width_height_descent(line, prop, ismath=False)[0] <= limit
-
-        lines: list[str] = []
-        for paragraph in text.splitlines() or [""]:
-            line = ""
-            for word in printable(paragraph).split():
-                candidate = f"{line} {word}" if line else word
-                if fits(candidate):
-                    line = candidate
-                    continue
-                if line:
-                    lines.append(line)
-                while not fits(word):
-                    cut = _longest(len(word), lambda n, w=word: fits(w[:n]))
-                    lines.append(word[:cut])
-                    word = word[cut:]
-                line = word
-            lines.append(line)
-        if max_lines is not None and len(lines) > max_lines:
-            # The last line kept is filled with what follows, up to an ellipsis.
-            last = " ".join(lines[max_lines - 1:])
-            cut = _longest(len(last), lambda n: fits(last[:n].rstrip() + "…"))
-            lines = [*lines[:max_lines - 1], last[:cut].rstrip() + "…"]
-        return "\n".join(lines)
-
-    def text(self, x: float, y: float, text: str, **kwargs: Any) -> Text:
-        return self.fig.text(x, y, text, **kwargs)
-
-    def bottom(self, artist: Artist) -> float:
-        """The lowest point of ``artist`` (with an axes' labels), in figure fraction."""
-        return artist.get_tightbbox(self.renderer).y0 / self.fig.bbox.height
-
-    def right(self, artist: Artist) -> float:
-        return artist.get_tightbbox(self.renderer).x1 / self.fig.bbox.width
-
-    def line_height(self, size: float, spacing: float) -> float:
-        """How much one more line adds to a text's height, in figure fraction."""
-        from matplotlib.text import Text
-
-        probe = Text(0, 0, "Ag\nAg", fontsize=size, linespacing=spacing)
-        probe.set_figure(self.fig)
-        two = probe.get_window_extent(self.renderer).height
-        probe.set_text("Ag")
-        return (two - probe.get_window_extent(self.renderer).height) / self.fig.bbox.height
-
-    def fitting_lines(self, top: float, size: float, spacing: float) -> int:
-        """How many lines of text starting at ``top`` fit above the footer."""
-        return max(1, int((top - _FOOTER_CLEAR) / self.line_height(size, spacing)))
-
-
-def _heading(page: _Page, y: float, text: str, x0: float = _LEFT, x1: float = _RIGHT) -> None:
-    page.text(x0, y, text.upper(), fontsize=8.5, fontweight="bold", color=_ACCENT)
-    page.fig.add_artist(_hline(page.fig, y - 0.006, x0, x1))
-
-
-def _hline(fig: Figure, y: float, x0: float = _LEFT, x1: float = _RIGHT) -> Any:
-    from matplotlib.lines import Line2D
-
-    return Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_RULE, linewidth=0.8)
-
-
-def _image_panel(fig: Figure, rect: list[float], image: np.ndarray, title: str,
-                 colour: str = _MUTED) -> Any:
-    ax = fig.add_axes(rect)
-    ax.imshow(image, interpolation="antialiased")
-    ax.set_anchor("N")  # panels of different aspect ratios line up at the top
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_color(_RULE)
-    fig.text(rect[0], rect[1] + rect[3] + 0.006, title, fontsize=8.5, color=colour)
-    return ax
-
-
-def _score_bar(fig: Figure, rect: list[float], result: Result) -> None:
-    from matplotlib.patches import Rectangle
-
-    ax = fig.add_axes(rect)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.axis("off")
-    colour = _HIGH if result.label == "high" else _LOW
-    ax.add_patch(Rectangle((0, 0.3), 1, 0.4, facecolor="#e9edf2", edgecolor=_RULE, lw=0.8))
-    ax.add_patch(Rectangle((0, 0.3), result.score, 0.4, facecolor=colour, edgecolor="none"))
-    for network_score in result.network_scores if len(result.network_scores) > 1 else ():
-        ax.plot([network_score] * 2, [0.3, 0.7], color="white", lw=1.0, alpha=0.9)
-    ax.plot([result.threshold] * 2, [0.12, 0.88], color=_INK, lw=1.6)
-    ax.text(result.threshold, 0.95, f"threshold {human_number(result.threshold)}",
-            ha="center", va="bottom", fontsize=7.5, color=_INK)
-    for tick in (0, 0.25, 0.5, 0.75, 1):
-        ax.text(tick, 0.05, human_number(tick), ha="center", va="top", fontsize=7,
-                color=_MUTED)
-
-
-def _regions_chart(fig: Figure, rect: list[float], regions: Mapping[str, float]) -> Any:
-    names = [n for n in REGION_NAMES if n in regions]
-    if OUTSIDE in regions:
-        names.append(OUTSIDE)
-    values = [100 * float(regions[n]) for n in names]
-    labels = [n.replace("_", " ") for n in names]
-    ax = fig.add_axes(rect)
-    positions = np.arange(len(names))[::-1]
-    ax.barh(positions, values, color=_ACCENT, height=0.62)
-    ax.set_yticks(positions, labels, fontsize=7.5, color=_INK)
-    ax.set_xlim(0, max(values + [1.0]) * 1.25)
-    ax.tick_params(axis="x", labelsize=7, colors=_MUTED, length=2)
-    ax.tick_params(axis="y", length=0)
-    for position, value in zip(positions, values, strict=True):
-        ax.text(value + 0.8, position, f"{value:.0f} %", va="center", fontsize=7, color=_INK)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color(_RULE)
-    ax.set_xlabel("share of the heatmap (%)", fontsize=7, color=_MUTED)
-    return ax
-
-
-def _header(page: _Page, created: datetime, photo_label: str | None) -> None:
-    page.text(_LEFT, 0.960, "WBS Screen - facial gestalt screening report", fontsize=15,
-              fontweight="bold", color=_INK)
-    subtitle = page.text(_LEFT, 0.943, "Research and decision-support aid. It does not "
-                         "diagnose Williams-Beuren syndrome.", fontsize=8.5, color=_MUTED)
-    page.text(_RIGHT, 0.960, created.strftime("%Y-%m-%d %H:%M"), fontsize=9, color=_INK,
+def _header(page: Page, created: datetime, photo_label: str | None) -> None:
+    page.text(LEFT, 0.960, "WBS Screen - facial gestalt screening report", fontsize=15,
+              fontweight="bold", color=INK)
+    subtitle = page.text(LEFT, 0.943, "Research and decision-support aid. It does not "
+                         "diagnose Williams-Beuren syndrome.", fontsize=8.5, color=MUTED)
+    page.text(RIGHT, 0.960, created.strftime("%Y-%m-%d %H:%M"), fontsize=9, color=INK,
               ha="right")
     if photo_label:
-        room = _RIGHT - page.right(subtitle) - 0.03
-        page.text(_RIGHT, 0.943, page.wrap(f"Photo: {photo_label}", room, 8, max_lines=1),
-                  fontsize=8, color=_MUTED, ha="right")
-    page.fig.add_artist(_hline(page.fig, 0.932))
+        room = RIGHT - page.right(subtitle) - 0.03
+        page.text(RIGHT, 0.943, page.wrap(f"Photo: {photo_label}", room, 8, max_lines=1),
+                  fontsize=8, color=MUTED, ha="right")
+    page.fig.add_artist(hline(page.fig, 0.932))
 
 
-def _banner(page: _Page, top: float, note: str) -> float:
-    """The red provenance banner, as tall as its wrapped text (at most _BANNER_LINES);
+def _banner(page: Page, top: float, note: str) -> float:
+    """The red provenance banner, as tall as its wrapped text (at most BANNER_LINES);
     returns its bottom."""
     from matplotlib.patches import FancyBboxPatch
 
     pad_x, pad_y = 0.015, 0.008
     text = page.wrap(f"{provenance_banner(note)} Scores from this model are not clinically "
-                     "meaningful.", _RIGHT - _LEFT - 2 * pad_x, 9.5, weight="bold",
-                     max_lines=_BANNER_LINES)
-    label = page.text(_LEFT + pad_x, top - pad_y, text, fontsize=9.5, fontweight="bold",
-                      color=_BANNER_EDGE, va="top", linespacing=1.3)
+                     "meaningful.", RIGHT - LEFT - 2 * pad_x, 9.5, weight="bold",
+                     max_lines=BANNER_LINES)
+    label = page.text(LEFT + pad_x, top - pad_y, text, fontsize=9.5, fontweight="bold",
+                      color=BANNER_EDGE, va="top", linespacing=1.3)
     bottom = page.bottom(label) - pad_y
-    page.fig.add_artist(FancyBboxPatch((_LEFT, bottom), _RIGHT - _LEFT, top - bottom,
+    page.fig.add_artist(FancyBboxPatch((LEFT, bottom), RIGHT - LEFT, top - bottom,
                                        transform=page.fig.transFigure,
                                        boxstyle="round,pad=0,rounding_size=0.004",
-                                       facecolor=_BANNER_FILL, edgecolor=_BANNER_EDGE, lw=1.0))
+                                       facecolor=BANNER_FILL, edgecolor=BANNER_EDGE, lw=1.0))
     return bottom
 
 
-def _images(page: _Page, top: float, panel_h: float, image: np.ndarray, result: Result,
+def _images(page: Page, top: float, panel_h: float, image: np.ndarray, result: Result,
             options: ReportOptions) -> float:
     """Photo, aligned face, Grad-CAM on the aligned face with its colour bar; returns the
     panels' bottom."""
@@ -323,61 +168,61 @@ def _images(page: _Page, top: float, panel_h: float, image: np.ndarray, result: 
     title = "Photo (face crop)" if options.crop_to_face else "Photo"
     if result.face_count > 1:
         title = f"Photo: {result.face_count} faces, the largest analysed"
-    photo_ax = _image_panel(fig, [0.06, y, 0.30, panel_h], photo, title,
-                            _WARN if result.face_count > 1 else _MUTED)
+    photo_ax = image_panel(fig, [0.06, y, 0.30, panel_h], photo, title,
+                            WARN if result.face_count > 1 else MUTED)
     photo_ax.add_patch(Rectangle((box[0], box[1]), box[2] - box[0], box[3] - box[1],
                                  fill=False, edgecolor="#f2c230", lw=1.2))
-    _image_panel(fig, [0.385, y, 0.235, panel_h], result.aligned.image, "Aligned face")
+    image_panel(fig, [0.385, y, 0.235, panel_h], result.aligned.image, "Aligned face")
     heat = overlay(result.aligned.image, result.heatmap, options.opacity, options.colormap)
-    _image_panel(fig, [0.645, y, 0.235, panel_h], heat, "Grad-CAM heatmap")
+    image_panel(fig, [0.645, y, 0.235, panel_h], heat, "Grad-CAM heatmap")
     bar_ax = fig.add_axes([0.895, y, 0.012, panel_h])
     gradient = np.linspace(1, 0, 256)[:, None]
     bar_ax.imshow(gradient, aspect="auto", cmap=options.colormap, extent=(0, 1, 0, 1))
     bar_ax.set_xticks([])
     bar_ax.yaxis.tick_right()
-    bar_ax.set_yticks([0, 1], ["low", "high"], fontsize=7, color=_MUTED)
+    bar_ax.set_yticks([0, 1], ["low", "high"], fontsize=7, color=MUTED)
     bar_ax.tick_params(length=0)
     return y
 
 
-def _result_section(page: _Page, y: float, result: Result) -> float:
+def _result_section(page: Page, y: float, result: Result) -> float:
     """The wording, the score and the score bar under a heading at ``y``; returns the bar's
     bottom."""
-    _heading(page, y, "Result")
-    colour = _HIGH if result.label == "high" else _LOW
-    page.text(_LEFT, y - 0.040, result.summary, fontsize=16, fontweight="bold", color=colour)
+    heading(page, y, "Result")
+    colour = HIGH_INK if result.label == "high" else LOW_INK
+    page.text(LEFT, y - 0.040, result.summary, fontsize=16, fontweight="bold", color=colour)
     networks = len(result.network_scores)
     spread = (f"SD {human_number(result.score_std)} across its {networks} networks"
               if networks > 1 else "one network (no spread)")
-    page.text(_LEFT, y - 0.062, f"Score {human_number(result.score)} (threshold "
-              f"{human_number(result.threshold)}; {spread})", fontsize=9, color=_INK)
-    _score_bar(page.fig, [_LEFT, y - 0.125, _RIGHT - _LEFT, 0.045], result)
+    page.text(LEFT, y - 0.062, f"Score {human_number(result.score)} (threshold "
+              f"{human_number(result.threshold)}; {spread})", fontsize=9, color=INK)
+    score_bar(page.fig, [LEFT, y - 0.125, RIGHT - LEFT, 0.045], result)
     return y - 0.125
 
 
-def _heat_and_quality(page: _Page, y: float, result: Result) -> float:
+def _heat_and_quality(page: Page, y: float, result: Result) -> float:
     """Regions chart and quality warnings side by side under headings at ``y``; returns
     the lower of their bottoms."""
-    _heading(page, y, "Where the heat fell", _LEFT, 0.46)
-    chart = _regions_chart(page.fig, [0.16, y - 0.165, 0.28, 0.145], result.regions)
-    _heading(page, y, "Photo quality", 0.52, _RIGHT)
-    width = _RIGHT - 0.52
+    heading(page, y, "Where the heat fell", LEFT, 0.46)
+    chart = regions_chart(page.fig, [0.16, y - 0.165, 0.28, 0.145], result.regions)
+    heading(page, y, "Photo quality", 0.52, RIGHT)
+    width = RIGHT - 0.52
     if result.warnings:
         items = ["- " + page.wrap(w, width - 0.015, 8).replace("\n", "\n  ")
                  for w in result.warnings]
-        warnings = page.text(0.52, y - 0.016, "\n".join(items), fontsize=8, color=_WARN,
+        warnings = page.text(0.52, y - 0.016, "\n".join(items), fontsize=8, color=WARN,
                              va="top", linespacing=1.35)
     else:
         warnings = page.text(0.52, y - 0.016, page.wrap(
             "No quality warnings: frontal, sharp, well exposed.", width, 8), fontsize=8,
-            color=_INK, va="top")
+            color=INK, va="top")
     return min(page.bottom(chart), page.bottom(warnings))
 
 
-def _model_section(page: _Page, y: float, model: Mapping[str, Any],
+def _model_section(page: Page, y: float, model: Mapping[str, Any],
                    created: datetime) -> float:
     """Key-value rows about the model under a heading at ``y``; returns their bottom."""
-    _heading(page, y, "Model")
+    heading(page, y, "Model")
     sha = model.get("sha256") or ""
     rows = [
         ("Name", model.get("name", "?")),
@@ -390,21 +235,21 @@ def _model_section(page: _Page, y: float, model: Mapping[str, Any],
     ]
     y -= 0.014
     for key, value in rows:
-        page.text(_LEFT, y, key, fontsize=8, color=_MUTED, va="top")
-        text = page.wrap(str(value), _RIGHT - 0.20, 8, max_lines=2)
-        y = page.bottom(page.text(0.20, y, text, fontsize=8, color=_INK, va="top",
+        page.text(LEFT, y, key, fontsize=8, color=MUTED, va="top")
+        text = page.wrap(str(value), RIGHT - 0.20, 8, max_lines=2)
+        y = page.bottom(page.text(0.20, y, text, fontsize=8, color=INK, va="top",
                                   linespacing=1.3)) - 0.005
     return y
 
 
 def _first_page(image: np.ndarray, result: Result, options: ReportOptions,
                 created: datetime) -> Figure:
-    page = _Page()
+    page = Page()
     model = result.model
     note = model.get("provenance_note") or ""
     _header(page, created, options.photo_label)
     top = 0.925
-    panel_h = _PANEL_HEIGHT
+    panel_h = PANEL_HEIGHT
     if note:
         bottom = _banner(page, top, note)
         # Lines of the banner beyond two come out of the photos' height.
@@ -417,12 +262,12 @@ def _first_page(image: np.ndarray, result: Result, options: ReportOptions,
 
     # Intended use, always on the first page: cut to the room left, in full on page 2.
     y -= 0.020
-    _heading(page, y, "Intended use")
+    heading(page, y, "Intended use")
     size, spacing = 7.8, 1.4
-    text = page.wrap(str(model.get("intended_use") or intended_use_text()), _RIGHT - _LEFT,
+    text = page.wrap(str(model.get("intended_use") or intended_use_text()), RIGHT - LEFT,
                      size, max_lines=page.fitting_lines(y - 0.014, size, spacing))
-    page.text(_LEFT, y - 0.014, text, fontsize=size, color=_INK, va="top", linespacing=spacing)
-    page.text(0.5, 0.022, f"WBS Screen {__version__} - page 1", fontsize=7, color=_MUTED,
+    page.text(LEFT, y - 0.014, text, fontsize=size, color=INK, va="top", linespacing=spacing)
+    page.text(0.5, 0.022, f"WBS Screen {__version__} - page 1", fontsize=7, color=MUTED,
               ha="center")
     return page.fig
 
@@ -454,33 +299,33 @@ def _card_lines(card: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _second_page(card: Mapping[str, Any] | None, result: Result) -> Figure:
     """The card in full, each row cut short only when the page would overflow, and the
     whole intended-use text."""
-    page = _Page()
-    page.text(_LEFT, 0.960, "Model card", fontsize=15, fontweight="bold", color=_INK)
-    page.fig.add_artist(_hline(page.fig, 0.948))
-    size, spacing, row_gap, width = 8.5, 1.35, 0.008, _RIGHT - 0.24
+    page = Page()
+    page.text(LEFT, 0.960, "Model card", fontsize=15, fontweight="bold", color=INK)
+    page.fig.add_artist(hline(page.fig, 0.948))
+    size, spacing, row_gap, width = 8.5, 1.35, 0.008, RIGHT - 0.24
     use_size, use_spacing = 8.5, 1.45
-    use = page.wrap(intended_use_text(), _RIGHT - _LEFT, use_size)
+    use = page.wrap(intended_use_text(), RIGHT - LEFT, use_size)
     use_height = 0.036 + (use.count("\n") + 1) * page.line_height(use_size, use_spacing)
     lines = _card_lines(card) if card else [(k.replace("_", " ").capitalize(), str(v))
                                              for k, v in result.model.items()]
     top = 0.925
     line = page.line_height(size, spacing)
-    room = int((top - _FOOTER_CLEAR - use_height - len(lines) * row_gap) / line)
+    room = int((top - FOOTER_CLEAR - use_height - len(lines) * row_gap) / line)
     needed = [page.wrap(value, width, size).count("\n") + 1 for _, value in lines]
     most = max(needed)
     while most > 1 and sum(min(n, most) for n in needed) > room:
         most -= 1
     y = top
     for key, value in lines:
-        page.text(_LEFT, y, key, fontsize=size, color=_MUTED, va="top")
+        page.text(LEFT, y, key, fontsize=size, color=MUTED, va="top")
         text = page.wrap(value, width, size, max_lines=most)
-        y = page.bottom(page.text(0.24, y, text, fontsize=size, color=_INK, va="top",
+        y = page.bottom(page.text(0.24, y, text, fontsize=size, color=INK, va="top",
                                   linespacing=spacing)) - row_gap
     y -= 0.02
-    _heading(page, y, "Intended use")
-    page.text(_LEFT, y - 0.016, use, fontsize=use_size, color=_INK, va="top",
+    heading(page, y, "Intended use")
+    page.text(LEFT, y - 0.016, use, fontsize=use_size, color=INK, va="top",
               linespacing=use_spacing)
-    page.text(0.5, 0.022, f"WBS Screen {__version__} - page 2", fontsize=7, color=_MUTED,
+    page.text(0.5, 0.022, f"WBS Screen {__version__} - page 2", fontsize=7, color=MUTED,
               ha="center")
     return page.fig
 
