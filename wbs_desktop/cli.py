@@ -186,7 +186,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     for number, photo in enumerate(photos, 1):
         row = screen_photo(photo, bundle, bundle.device)
         rows.append(row)
-        outcome = (f"{human_number(row.score)} {row.label}" if row.ok
+        outcome = (f"{human_number(row.score)} {row.label}" if row.score is not None
                    else f"failed: {row.error}")
         _say(f"[{number}/{len(photos)}] {photo.name}: {outcome}", error=True)
     write_csv(args.csv, rows)

@@ -18,7 +18,7 @@ _CAMERA_FAILURES = 15  # consecutive failed reads (~0.75 s) before a camera coun
 
 def _file_size(path: CameraSource) -> int | None:
     try:
-        return os.path.getsize(path)  # type: ignore[arg-type]
+        return os.path.getsize(path)
     except OSError:
         return None
 

@@ -31,7 +31,7 @@ def qimage_to_bytes(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not rgb.save(buffer, "BMP"):
+    if not rgb.save(buffer, b"BMP"):
         return b""
     buffer.close()
     return bytes(data.data())

@@ -78,7 +78,7 @@ def target_layer(network: nn.Module, arch: str, where: str = "final") -> nn.Modu
     if where not in CAM_LAYERS:
         raise ModelError(f"The Grad-CAM layer {where!r} is not one of {', '.join(CAM_LAYERS)}.")
     if arch.startswith("vgg"):
-        features = list(network.features)  # type: ignore[attr-defined]
+        features = list(network.get_submodule("features").children())
         if not isinstance(features[-1], nn.MaxPool2d):
             raise ModelError(f"The {arch} network does not have the expected layer layout.")
         for module in reversed(features[:-1]):
@@ -86,8 +86,8 @@ def target_layer(network: nn.Module, arch: str, where: str = "final") -> nn.Modu
                 return module
         raise ModelError(f"The {arch} network does not have the expected layer layout.")
     if arch.startswith("resnet"):
-        return network.layer4 if where == "final" else network.layer3  # type: ignore
-    return network.features[-1 if where == "final" else 13]  # type: ignore[attr-defined,index]
+        return network.get_submodule("layer4" if where == "final" else "layer3")
+    return list(network.get_submodule("features").children())[-1 if where == "final" else 13]
 
 
 def seeded_network(arch: str, seed: int, num_classes: int = 2) -> nn.Module:

@@ -174,9 +174,9 @@ def validate_card(card: Any) -> dict[str, Any]:
         raise invalid_card("normalization mean must be three numbers from -10 to 10")
     if not _numbers_within(norm["std"], 1e-3, 10, 3):
         raise invalid_card("normalization std must be three numbers from 0.001 to 10")
-    low, high = THRESHOLDS
-    if not _is_number(card["threshold"]) or not low <= card["threshold"] <= high:
-        raise invalid_card(f"threshold must be a number from {low} to {high}")
+    lowest, highest = THRESHOLDS
+    if not _is_number(card["threshold"]) or not lowest <= card["threshold"] <= highest:
+        raise invalid_card(f"threshold must be a number from {lowest} to {highest}")
     if not _is_text(card["threshold_rule"]):
         raise invalid_card("threshold_rule must say how the threshold was chosen")
     calibration = _require_dict(card, "calibration", ("method", "slope", "intercept"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 
 def human_number(value: float, digits: int = 3) -> str:
@@ -33,7 +33,7 @@ def provenance_banner(note: str) -> str:
     return f"Not for clinical use: {note}." if note else ""
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[float]:
     """A finite int or float: NaN, infinity and integers too large for a float are not
     figures that can be printed."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -44,11 +44,11 @@ def _number(value: Any) -> bool:
         return False
 
 
-def _fraction(value: Any) -> bool:
+def _fraction(value: Any) -> TypeGuard[float]:
     return _number(value) and 0 <= value <= 1
 
 
-def _count(value: Any) -> bool:
+def _count(value: Any) -> TypeGuard[float]:
     return _number(value) and 0 <= value <= 1e9 and float(value).is_integer()
 
 

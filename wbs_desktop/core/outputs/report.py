@@ -168,14 +168,14 @@ def _images(page: Page, top: float, panel_h: float, image: np.ndarray, result: R
     title = "Photo (face crop)" if options.crop_to_face else "Photo"
     if result.face_count > 1:
         title = f"Photo: {result.face_count} faces, the largest analysed"
-    photo_ax = image_panel(fig, [0.06, y, 0.30, panel_h], photo, title,
+    photo_ax = image_panel(fig, (0.06, y, 0.30, panel_h), photo, title,
                             WARN if result.face_count > 1 else MUTED)
     photo_ax.add_patch(Rectangle((box[0], box[1]), box[2] - box[0], box[3] - box[1],
                                  fill=False, edgecolor="#f2c230", lw=1.2))
-    image_panel(fig, [0.385, y, 0.235, panel_h], result.aligned.image, "Aligned face")
+    image_panel(fig, (0.385, y, 0.235, panel_h), result.aligned.image, "Aligned face")
     heat = overlay(result.aligned.image, result.heatmap, options.opacity, options.colormap)
-    image_panel(fig, [0.645, y, 0.235, panel_h], heat, "Grad-CAM heatmap")
-    bar_ax = fig.add_axes([0.895, y, 0.012, panel_h])
+    image_panel(fig, (0.645, y, 0.235, panel_h), heat, "Grad-CAM heatmap")
+    bar_ax = fig.add_axes((0.895, y, 0.012, panel_h))
     gradient = np.linspace(1, 0, 256)[:, None]
     bar_ax.imshow(gradient, aspect="auto", cmap=options.colormap, extent=(0, 1, 0, 1))
     bar_ax.set_xticks([])
@@ -196,7 +196,7 @@ def _result_section(page: Page, y: float, result: Result) -> float:
               if networks > 1 else "one network (no spread)")
     page.text(LEFT, y - 0.062, f"Score {human_number(result.score)} (threshold "
               f"{human_number(result.threshold)}; {spread})", fontsize=9, color=INK)
-    score_bar(page.fig, [LEFT, y - 0.125, RIGHT - LEFT, 0.045], result)
+    score_bar(page.fig, (LEFT, y - 0.125, RIGHT - LEFT, 0.045), result)
     return y - 0.125
 
 
@@ -204,7 +204,7 @@ def _heat_and_quality(page: Page, y: float, result: Result) -> float:
     """Regions chart and quality warnings side by side under headings at ``y``; returns
     the lower of their bottoms."""
     heading(page, y, "Where the heat fell", LEFT, 0.46)
-    chart = regions_chart(page.fig, [0.16, y - 0.165, 0.28, 0.145], result.regions)
+    chart = regions_chart(page.fig, (0.16, y - 0.165, 0.28, 0.145), result.regions)
     heading(page, y, "Photo quality", 0.52, RIGHT)
     width = RIGHT - 0.52
     if result.warnings:

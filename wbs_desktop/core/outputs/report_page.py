@@ -17,10 +17,12 @@ if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.figure import Figure
     from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
     from wbs_desktop.core.pipeline.analysis import Result
 
 PAGE_SIZE_IN = (8.27, 11.69)  # A4 portrait
+Rect = tuple[float, float, float, float]  # left, bottom, width, height in figure fraction
 PNG_DPI = 150
 
 INK = "#1d2733"
@@ -92,7 +94,10 @@ class Page:
                 if line:
                     lines.append(line)
                 while not fits(word):
-                    cut = longest(len(word), lambda n, w=word: fits(w[:n]))
+                    def fits_prefix(n: int, whole: str = word) -> bool:
+                        return fits(whole[:n])
+
+                    cut = longest(len(word), fits_prefix)
                     lines.append(word[:cut])
                     word = word[cut:]
                 line = word
@@ -107,12 +112,18 @@ class Page:
     def text(self, x: float, y: float, text: str, **kwargs: Any) -> Text:
         return self.fig.text(x, y, text, **kwargs)
 
+    def _extent(self, artist: Artist) -> Bbox:
+        box = artist.get_tightbbox(self.renderer)
+        if box is None:  # only an invisible artist has none, and the report hides none
+            raise ValueError(f"{artist!r} is invisible and has no extent on the page")
+        return box
+
     def bottom(self, artist: Artist) -> float:
         """The lowest point of ``artist`` (with an axes' labels), in figure fraction."""
-        return artist.get_tightbbox(self.renderer).y0 / self.fig.bbox.height
+        return self._extent(artist).y0 / self.fig.bbox.height
 
     def right(self, artist: Artist) -> float:
-        return artist.get_tightbbox(self.renderer).x1 / self.fig.bbox.width
+        return self._extent(artist).x1 / self.fig.bbox.width
 
     def line_height(self, size: float, spacing: float) -> float:
         """How much one more line adds to a text's height, in figure fraction."""
@@ -140,7 +151,7 @@ def hline(fig: Figure, y: float, x0: float = LEFT, x1: float = RIGHT) -> Any:
     return Line2D([x0, x1], [y, y], transform=fig.transFigure, color=RULE, linewidth=0.8)
 
 
-def image_panel(fig: Figure, rect: list[float], image: np.ndarray, title: str,
+def image_panel(fig: Figure, rect: Rect, image: np.ndarray, title: str,
                  colour: str = MUTED) -> Any:
     ax = fig.add_axes(rect)
     ax.imshow(image, interpolation="antialiased")
@@ -153,7 +164,7 @@ def image_panel(fig: Figure, rect: list[float], image: np.ndarray, title: str,
     return ax
 
 
-def score_bar(fig: Figure, rect: list[float], result: Result) -> None:
+def score_bar(fig: Figure, rect: Rect, result: Result) -> None:
     from matplotlib.patches import Rectangle
 
     ax = fig.add_axes(rect)
@@ -173,7 +184,7 @@ def score_bar(fig: Figure, rect: list[float], result: Result) -> None:
                 color=MUTED)
 
 
-def regions_chart(fig: Figure, rect: list[float], regions: Mapping[str, float]) -> Any:
+def regions_chart(fig: Figure, rect: Rect, regions: Mapping[str, float]) -> Any:
     names = [n for n in REGION_NAMES if n in regions]
     if OUTSIDE in regions:
         names.append(OUTSIDE)

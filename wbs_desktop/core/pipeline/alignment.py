@@ -141,5 +141,5 @@ def map_to_photo(
     return cv2.warpAffine(
         crop_map.astype(np.float32), aligned.matrix, (width, height),
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_CONSTANT, borderValue=0.0,
+        borderMode=cv2.BORDER_CONSTANT, borderValue=(0.0,),
     )

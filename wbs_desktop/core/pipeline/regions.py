@@ -61,15 +61,15 @@ def region_masks(landmarks: np.ndarray, size: int) -> dict[str, np.ndarray]:
     for name, parts in _CONVEX_PARTS:
         canvas = np.zeros((size, size), dtype=np.uint8)
         for part in parts:
-            cv2.fillConvexPoly(canvas, cv2.convexHull(points[list(part)]), 1)
+            cv2.fillConvexPoly(canvas, cv2.convexHull(points[list(part)]), (1,))
         masks[name] = claim(canvas.astype(bool))
 
     canvas = np.zeros((size, size), dtype=np.uint8)
-    cv2.fillPoly(canvas, [points[list(_FOREHEAD)]], 1)
+    cv2.fillPoly(canvas, [points[list(_FOREHEAD)]], (1,))
     masks["forehead"] = claim(canvas.astype(bool))
 
     canvas = np.zeros((size, size), dtype=np.uint8)
-    cv2.fillPoly(canvas, [points[list(_FACE_OVAL)]], 1)
+    cv2.fillPoly(canvas, [points[list(_FACE_OVAL)]], (1,))
     masks["cheeks"] = claim(canvas.astype(bool))
     masks[OUTSIDE] = ~claimed
     return {name: masks[name] for name in (*REGION_NAMES, OUTSIDE)}
