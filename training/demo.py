@@ -36,9 +36,10 @@ import numpy as np
 
 from training import metrics, pretrain, synth
 from training.config import load_config
-from training.cv import run_cv, write_json
+from training.cv import run_cv
 from training.export import export_run
 from training.folds import CALIBRATION, DEVELOPMENT, TEST
+from training.run_record import write_json
 from wbs_desktop.core.errors import WBSError
 from wbs_desktop.core.files import atomic_write, read_csv, write_csv
 from wbs_desktop.core.model.bundle import load_model, save_bundle
@@ -144,7 +145,7 @@ def evaluate(bundle_path: Path, manifest: Path) -> dict[str, Any]:
     bundle = load_model(bundle_path)
     threshold = bundle.card["threshold"]
     rows = [r for r in read_csv(manifest) if r["role"] == TEST]
-    scored = []
+    scored: list[dict[str, Any]] = []
     for row in rows:
         path = Path(row["path"]) if Path(row["path"]).is_absolute() else manifest.parent / row[
             "path"]

@@ -1,4 +1,8 @@
-"""Binary screening metrics for the cross-validation: ROC/AUC, operating points, calibration.
+"""Binary screening metrics for the cross-validation: ROC/AUC, confusion-based metrics,
+fold summaries, bootstrap intervals, DeLong's test and human readers.
+
+Operating points and calibration are in :mod:`training.calibration`, the source study's
+figures and the markdown tables in :mod:`training.study_tables`.
 
 Conventions used throughout:
 
@@ -6,14 +10,15 @@ Conventions used throughout:
   (healthy controls and other syndromes).
 * ``y_prob`` holds the predicted probability (or any monotone score) of the positive class.
 * A sample is called positive when ``y_prob >= threshold``; thresholds returned by
-  :func:`youden_threshold` and :func:`threshold_for_sensitivity` are observed scores, so
+  :func:`~training.calibration.youden_threshold` and
+  :func:`~training.calibration.threshold_for_sensitivity` are observed scores, so
   applying them with ``>=`` reproduces exactly the operating point they were chosen for.
 * Ratios whose denominator is zero follow scikit-learn's ``zero_division=0``: they are 0.0.
   AUC, which is undefined with a single class, is NaN in :func:`binary_metrics` and raises
   in :func:`roc_auc`.
 
-Only numpy (and scipy for the 1-D temperature search) is used; scikit-learn is the reference
-in the tests, never a dependency of this package.
+Only numpy is used; scikit-learn is the reference in the tests, never a dependency of this
+package.
 """
 
 from __future__ import annotations
@@ -26,71 +31,28 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 __all__ = [
-    "STUDY_BEST_EXPERT_AUC",
-    "STUDY_VGG19",
-    "DEFAULT_TABLE_NAMES",
+    "as_labels",
+    "as_pair",
     "bootstrap_interval",
     "binary_metrics",
-    "comparison_table",
     "confusion",
-    "expected_calibration_error",
+    "counts_at_thresholds",
     "delong_test",
-    "fit_platt",
     "fold_summary",
-    "markdown_table",
-    "platt_probability",
     "reader_metrics",
+    "require_both_classes",
     "roc_auc",
     "roc_curve",
     "specificity_by_group",
-    "threshold_for_sensitivity",
-    "youden_threshold",
 ]
-
-STUDY_VGG19: dict[str, tuple[float, float]] = {
-    "accuracy": (92.7, 1.3),
-    "precision": (94.0, 5.6),
-    "recall": (81.7, 3.6),
-    "f1": (87.2, 2.0),
-    "auc": (89.6, 1.3),
-}
-"""Published five-fold VGG-19 results (mean, SD), in percent.
-
-Source: "Automatic Facial Recognition of Williams-Beuren Syndrome Based on
-Deep Convolutional Neural Networks", Frontiers in Pediatrics 2021. The study compared several
-architectures, but only the VGG-19 figures are known to this project, so no other
-architecture's published numbers are recorded here (none are to be made up).
-"""
-
-STUDY_BEST_EXPERT_AUC: float = 83.0
-"""AUC (percent) of the best human expert reader in the same study."""
-
-DEFAULT_TABLE_NAMES: tuple[str, ...] = (
-    "accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "auc",
-    "specificity_healthy",
-    "specificity_other",
-)
-
-_LABELS = {
-    "accuracy": "Accuracy",
-    "precision": "Precision",
-    "recall": "Recall (sensitivity)",
-    "f1": "F1",
-    "auc": "AUC",
-    "specificity": "Specificity",
-    "specificity_healthy": "Specificity (healthy)",
-    "specificity_other": "Specificity (other syndromes)",
-}
 
 
 # --------------------------------------------------------------------------- validation
+# (shared with training.calibration)
 
 
-def _labels(y_true: ArrayLike) -> np.ndarray:
+def as_labels(y_true: ArrayLike) -> np.ndarray:
+    """``y_true`` as an int64 0/1 vector; ValueError for any other shape or value."""
     y = np.asarray(y_true)
     if y.ndim != 1:
         raise ValueError(f"y_true must be one-dimensional, got shape {y.shape}")
@@ -113,14 +75,18 @@ def _scores(y_prob: ArrayLike, n: int, name: str = "y_prob") -> np.ndarray:
     return p
 
 
-def _pair(y_true: ArrayLike, y_prob: ArrayLike, name: str = "y_prob") -> tuple[np.ndarray, ...]:
-    y = _labels(y_true)
+def as_pair(
+    y_true: ArrayLike, y_prob: ArrayLike, name: str = "y_prob"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Checked labels and float64 scores of the same, non-zero length."""
+    y = as_labels(y_true)
     if y.size == 0:
         raise ValueError("y_true is empty")
     return y, _scores(y_prob, y.size, name)
 
 
-def _both_classes(y: np.ndarray, what: str) -> None:
+def require_both_classes(y: np.ndarray, what: str) -> None:
+    """ValueError naming ``what`` unless the labels ``y`` hold both classes."""
     n_pos = int(y.sum())
     if n_pos == 0 or n_pos == y.size:
         only = "positive (WBS)" if n_pos else "negative"
@@ -137,7 +103,9 @@ def _ratio(num: float, den: float) -> float:
 # --------------------------------------------------------------------------- ROC
 
 
-def _counts_at_thresholds(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, ...]:
+def counts_at_thresholds(
+    y: np.ndarray, p: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cumulative TP and FP counts when thresholding at each distinct score, descending."""
     order = np.argsort(-p, kind="mergesort")
     p_sorted = p[order]
@@ -161,9 +129,9 @@ def roc_curve(y_true: ArrayLike, y_prob: ArrayLike) -> tuple[np.ndarray, np.ndar
     Raises:
         ValueError: if ``y_true`` holds a single class (the curve is undefined).
     """
-    y, p = _pair(y_true, y_prob)
-    _both_classes(y, "The ROC curve")
-    tps, fps, thr = _counts_at_thresholds(y, p)
+    y, p = as_pair(y_true, y_prob)
+    require_both_classes(y, "The ROC curve")
+    tps, fps, thr = counts_at_thresholds(y, p)
     tpr = np.r_[0.0, tps / tps[-1]]
     fpr = np.r_[0.0, fps / fps[-1]]
     return fpr, tpr, np.r_[np.inf, thr]
@@ -187,8 +155,8 @@ def roc_auc(y_true: ArrayLike, y_prob: ArrayLike) -> float:
 
 def confusion(y_true: ArrayLike, y_pred: ArrayLike) -> dict[str, int]:
     """Confusion counts ``{"tp", "fp", "tn", "fn"}`` for 0/1 (or bool) predictions."""
-    y = _labels(y_true)
-    yp = _labels(y_pred)
+    y = as_labels(y_true)
+    yp = as_labels(y_pred)
     if yp.size != y.size:
         raise ValueError(f"y_pred has {yp.size} values but y_true has {y.size}")
     tp = int(np.sum((y == 1) & (yp == 1)))
@@ -206,7 +174,7 @@ def binary_metrics(y_true: ArrayLike, y_prob: ArrayLike, threshold: float) -> di
     positives, specificity without negatives; F1 is ``2TP / (2TP + FP + FN)`` (0.0 when that
     is 0/0). AUC does not depend on the threshold and is NaN when only one class is present.
     """
-    y, p = _pair(y_true, y_prob)
+    y, p = as_pair(y_true, y_prob)
     c = confusion(y, p >= threshold)
     tp, fp, tn, fn = c["tp"], c["fp"], c["tn"], c["fn"]
     n_pos = tp + fn
@@ -246,36 +214,6 @@ def specificity_by_group(
     return out
 
 
-def youden_threshold(y_true: ArrayLike, y_prob: ArrayLike) -> float:
-    """Threshold maximising Youden's J = sensitivity + specificity - 1 = TPR - FPR.
-
-    The returned value is one of the observed scores (not a midpoint between neighbours), so
-    ``y_prob >= t`` reproduces the chosen ROC point on these data. Among equally good
-    thresholds the largest (most conservative: fewest positive calls) is returned.
-    """
-    y, p = _pair(y_true, y_prob)
-    _both_classes(y, "Youden's J")
-    tps, fps, thr = _counts_at_thresholds(y, p)
-    # J * n_pos * n_neg in integers: float rounding must not break ties between thresholds
-    j = tps * fps[-1] - fps * tps[-1]
-    return float(thr[int(np.argmax(j))])
-
-
-def threshold_for_sensitivity(y_true: ArrayLike, y_prob: ArrayLike, target: float) -> float:
-    """Largest threshold (an observed score) whose recall on these data is at least ``target``.
-
-    ``target`` is a fraction in (0, 1]; counting is done in whole positives so that e.g.
-    9 of 10 meets a target of 0.9 despite floating-point rounding.
-    """
-    if not 0.0 < target <= 1.0:
-        raise ValueError(f"target sensitivity must be in (0, 1], got {target}")
-    y, p = _pair(y_true, y_prob)
-    _both_classes(y, "A sensitivity threshold")
-    tps, _, thr = _counts_at_thresholds(y, p)
-    need = math.ceil(target * tps[-1] - 1e-9)
-    return float(thr[int(np.argmax(tps >= need))])
-
-
 # --------------------------------------------------------------------------- cross-validation
 
 
@@ -312,107 +250,6 @@ def fold_summary(per_fold: Sequence[Mapping[str, float]]) -> dict[str, dict[str,
             "per_fold": values,
         }
     return out
-
-
-# --------------------------------------------------------------------------- calibration
-
-
-def _logit_diff(logits: ArrayLike) -> np.ndarray:
-    z = np.asarray(logits, dtype=np.float64)
-    if z.ndim == 2 and z.shape[1] == 2:
-        # two-class softmax: p(positive) = sigmoid(z1 - z0)
-        z = z[:, 1] - z[:, 0]
-    if z.ndim != 1:
-        raise ValueError(f"logits must have shape (n,) or (n, 2), got {z.shape}")
-    if not np.all(np.isfinite(z)):
-        raise ValueError("logits contain NaN or infinite values")
-    return z
-
-
-def fit_platt(
-    logits: ArrayLike,
-    y_true: ArrayLike,
-    slope_bounds: tuple[float, float] = (1e-3, 100.0),
-    intercept_bounds: tuple[float, float] = (-50.0, 50.0),
-) -> tuple[float, float]:
-    """Slope ``a`` and intercept ``b`` minimising the NLL of ``p = sigmoid(a z + b)``.
-
-    Platt scaling of a positive-class logit ``z`` (the logit difference ``z1 - z0`` of a
-    two-class head; an ``(n, 2)`` array is converted). Unlike a temperature (``b = 0``), the
-    intercept absorbs the constant shift class weighting puts on every logit, so the mean
-    probability can match the observed rate. The bounds are those the model card accepts;
-    perfectly separated data push the slope to its upper bound.
-    """
-    from scipy.optimize import minimize
-
-    z = _logit_diff(logits)
-    y = _labels(y_true)
-    if y.size != z.size:
-        raise ValueError(f"logits have {z.size} values but y_true has {y.size}")
-    _both_classes(y, "A Platt calibration")
-
-    def nll_and_gradient(params: np.ndarray) -> tuple[float, np.ndarray]:
-        s = params[0] * z + params[1]
-        p = np.exp(-np.logaddexp(0.0, -s))
-        residual = p - y
-        return (float(np.mean(np.logaddexp(0.0, s) - y * s)),
-                np.array([np.mean(residual * z), np.mean(residual)]))
-
-    rate = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
-    start = np.array([1.0, math.log(rate / (1 - rate))])
-    result = minimize(nll_and_gradient, start, jac=True, method="L-BFGS-B",
-                      bounds=[slope_bounds, intercept_bounds])
-    return float(result.x[0]), float(result.x[1])
-
-
-def platt_probability(logits: ArrayLike, slope: float, intercept: float) -> np.ndarray:
-    """``sigmoid(slope * z + intercept)`` for logits ``z``."""
-    s = slope * _logit_diff(logits) + intercept
-    return np.exp(-np.logaddexp(0.0, -s))
-
-
-def expected_calibration_error(
-    y_true: ArrayLike, y_prob: ArrayLike, n_bins: int = 10
-) -> tuple[float, list[dict[str, Any]]]:
-    """Expected calibration error over equal-width bins of the positive-class probability.
-
-    Binary reliability-diagram convention: x = mean predicted probability of WBS in the bin,
-    y = observed fraction of WBS. ``ECE = sum_b count_b / n * |observed_b - mean_prob_b|``.
-    Bins are ``[0, 1/B], (1/B, 2/B], ..., ((B-1)/B, 1]``, the assignment used by
-    ``sklearn.calibration.calibration_curve(strategy="uniform")``.
-
-    Returns ``(ece, bins)``; each bin is a dict with ``lower``, ``upper``, ``count``,
-    ``mean_confidence`` (mean predicted probability) and ``observed_rate`` (fraction
-    positive), the last two ``None`` for empty bins.
-    """
-    if n_bins < 1:
-        raise ValueError(f"n_bins must be at least 1, got {n_bins}")
-    y, p = _pair(y_true, y_prob)
-    if p.min() < 0.0 or p.max() > 1.0:
-        raise ValueError("y_prob must be probabilities in [0, 1]")
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    ids = np.searchsorted(edges[1:-1], p)
-    counts = np.bincount(ids, minlength=n_bins)
-    sum_p = np.bincount(ids, weights=p, minlength=n_bins)
-    sum_y = np.bincount(ids, weights=y, minlength=n_bins)
-    bins: list[dict[str, Any]] = []
-    ece = 0.0
-    for b in range(n_bins):
-        n_b = int(counts[b])
-        mean_p = sum_p[b] / n_b if n_b else None
-        obs = sum_y[b] / n_b if n_b else None
-        if n_b:
-            ece += n_b / y.size * abs(obs - mean_p)
-        bins.append(
-            {
-                "lower": float(edges[b]),
-                "upper": float(edges[b + 1]),
-                "count": n_b,
-                "mean_confidence": None if mean_p is None else float(mean_p),
-                "observed_rate": None if obs is None else float(obs),
-            }
-        )
-    return float(ece), bins
 
 
 # --------------------------------------------------------------------------- uncertainty
@@ -479,10 +316,10 @@ def delong_test(y_true: ArrayLike, score_a: ArrayLike, score_b: ArrayLike) -> di
     its standard error ``se``, ``z`` and the two-sided ``p_value``. With both scores
     identical the difference and its SE are 0 and the p-value is 1.
     """
-    y = _labels(y_true)
+    y = as_labels(y_true)
     a = _scores(score_a, y.size, "score_a")
     b = _scores(score_b, y.size, "score_b")
-    _both_classes(y, "DeLong's test")
+    require_both_classes(y, "DeLong's test")
     positive, negative = y == 1, y == 0
     m, n = int(positive.sum()), int(negative.sum())
     v10, v01, aucs = [], [], []
@@ -531,7 +368,7 @@ def reader_metrics(
     ``sensitivity``, ``specificity``, the operating point ``fpr``/``tpr`` (to plot as a
     point) and the reader's ROC as lists ``roc_fpr``/``roc_tpr``.
     """
-    y, r = _pair(y_true, ratings, "ratings")
+    y, r = as_pair(y_true, ratings, "ratings")
     binary = bool(np.all(np.isin(r, (0.0, 1.0))))
     if binary:
         thr = 1.0
@@ -555,94 +392,3 @@ def reader_metrics(
         "roc_fpr": fpr.tolist(),
         "roc_tpr": tpr.tolist(),
     }
-
-
-# --------------------------------------------------------------------------- tables
-
-
-def _cell(mean: float | None, std: float | None, scale: float) -> str:
-    if mean is None or not math.isfinite(mean):
-        return "—"
-    if std is None or not math.isfinite(std):
-        return f"{mean * scale:.1f}"
-    return f"{mean * scale:.1f} ± {std * scale:.1f}"
-
-
-def _entry(summary: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
-    entry = summary.get(name)
-    return entry if isinstance(entry, Mapping) else None
-
-
-def markdown_table(
-    summary: Mapping[str, Any],
-    names: Sequence[str] = DEFAULT_TABLE_NAMES,
-    percent: bool = True,
-) -> str:
-    """Markdown table of one :func:`fold_summary`: a row per metric, "mean ± SD" then the
-    folds.
-
-    Metrics in ``names`` that the summary lacks are left out. With ``percent`` the values
-    are multiplied by 100; one decimal, e.g. ``92.7 ± 1.3``; SD is the sample SD (ddof=1).
-    """
-    scale = 100.0 if percent else 1.0
-    rows = [(n, e) for n in names if (e := _entry(summary, n)) is not None]
-    n_folds = max((len(e.get("per_fold", [])) for _, e in rows), default=0)
-    unit = " (%)" if percent else ""
-    header = [f"Metric{unit}", "Mean ± SD"] + [f"Fold {i + 1}" for i in range(n_folds)]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * len(header)) + "|"]
-    for name, e in rows:
-        folds = list(e.get("per_fold", []))
-        folds += [None] * (n_folds - len(folds))
-        cells = [_LABELS.get(name, name), _cell(e.get("mean"), e.get("std"), scale)]
-        cells += [_cell(v, None, scale) for v in folds]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def comparison_table(
-    runs: Mapping[str, Mapping[str, Any]],
-    study: Mapping[str, Mapping[str, tuple[float, float]]] | None = None,
-    names: Sequence[str] = DEFAULT_TABLE_NAMES,
-    percent: bool = True,
-    expert_auc: float | None = None,
-) -> str:
-    """Side-by-side markdown table: a row per architecture, a column per metric.
-
-    ``runs`` maps an architecture to its :func:`fold_summary`. ``study`` maps an
-    architecture to published figures ``{metric: (mean, sd)}`` in percent (e.g.
-    ``{"vgg19": STUDY_VGG19}``); they are added as rows marked "(published)". ``expert_auc``
-    (percent, e.g. :data:`STUDY_BEST_EXPERT_AUC`) adds a row for the best human reader.
-    Columns are the ``names`` that any row has; missing cells show "—".
-    """
-    scale = 100.0 if percent else 1.0
-    study = study or {}
-    present = [
-        n
-        for n in names
-        if any(_entry(s, n) is not None for s in runs.values())
-        or any(n in s for s in study.values())
-        or (n == "auc" and expert_auc is not None)
-    ]
-    unit = " (%)" if percent else ""
-    header = [f"Model{unit}"] + [_LABELS.get(n, n) for n in present]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * len(header)) + "|"]
-    for arch, summary in runs.items():
-        cells = [str(arch)]
-        for n in present:
-            e = _entry(summary, n)
-            cells.append(_cell(e.get("mean"), e.get("std"), scale) if e else "—")
-        lines.append("| " + " | ".join(cells) + " |")
-    for arch, figures in study.items():
-        cells = [f"{arch} (published)"]
-        for n in present:
-            if n in figures:
-                mean, sd = figures[n]
-                cells.append(_cell(mean / 100.0, None if sd is None else sd / 100.0, scale))
-            else:
-                cells.append("—")
-        lines.append("| " + " | ".join(cells) + " |")
-    if expert_auc is not None:
-        cells = ["Best expert reader (published)"]
-        cells += [_cell(expert_auc / 100.0, None, scale) if n == "auc" else "—" for n in present]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"

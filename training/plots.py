@@ -2,14 +2,14 @@
 
 Figures are drawn on a bare ``matplotlib.figure.Figure`` with the Agg canvas: no pyplot
 global state, no GUI backend, safe from worker threads and headless machines. PNGs are
-written atomically (temporary file in the same folder, then ``os.replace``) so a reader never
-sees half a file. Each function returns its Figure (for tests or further saving).
+written atomically (``wbs_desktop.core.files.atomic_write``: temporary file in the same
+folder, then ``os.replace``) so a reader never sees half a file. Each function returns its
+Figure (for tests or further saving).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from training.metrics import expected_calibration_error, roc_auc, roc_curve
+from training.calibration import expected_calibration_error
+from training.metrics import roc_auc, roc_curve
+from wbs_desktop.core.files import atomic_write
 
 __all__ = [
     "DPI",
@@ -44,18 +46,13 @@ def _new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
 
 
 def save_figure(fig: Figure, out_png: str | os.PathLike[str]) -> Path:
-    """Write ``fig`` as PNG to ``out_png`` atomically; creates the folder if needed."""
+    """Write ``fig`` as PNG to ``out_png`` atomically; creates the folder if needed.
+
+    Raises ``OutputError`` (a sentence naming the file) when the disk refuses.
+    """
     out = Path(out_png)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=DPI)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    return atomic_write(out, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
 
 
 def interpolate_roc(fpr: np.ndarray, tpr: np.ndarray, grid: np.ndarray = _GRID) -> np.ndarray:

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from training import metrics, plots
-from training.cv import write_json
 from training.data import DataError
+from training.run_record import write_json
 from wbs_desktop.core.files import atomic_write
 from wbs_desktop.core.files import read_csv as read_rows
 

@@ -28,7 +28,8 @@ from typing import Any
 
 from training import pretrain, synth
 from training.config import load_config
-from training.cv import run_cv, write_json
+from training.cv import run_cv
+from training.run_record import write_json
 from wbs_desktop.core.files import atomic_write
 
 CONFIG = Path(__file__).parent / "configs" / "study.toml"
@@ -111,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     pretext_photos, study_photos = split_people(synth.find_bases(*args.faces), identities)
     log(f"{len(pretext_photos)} pretext photos, {len(study_photos)} study photos")
     timings: dict[str, float] = {}
-    weights, pretext_set = {}, {}
+    weights: dict[str, Path] = {}
+    pretext_set: dict[str, pretrain.PretextSet] = {}
     for arch in args.arch:
         weights[arch], timings[f"pretrain {arch}"] = _pretrained(
             args.out, arch, pretext_photos, identities, pretext_set, log)

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
+from training import calibration as C
 from training import metrics as M
+from training import study_tables as T
 
 
 def _random_case(rng: np.random.Generator, n: int, ties: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -163,7 +165,7 @@ def test_specificity_by_group() -> None:
 
 def test_youden_threshold_is_brute_force_optimum() -> None:
     for y, p in _cases(150, seed=4):
-        t = M.youden_threshold(y, p)
+        t = C.youden_threshold(y, p)
         assert t in set(p.tolist())
 
         def j(th: float, y: np.ndarray = y, p: np.ndarray = p) -> float:
@@ -179,7 +181,7 @@ def test_youden_threshold_is_brute_force_optimum() -> None:
 @pytest.mark.parametrize("target", [0.5, 0.8, 0.9, 0.95, 1.0])
 def test_threshold_for_sensitivity(target: float) -> None:
     for y, p in _cases(100, seed=5):
-        t = M.threshold_for_sensitivity(y, p, target)
+        t = C.threshold_for_sensitivity(y, p, target)
         recall = (p[y == 1] >= t).mean()
         assert recall >= target - 1e-12
         higher = np.unique(p)[np.unique(p) > t]
@@ -190,9 +192,9 @@ def test_threshold_for_sensitivity(target: float) -> None:
 def test_threshold_for_sensitivity_exact_fraction() -> None:
     y = np.array([1] * 10 + [0] * 5)
     p = np.r_[np.linspace(0.95, 0.5, 10), np.full(5, 0.3)]
-    assert M.threshold_for_sensitivity(y, p, 0.9) == pytest.approx(p[8])  # 9 of 10
+    assert C.threshold_for_sensitivity(y, p, 0.9) == pytest.approx(p[8])  # 9 of 10
     with pytest.raises(ValueError, match="target"):
-        M.threshold_for_sensitivity(y, p, 0.0)
+        C.threshold_for_sensitivity(y, p, 0.0)
 
 
 # ----------------------------------------------------------------------------- folds
@@ -227,11 +229,11 @@ def test_fit_platt_equals_an_unpenalised_logistic_regression() -> None:
     rng = np.random.default_rng(6)
     z = rng.normal(0.0, 3.0, 5000)
     y = rng.random(z.size) < 1.0 / (1.0 + np.exp(-(0.4 * z - 0.7)))
-    slope, intercept = M.fit_platt(z, y)
+    slope, intercept = C.fit_platt(z, y)
     reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(z[:, None], y)
     assert slope == pytest.approx(reference.coef_[0, 0], abs=1e-3)
     assert intercept == pytest.approx(reference.intercept_[0], abs=1e-3)
-    p = M.platt_probability(z, slope, intercept)
+    p = C.platt_probability(z, slope, intercept)
     assert np.all((p > 0) & (p < 1))
 
 
@@ -244,8 +246,8 @@ def test_platt_removes_the_shift_a_temperature_cannot() -> None:
     y = rng.random(20000) < prevalence
     true_logit = np.where(y, 1.5, -1.5) + rng.normal(0, 1.0, y.size)
     shifted = true_logit + math.log((1 - prevalence) / prevalence)
-    slope, intercept = M.fit_platt(shifted, y)
-    assert M.platt_probability(shifted, slope, intercept).mean() == pytest.approx(
+    slope, intercept = C.fit_platt(shifted, y)
+    assert C.platt_probability(shifted, slope, intercept).mean() == pytest.approx(
         y.mean(), abs=0.005)
     only_temperature = 1 / (1 + np.exp(-shifted * slope))
     assert abs(only_temperature.mean() - y.mean()) > 0.05
@@ -253,11 +255,11 @@ def test_platt_removes_the_shift_a_temperature_cannot() -> None:
 
 def test_fit_platt_stays_within_the_card_bounds_on_separable_data() -> None:
     z = np.array([-3.0, -1.0, 1.0, 3.0])
-    slope, intercept = M.fit_platt(z, [0, 0, 1, 1])
+    slope, intercept = C.fit_platt(z, [0, 0, 1, 1])
     assert 5 < slope <= 100 and abs(intercept) <= 50
-    assert np.all(np.abs(M.platt_probability(z, slope, intercept) - [0, 0, 1, 1]) < 0.01)
+    assert np.all(np.abs(C.platt_probability(z, slope, intercept) - [0, 0, 1, 1]) < 0.01)
     with pytest.raises(ValueError, match="one class"):
-        M.fit_platt(z, [1, 1, 1, 1])
+        C.fit_platt(z, [1, 1, 1, 1])
 
 
 def _delong_reference(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -313,13 +315,13 @@ def test_ece_small_for_calibrated_large_for_overconfident() -> None:
     rng = np.random.default_rng(7)
     p = rng.random(20000)
     y = (rng.random(p.size) < p).astype(int)
-    ece, bins = M.expected_calibration_error(y, p)
+    ece, bins = C.expected_calibration_error(y, p)
     assert ece < 0.02
     assert len(bins) == 10 and sum(b["count"] for b in bins) == p.size
     # overconfident: the reported probability is pushed towards 0/1 (z * 3)
     z = np.log(p / (1 - p))
     over = 1 / (1 + np.exp(-3 * z))
-    ece_over, _ = M.expected_calibration_error(y, over)
+    ece_over, _ = C.expected_calibration_error(y, over)
     assert ece_over > 0.1
 
 
@@ -329,7 +331,7 @@ def test_ece_bins_match_sklearn_calibration_curve() -> None:
         p = rng.beta(0.7, 1.5, 400)
         p[:4] = [0.0, 0.1, 0.5, 1.0]  # values on bin edges
         y = (rng.random(p.size) < p**0.7).astype(int)
-        ece, bins = M.expected_calibration_error(y, p, n_bins)
+        ece, bins = C.expected_calibration_error(y, p, n_bins)
         prob_true, prob_pred = calibration_curve(y, p, n_bins=n_bins, strategy="uniform")
         full = [b for b in bins if b["count"]]
         np.testing.assert_allclose([b["observed_rate"] for b in full], prob_true)
@@ -342,7 +344,7 @@ def test_ece_bins_match_sklearn_calibration_curve() -> None:
 
 def test_ece_rejects_non_probabilities() -> None:
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        M.expected_calibration_error([0, 1], [0.2, 1.3])
+        C.expected_calibration_error([0, 1], [0.2, 1.3])
 
 
 # ----------------------------------------------------------------------------- readers
@@ -396,20 +398,20 @@ def _summary() -> dict:
 
 
 def test_markdown_table() -> None:
-    md = M.markdown_table(_summary())
+    md = T.markdown_table(_summary())
     lines = md.strip().splitlines()
     assert lines[0].startswith("| Metric (%) | Mean ± SD | Fold 1 | Fold 2 | Fold 3")
     assert len(lines) == 2 + 5  # specificity rows left out: the summary has none
     assert "| Accuracy | 92.7 ± 1.5 | 91.0 | 93.0 | 94.0 |" in md
-    raw = M.markdown_table(_summary(), names=("auc",), percent=False)
+    raw = T.markdown_table(_summary(), names=("auc",), percent=False)
     assert "| AUC | 0.9 ± 0.0 |" in raw
 
 
 def test_comparison_table_with_study_rows() -> None:
-    md = M.comparison_table(
+    md = T.comparison_table(
         {"resnet18": _summary()},
-        {"VGG-19": M.STUDY_VGG19},
-        expert_auc=M.STUDY_BEST_EXPERT_AUC,
+        {"VGG-19": T.STUDY_VGG19},
+        expert_auc=T.STUDY_BEST_EXPERT_AUC,
     )
     lines = md.strip().splitlines()
     assert "Specificity" not in lines[0]

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from training import calibration as C
 from training import metrics as M
 from training import plots as P
 
@@ -93,7 +94,7 @@ def test_plot_reliability_title_and_png(tmp_path: Path) -> None:
     out = tmp_path / "reliability.png"
     fig = P.plot_reliability(y, p, out, n_bins=10)
     _check_png(out)
-    ece, _ = M.expected_calibration_error(y, p, 10)
+    ece, _ = C.expected_calibration_error(y, p, 10)
     title = fig.axes[0].get_title()
     assert title == f"ECE = {ece:.3f} (10 equal-width bins, n = 500)"
     assert title == P.reliability_title(ece, 10, 500)
@@ -128,7 +129,7 @@ def _imports(module: object) -> set[str]:
 
 def test_no_pyplot_no_qt_no_sklearn() -> None:
     # pyplot keeps global figure state and may pick a GUI backend; sklearn is test-only
-    for module in (P, M):
+    for module in (P, M, C):
         for name in _imports(module):
             root = name.split(".")[0]
             assert name != "matplotlib.pyplot" and root not in {"PySide6", "PyQt5", "sklearn"}
