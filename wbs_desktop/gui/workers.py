@@ -117,22 +117,18 @@ class HashWorker(Worker):
 
     def work(self) -> str | None:
         from wbs_desktop.core.errors import ModelError
-        from wbs_desktop.core.model.bundle import file_sha256, read_index
+        from wbs_desktop.core.files import file_sha256
+        from wbs_desktop.core.model.checksums import has_own_checksum
 
         path = Path(self.path)
         if not path.is_file():
             raise ModelError(f"The model file {path} was not found.")
-        if path.with_name(path.name + ".sha256").is_file():
+        if has_own_checksum(path):  # a damaged index counts as none: the user is asked
             return None
         try:
-            if path.name in read_index(path.parent)["bundles"]:
-                return None
-        except ModelError:
-            pass  # a damaged index beside it: fall back to asking the user
-        try:
-            return file_sha256(self.path)
+            return file_sha256(path)
         except OSError as exc:
-            raise ModelError(f"The model file {Path(self.path).name} could not be read "
+            raise ModelError(f"The model file {path.name} could not be read "
                              f"({exc.strerror or exc}).") from exc
 
 
@@ -237,7 +233,7 @@ class BatchScreener(Worker):
         from wbs_desktop.core.outputs.batch import find_photos, screen_photo
 
         photos = find_photos(self.folder)
-        rows = []
+        rows: list[Any] = []
         for done, photo in enumerate(photos):
             if self.isInterruptionRequested():
                 return BatchOutcome(rows, True, len(photos))

@@ -1,0 +1,235 @@
+"""The main window's widgets: the photo and face views, the view controls, the result
+column, the message bar and the status bar, and how a photo or a result is drawn on them.
+
+The view choices (heatmap, landmarks, opacity, colour map) come back from the settings and
+are remembered as they change; the window's size and splitters are restored and saved here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wbs_desktop import __version__
+from wbs_desktop.core.outputs.render import COLORMAPS, DEFAULT_COLORMAP
+from wbs_desktop.gui.message_bar import MessageBar
+from wbs_desktop.gui.model_picker import ModelPicker
+from wbs_desktop.gui.plain_text import PlainLabel
+from wbs_desktop.gui.result_panel import ResultPanel
+from wbs_desktop.gui.settings import Settings
+from wbs_desktop.gui.views import ColorBar, ImageCanvas
+from wbs_desktop.gui.workers import Analysis
+
+COLORMAP_LABELS = {"cividis": "cividis (colour-blind safe)"}
+PLACEHOLDER = ("Open a photo (Ctrl+O), drop one here, paste one (Ctrl+V) or capture one "
+               "with the camera (Ctrl+K).\n\nA frontal, well-lit photo of one child works best.")
+
+
+class WindowLayout:
+    """Builds the central area and the status bar of ``window``; keeps the widgets."""
+
+    def __init__(self, window: QMainWindow, settings: Settings) -> None:
+        self._settings = settings
+        self.message_bar = MessageBar()
+        self.photo_view = ImageCanvas("Photo", PLACEHOLDER)
+        self.aligned_view = ImageCanvas("Aligned face", "")
+        self.gradcam_view = ImageCanvas("Grad-CAM on the aligned face", "")
+        for view in (self.aligned_view, self.gradcam_view):
+            view.setMinimumSize(150, 150)
+        self.colorbar = ColorBar()
+        self.result_panel = ResultPanel()
+        self.model_picker = ModelPicker()  # the toolbar holds it (see window_actions)
+
+        self.heat_toggle = QCheckBox("Heatmap on photo")
+        self.heat_toggle.setToolTip("Show the Grad-CAM heatmap over the photo (Ctrl+H)")
+        self.landmark_toggle = QCheckBox("Landmarks")
+        self.landmark_toggle.setToolTip("Show the face box and the 478 landmarks (Ctrl+L)")
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setSingleStep(5)
+        self.opacity.setPageStep(10)
+        self.opacity.setFixedWidth(140)
+        self.opacity.setToolTip("Heatmap opacity (Ctrl+] / Ctrl+[)")
+        self.opacity_value = QLabel()
+        self.opacity_value.setMinimumWidth(36)
+        self.colormaps = QComboBox()
+        for name in COLORMAPS:
+            self.colormaps.addItem(COLORMAP_LABELS.get(name, name), name)
+        self.colormaps.setToolTip("Colour map of the heatmap (Ctrl+M for the next one)")
+
+        self.image_split = QSplitter(Qt.Orientation.Vertical)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        window.setCentralWidget(self._central())
+
+        self.status_text = PlainLabel()
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(140)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        window.statusBar().addWidget(self.status_text, 1)
+        window.statusBar().addPermanentWidget(self.busy)
+        window.statusBar().addPermanentWidget(QLabel(f"WBS Screen {__version__} · offline"))
+
+        # Choices as remembered; their signals are connected after, so nothing fires now.
+        self.heat_toggle.setChecked(settings.heat_on_photo)
+        self.landmark_toggle.setChecked(settings.show_landmarks)
+        self.opacity.setValue(settings.opacity)
+        index = self.colormaps.findData(settings.colormap)
+        self.colormaps.setCurrentIndex(index if index >= 0
+                                       else self.colormaps.findData(DEFAULT_COLORMAP))
+        self.apply_view_options()
+        self.heat_toggle.toggled.connect(self._on_view_option)
+        self.landmark_toggle.toggled.connect(self._on_view_option)
+        self.opacity.valueChanged.connect(self._on_view_option)
+        self.colormaps.currentIndexChanged.connect(self._on_colormap_changed)
+
+    def _central(self) -> QWidget:
+        controls = QHBoxLayout()
+        controls.setContentsMargins(4, 0, 4, 0)
+        controls.addWidget(self.heat_toggle)
+        controls.addWidget(self.landmark_toggle)
+        controls.addSpacing(16)
+        for text, widget in (("Opacity", self.opacity), ("Colour map", self.colormaps)):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            controls.addWidget(label)
+            controls.addWidget(widget)
+            if widget is self.opacity:
+                controls.addWidget(self.opacity_value)
+                controls.addSpacing(16)
+        controls.addStretch(1)
+
+        faces = QHBoxLayout()
+        faces.setContentsMargins(0, 0, 0, 0)
+        faces.addWidget(self.aligned_view, 1)
+        faces.addWidget(self.gradcam_view, 1)
+        faces.addWidget(self.colorbar)
+        faces_box = QWidget()
+        faces_box.setLayout(faces)
+
+        self.image_split.addWidget(self.photo_view)
+        self.image_split.addWidget(faces_box)
+        self.image_split.setStretchFactor(0, 3)
+        self.image_split.setStretchFactor(1, 2)
+        self.image_split.setChildrenCollapsible(False)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 4, 8)
+        left_layout.addWidget(self.image_split, 1)
+        left_layout.addLayout(controls)
+
+        self.main_split.addWidget(left)
+        self.main_split.addWidget(self.result_panel)
+        self.main_split.setStretchFactor(0, 3)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setChildrenCollapsible(False)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 0)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.main_split, 1)
+        return central
+
+    # ------------------------------------------------------------------- window state
+
+    def restore_state(self, window: QMainWindow) -> None:
+        geometry = self._settings.window_state("geometry")
+        if geometry is None or not window.restoreGeometry(geometry):
+            window.resize(1280, 820)
+        for key, splitter in (("main_split", self.main_split),
+                              ("image_split", self.image_split)):
+            state = self._settings.window_state(key)
+            if state is not None:
+                splitter.restoreState(state)
+        if geometry is None:
+            self.main_split.setSizes([860, 420])
+            self.image_split.setSizes([450, 270])
+
+    def save_state(self, window: QMainWindow) -> None:
+        self._settings.set_window_state("geometry", window.saveGeometry())
+        self._settings.set_window_state("main_split", self.main_split.saveState())
+        self._settings.set_window_state("image_split", self.image_split.saveState())
+        self._settings.sync()
+
+    # -------------------------------------------------------------------- view options
+
+    def colormap(self) -> str:
+        return str(self.colormaps.currentData() or DEFAULT_COLORMAP)
+
+    def apply_view_options(self) -> None:
+        opacity = self.opacity.value() / 100
+        self.opacity_value.setText(f"{self.opacity.value()} %")
+        self.photo_view.set_opacity(opacity)
+        self.gradcam_view.set_opacity(opacity)
+        self.photo_view.set_heat_visible(self.heat_toggle.isChecked())
+        for view in (self.photo_view, self.aligned_view):
+            view.set_landmarks_visible(self.landmark_toggle.isChecked())
+
+    def _on_view_option(self) -> None:
+        self.apply_view_options()
+        self._settings.heat_on_photo = self.heat_toggle.isChecked()
+        self._settings.show_landmarks = self.landmark_toggle.isChecked()
+        self._settings.opacity = self.opacity.value()
+
+    def _on_colormap_changed(self) -> None:
+        self._settings.colormap = self.colormap()
+
+    def step_opacity(self, step: int) -> None:
+        self.opacity.setValue(self.opacity.value() + step)
+
+    def next_colormap(self) -> None:
+        self.colormaps.setCurrentIndex((self.colormaps.currentIndex() + 1)
+                                       % self.colormaps.count())
+
+    # ------------------------------------------------------------------------ drawing
+
+    def set_status(self, text: str) -> None:
+        self.status_text.setText(text)
+
+    def show_error(self, text: str) -> None:
+        self.message_bar.show_message(text, "error")
+        self.set_status(text.split(". ")[0][:120])
+
+    def show_photo(self, preview: np.ndarray) -> None:
+        self.photo_view.set_image(preview)
+        self.aligned_view.set_image(None)
+        self.gradcam_view.set_image(None)
+
+    def show_analysis(self, analysis: Analysis) -> None:
+        """The heatmaps, face box and landmarks of a result, on the photo and the face."""
+        result = analysis.result
+        scale = analysis.photo.preview_scale
+        left, top, right, bottom = result.face.box
+        self.photo_view.set_heat(analysis.layers["photo"])
+        self.photo_view.set_face((left * scale, top * scale, right * scale, bottom * scale),
+                                 result.face.landmarks * scale)
+        self.aligned_view.set_image(result.aligned.image)
+        self.aligned_view.set_face(None, result.aligned.landmarks)
+        self.gradcam_view.set_image(result.aligned.image)
+        self.gradcam_view.set_heat(analysis.layers["face"])
+
+    def show_heat(self, layers: dict[str, np.ndarray]) -> None:
+        self.photo_view.set_heat(layers["photo"])
+        self.gradcam_view.set_heat(layers["face"])
+
+    def clear_result(self) -> None:
+        """Back to the bare photo: no heatmap, no face, no aligned views."""
+        self.photo_view.set_heat(None)
+        self.photo_view.set_face(None)
+        self.aligned_view.set_image(None)
+        self.gradcam_view.set_image(None)
