@@ -23,7 +23,7 @@ from training.run_record import write_json
 from wbs_desktop.core.files import atomic_write, write_csv
 from wbs_desktop.core.files import read_csv as read_rows
 from wbs_desktop.core.model.architectures import build_network, head_name
-from wbs_desktop.core.model.bundle import IMAGENET_MEAN, IMAGENET_STD
+from wbs_desktop.core.model.card import IMAGENET_MEAN, IMAGENET_STD
 from wbs_desktop.core.model.scoring import network_logits
 
 OOF_FIELDS = ("path", "relative_path", "subject", "identity", "group", "repeat", "fold",

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from training.config import Augmentation, TrainConfig
-from wbs_desktop.core.model.bundle import IMAGENET_MEAN, IMAGENET_STD
+from wbs_desktop.core.model.card import IMAGENET_MEAN, IMAGENET_STD
 from wbs_desktop.core.model.scoring import to_input
 
 
@@ -242,7 +242,7 @@ def fit(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
                                 loss_fn, config, device, state.epoch, seed, scaler)
         val_logits = predict_logits(model, validation[0], device)
         val_loss = float(evaluation_loss(val_logits, validation[1])) if len(val_logits) else 0.0
-        stats.update(epoch=state.epoch, val_loss=val_loss, lr=scheduler.get_last_lr()[0])
+        stats.update(epoch=state.epoch, val_loss=val_loss, lr=float(scheduler.get_last_lr()[0]))
         state.history.append(stats)
         if val_loss < state.best_loss:
             state.best_loss, state.best_epoch = val_loss, state.epoch

@@ -46,8 +46,7 @@ import torchvision
 
 from wbs_desktop.core.model.architectures import ARCHITECTURES, build_network, target_layer
 from wbs_desktop.core.model.bundle import load_model, save_bundle
-from wbs_desktop.core.model.card import default_card
-from wbs_desktop.core.model.scoring import IMAGENET_MEAN, IMAGENET_STD
+from wbs_desktop.core.model.card import IMAGENET_MEAN, IMAGENET_STD, default_card
 from wbs_desktop.core.pipeline import landmarks
 from wbs_desktop.core.pipeline.alignment import align_face
 from wbs_desktop.core.pipeline.analysis import analyze

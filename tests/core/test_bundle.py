@@ -24,6 +24,7 @@ from wbs_desktop.core.model.architectures import build_network, target_layer
 from wbs_desktop.core.model.bundle import MAX_HEADER_BYTES, ModelBundle, load_model, save_bundle
 from wbs_desktop.core.model.card import (
     CARD_KEY,
+    IMAGENET_MEAN,
     MAX_CARD_BYTES,
     SYNTHETIC_NOTE,
     UNTRAINED_NOTE,
@@ -31,7 +32,6 @@ from wbs_desktop.core.model.card import (
     validate_card,
 )
 from wbs_desktop.core.model.checksums import read_index, write_index
-from wbs_desktop.core.model.scoring import IMAGENET_MEAN
 
 
 def network(arch: str, seed: int) -> nn.Module:

@@ -31,7 +31,8 @@ def qimage_to_bytes(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not rgb.save(buffer, b"BMP"):
+    # PySide6 wants a str format at run time; its stubs say bytes (a ValueError otherwise).
+    if not rgb.save(buffer, "BMP"):  # type: ignore[call-overload]
         return b""
     buffer.close()
     return bytes(data.data())

@@ -13,8 +13,7 @@ import torch.nn as nn
 import torchvision.models as tvm
 
 from wbs_desktop.core.errors import ModelError
-
-ARCHITECTURES: tuple[str, ...] = ("vgg16", "vgg19", "resnet18", "resnet34", "mobilenet_v2")
+from wbs_desktop.core.model.card import ARCHITECTURES, CAM_LAYERS
 
 _CONSTRUCTORS: dict[str, Callable[..., nn.Module]] = {
     "vgg16": tvm.vgg16,
@@ -58,13 +57,6 @@ def head_name(arch: str) -> str:
     """Dotted module name of the classification head (its keys start with this + ".")."""
     _check_arch(arch)
     return _HEADS[arch]
-
-
-#: Where Grad-CAM may look: "final" is the last convolutional feature map (stride 32, but
-#: stride 16 for VGG, whose last block comes before its final pooling); "stride16" is the
-#: last map at 1/16 of the input, which gives a 7 x 7 map from a 112 px input where "final"
-#: gives 4 x 4 for ResNet and MobileNet-V2.
-CAM_LAYERS: tuple[str, ...] = ("final", "stride16")
 
 
 def target_layer(network: nn.Module, arch: str, where: str = "final") -> nn.Module:

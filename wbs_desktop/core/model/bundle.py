@@ -43,12 +43,8 @@ from wbs_desktop.core.model.card import (
     parse_card,
     provenance_note,
 )
-from wbs_desktop.core.model.checksums import (  # TRANSITIONAL read_index, IMAGENET_*
-    expected_checksum,
-    read_index,  # noqa: F401
-    sidecar_path,
-)
-from wbs_desktop.core.model.scoring import IMAGENET_MEAN, IMAGENET_STD, to_input  # noqa: F401
+from wbs_desktop.core.model.checksums import expected_checksum, sidecar_path
+from wbs_desktop.core.model.scoring import to_input
 from wbs_desktop.core.model.strict_json import strict_json
 
 MAX_HEADER_BYTES = 4 << 20  # the demo's header is 160 kB

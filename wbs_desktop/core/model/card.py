@@ -1,6 +1,7 @@
 """The model card: the JSON object stored in every bundle that says what the model is, what
 it was trained on, how it scores and how well it did. This module is its one schema: the
 fields (in the order a person reads them), the limits, the validation and the default card.
+It imports no torch, so the GUI can read and show a card before torch has loaded.
 """
 
 from __future__ import annotations
@@ -10,18 +11,22 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-import torch
-import torchvision
-
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import ModelError
 from wbs_desktop.core.files import UNPRINTABLE
 from wbs_desktop.core.intended_use import INTENDED_USE
-from wbs_desktop.core.model.architectures import ARCHITECTURES, CAM_LAYERS
-from wbs_desktop.core.model.scoring import IMAGENET_MEAN, IMAGENET_STD
 from wbs_desktop.core.model.strict_json import strict_json
 
 FORMAT_VERSION = 2
+ARCHITECTURES: tuple[str, ...] = ("vgg16", "vgg19", "resnet18", "resnet34", "mobilenet_v2")
+# Where Grad-CAM may look: "final" is the last convolutional feature map (stride 32, but
+# stride 16 for VGG, whose last block comes before its final pooling); "stride16" is the
+# last map at 1/16 of the input, which gives a 7 x 7 map from a 112 px input where "final"
+# gives 4 x 4 for ResNet and MobileNet-V2 (``architectures.target_layer``).
+CAM_LAYERS: tuple[str, ...] = ("final", "stride16")
+# The normalisation of ImageNet-trained networks, the default card's; a card states its own.
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
 CARD_KEY = "wbs_card"  # the bundle's metadata key that holds the card
 # What a model is, in a few words; every display puts "Not for clinical use" before it once
 # (card_text.provenance_banner), so the notes do not say it themselves.
@@ -236,6 +241,9 @@ def default_card(architecture: str, name: str, **fields: Any) -> dict[str, Any]:
     Software versions and the creation date are filled in; unknown field names raise
     TypeError so that a misspelt override cannot slip through.
     """
+    import torch  # here, not above: the card schema loads without torch
+    import torchvision
+
     card: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "name": name,

@@ -30,10 +30,6 @@ from torch import Tensor, nn
 
 from wbs_desktop.core.errors import ModelError
 
-# The normalisation of ImageNet-trained networks, which every card has used so far; the card
-# states its own (``normalization``), and training writes the one it used.
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
 
 def to_input(crops: Tensor, mean: Sequence[float], std: Sequence[float]) -> Tensor:
     """(N,S,S,3) uint8 crops -> (N,3,S,S) float32, scaled to [0, 1] and normalised."""
