@@ -120,11 +120,7 @@ class WindowLayout:
         faces_box = QWidget()
         faces_box.setLayout(faces)
 
-        self.image_split.addWidget(self.photo_view)
-        self.image_split.addWidget(faces_box)
-        self.image_split.setStretchFactor(0, 3)
-        self.image_split.setStretchFactor(1, 2)
-        self.image_split.setChildrenCollapsible(False)
+        _fill_split(self.image_split, (self.photo_view, 3), (faces_box, 2))
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -132,11 +128,7 @@ class WindowLayout:
         left_layout.addWidget(self.image_split, 1)
         left_layout.addLayout(controls)
 
-        self.main_split.addWidget(left)
-        self.main_split.addWidget(self.result_panel)
-        self.main_split.setStretchFactor(0, 3)
-        self.main_split.setStretchFactor(1, 1)
-        self.main_split.setChildrenCollapsible(False)
+        _fill_split(self.main_split, (left, 3), (self.result_panel, 1))
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -233,3 +225,11 @@ class WindowLayout:
         self.photo_view.set_face(None)
         self.aligned_view.set_image(None)
         self.gradcam_view.set_image(None)
+
+
+def _fill_split(split: QSplitter, *parts: tuple[QWidget, int]) -> None:
+    """Add each (widget, stretch) to ``split``; no part can be collapsed to nothing."""
+    for index, (widget, stretch) in enumerate(parts):
+        split.addWidget(widget)
+        split.setStretchFactor(index, stretch)
+    split.setChildrenCollapsible(False)
