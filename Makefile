@@ -28,8 +28,12 @@ test: venv
 test-fast: venv
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
 
+# ruff (rules and format), import-linter (the layers, pyproject.toml) and mypy; CI runs it.
 lint: venv
 	$(BIN)/ruff check wbs_desktop training tests packaging
+	$(BIN)/ruff format --check wbs_desktop training tests packaging
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: venv
 	$(BIN)/python tests/benchmarks/bench_core.py
@@ -41,4 +45,4 @@ package: venv
 	$(BIN)/python packaging/build.py $(PACKAGE_ARGS)
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

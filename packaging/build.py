@@ -48,16 +48,29 @@ def version() -> str:
 
 
 def archive_name(app_version: str) -> str:
-    system = {"linux": "linux", "darwin": "macos", "win32": "windows"}.get(sys.platform,
-                                                                          sys.platform)
+    system = {"linux": "linux", "darwin": "macos", "win32": "windows"}.get(
+        sys.platform, sys.platform
+    )
     return f"{APP_NAME}-{app_version}-{system}-{platform.machine().lower()}.tar.gz"
 
 
-def run_pyinstaller(dist: Path, work: Path, *, clean: bool = False,
-                    log: Path | None = None) -> Path:
+def run_pyinstaller(
+    dist: Path, work: Path, *, clean: bool = False, log: Path | None = None
+) -> Path:
     """Run PyInstaller on the spec; returns the built folder. Raises on failure."""
-    command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-               "--distpath", str(dist), "--workpath", str(work), str(SPEC)]
+    command = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(work),
+        str(SPEC),
+    ]
     if clean:
         command.insert(3, "--clean")
     env = {**os.environ, "PYTHONNOUSERSITE": "1"}
@@ -66,8 +79,9 @@ def run_pyinstaller(dist: Path, work: Path, *, clean: bool = False,
     else:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("w", encoding="utf-8") as handle:
-            done = subprocess.run(command, cwd=ROOT, env=env, stdout=handle,
-                                  stderr=subprocess.STDOUT)
+            done = subprocess.run(
+                command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT
+            )
         if done.returncode != 0:
             tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
             raise RuntimeError(f"PyInstaller failed (exit {done.returncode}); log {log}:\n{tail}")
@@ -107,8 +121,12 @@ def _component(rel: Path) -> str:
     for suffix in (".libs", ".dist-info"):
         if name.endswith(suffix):
             name = name[: -len(suffix)].split("-")[0]
-    return {"opencv_contrib_python": "cv2", "pillow": "PIL", "python3.11": "python stdlib",
-            "cuda_bindings": "cuda"}.get(name, name)
+    return {
+        "opencv_contrib_python": "cv2",
+        "pillow": "PIL",
+        "python3.11": "python stdlib",
+        "cuda_bindings": "cuda",
+    }.get(name, name)
 
 
 def _pyz_modules(executable: Path) -> Counter[str]:
@@ -148,8 +166,11 @@ def size_split(folder: Path) -> dict[str, object]:
             for module, length in modules.items():
                 group = TORCH if module in TORCH_PACKAGES else OTHER
                 groups[group] += length
-                components[f"{module} (in executables)" if group == TORCH
-                           else "Python modules in executables"] += length
+                components[
+                    f"{module} (in executables)"
+                    if group == TORCH
+                    else "Python modules in executables"
+                ] += length
             rest = size - sum(modules.values())
             groups[OTHER] += rest
             components["executables (bootloader)"] += rest
@@ -159,8 +180,11 @@ def size_split(folder: Path) -> dict[str, object]:
             component = "NVIDIA libraries (nvidia/, cuda/)"
         elif NVIDIA_LIBRARY.match(path.name) and component != "torch":
             component = f"NVIDIA libraries shipped by {component}"
-        is_torch = (component == "torch" or component.startswith("NVIDIA libraries")
-                    or component in TORCH_PACKAGES)
+        is_torch = (
+            component == "torch"
+            or component.startswith("NVIDIA libraries")
+            or component in TORCH_PACKAGES
+        )
         groups[TORCH if is_torch else OTHER] += size
         components[component] += size
     return {
@@ -173,10 +197,12 @@ def size_split(folder: Path) -> dict[str, object]:
 
 def format_sizes(sizes: dict[str, object], top: int = 14) -> str:
     groups = sizes["groups"]
-    lines = [f"Folder: {sizes['total_bytes'] / MB:,.0f} MB in {sizes['files']:,} files",
-             f"  {TORCH}: {groups.get(TORCH, 0) / MB:,.0f} MB",
-             f"  {OTHER}: {groups.get(OTHER, 0) / MB:,.0f} MB (target: under 400 MB)",
-             "  largest parts:"]
+    lines = [
+        f"Folder: {sizes['total_bytes'] / MB:,.0f} MB in {sizes['files']:,} files",
+        f"  {TORCH}: {groups.get(TORCH, 0) / MB:,.0f} MB",
+        f"  {OTHER}: {groups.get(OTHER, 0) / MB:,.0f} MB (target: under 400 MB)",
+        "  largest parts:",
+    ]
     for name, size in list(sizes["components"].items())[:top]:
         lines.append(f"    {size / MB:8,.1f} MB  {name}")
     return "\n".join(lines)
@@ -184,21 +210,35 @@ def format_sizes(sizes: dict[str, object], top: int = 14) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the WBS Screen one-folder bundle.")
-    parser.add_argument("--dist", type=Path, default=ROOT / "dist",
-                        help="output folder (default: dist/)")
-    parser.add_argument("--work", type=Path, default=ROOT / "build" / "pyinstaller",
-                        help="PyInstaller's work folder (default: build/pyinstaller)")
+    parser.add_argument(
+        "--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist/)"
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=ROOT / "build" / "pyinstaller",
+        help="PyInstaller's work folder (default: build/pyinstaller)",
+    )
     parser.add_argument("--clean", action="store_true", help="empty PyInstaller's caches first")
     parser.add_argument("--no-archive", action="store_true", help="skip the .tar.gz")
-    parser.add_argument("--compresslevel", type=int, default=6, choices=range(1, 10),
-                        metavar="1-9", help="gzip level of the archive (default 6)")
+    parser.add_argument(
+        "--compresslevel",
+        type=int,
+        default=6,
+        choices=range(1, 10),
+        metavar="1-9",
+        help="gzip level of the archive (default 6)",
+    )
     parser.add_argument("--sizes-json", type=Path, help="also write the size split as JSON")
     args = parser.parse_args(argv)
 
     dist, work = args.dist.resolve(), args.work.resolve()
     app_version = version()
-    print(f"Building WBS Screen {app_version} into {dist / APP_NAME} "
-          f"(PyInstaller work folder {work})", flush=True)
+    print(
+        f"Building WBS Screen {app_version} into {dist / APP_NAME} "
+        f"(PyInstaller work folder {work})",
+        flush=True,
+    )
     started = time.perf_counter()
     folder = run_pyinstaller(dist, work, clean=args.clean)
     build_s = time.perf_counter() - started
@@ -207,14 +247,18 @@ def main(argv: list[str] | None = None) -> int:
     sizes = size_split(folder)
     print(format_sizes(sizes))
     if args.sizes_json:
-        args.sizes_json.write_text(json.dumps({"build_s": build_s, **sizes}, indent=2) + "\n",
-                                   encoding="utf-8")
+        args.sizes_json.write_text(
+            json.dumps({"build_s": build_s, **sizes}, indent=2) + "\n", encoding="utf-8"
+        )
     if not args.no_archive:
         started = time.perf_counter()
-        archive, checksum = write_archive(folder, dist / archive_name(app_version),
-                                          compresslevel=args.compresslevel)
-        print(f"Archive: {archive} ({archive.stat().st_size / MB:,.0f} MB, "
-              f"{time.perf_counter() - started:.0f} s); checksum {checksum.name}")
+        archive, checksum = write_archive(
+            folder, dist / archive_name(app_version), compresslevel=args.compresslevel
+        )
+        print(
+            f"Archive: {archive} ({archive.stat().st_size / MB:,.0f} MB, "
+            f"{time.perf_counter() - started:.0f} s); checksum {checksum.name}"
+        )
     print(f"Run it: {folder / 'wbs-screen'}  (command line: {folder / 'wbs-desktop'} --help)")
     return 0
 

@@ -24,14 +24,14 @@ WHITE = (255, 255, 255)
 HEAT = (249, 115, 22)
 
 # Geometry in 512-unit coordinates.
-RADIUS = 104                       # corner radius of the tile
-FRAME = (92, 92, 420, 420)         # scan frame (only its corners are drawn)
+RADIUS = 104  # corner radius of the tile
+FRAME = (92, 92, 420, 420)  # scan frame (only its corners are drawn)
 FRAME_ARM, FRAME_WIDTH = 70, 22
-FACE = (156, 128, 356, 384)        # face ellipse
+FACE = (156, 128, 356, 384)  # face ellipse
 FACE_WIDTH = 18
 EYES = ((216, 236), (296, 236))
 EYE_R = 15
-MOUTH = (206, 262, 306, 338)       # bounding box of the smile arc (lower half)
+MOUTH = (206, 262, 306, 338)  # bounding box of the smile arc (lower half)
 HEAT_CENTRE, HEAT_R = (320, 300), 40
 
 SVG = f"""<svg xmlns="http://www.w3.org/2000/svg" width="{CANVAS}" height="{CANVAS}" \
@@ -80,8 +80,10 @@ def draw(size: int = CANVAS) -> Image.Image:
     gradient = Image.new("RGB", (1, 256))
     for y in range(256):
         t = y / 255
-        gradient.putpixel((0, y), tuple(round(a + (b - a) * t)
-                                        for a, b in zip(TEAL_TOP, TEAL_BOTTOM, strict=True)))
+        gradient.putpixel(
+            (0, y),
+            tuple(round(a + (b - a) * t) for a, b in zip(TEAL_TOP, TEAL_BOTTOM, strict=True)),
+        )
     tile = gradient.resize((big, big), Image.Resampling.BILINEAR).convert("RGBA")
     mask = Image.new("L", (big, big), 0)
     ImageDraw.Draw(mask).rounded_rectangle(s(16, 16, 496, 496), radius=RADIUS * scale, fill=255)
@@ -92,8 +94,7 @@ def draw(size: int = CANVAS) -> Image.Image:
     heat = Image.new("RGBA", (big, big), HEAT + (0,))
     alpha = Image.new("L", (big, big), 0)
     cx, cy = HEAT_CENTRE
-    ImageDraw.Draw(alpha).ellipse(s(cx - HEAT_R, cy - HEAT_R, cx + HEAT_R, cy + HEAT_R),
-                                  fill=255)
+    ImageDraw.Draw(alpha).ellipse(s(cx - HEAT_R, cy - HEAT_R, cx + HEAT_R, cy + HEAT_R), fill=255)
     heat.putalpha(alpha.filter(ImageFilter.GaussianBlur(HEAT_R * 0.45 * scale)))
     icon = Image.alpha_composite(icon, heat)
 
@@ -131,8 +132,10 @@ def write_icons(folder: Path = ICON_DIR) -> list[Path]:
     paths["svg"].write_text(SVG, encoding="utf-8")
     image = draw(512)
     image.save(paths["png"], optimize=True)
-    image.save(paths["ico"], sizes=[(16, 16), (24, 24), (32, 32), (48, 48), (64, 64),
-                                    (128, 128), (256, 256)])
+    image.save(
+        paths["ico"],
+        sizes=[(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)],
+    )
     image.save(paths["icns"])
     return list(paths.values())
 

@@ -50,16 +50,23 @@ class Check:
 
     def explain(self) -> str:
         """What went wrong, with the end of the program's output."""
-        return (f"{self.name}: {self.message}\n--- stdout (end) ---\n{self.stdout[-3000:]}"
-                f"\n--- stderr (end) ---\n{self.stderr[-3000:]}")
+        return (
+            f"{self.name}: {self.message}\n--- stdout (end) ---\n{self.stdout[-3000:]}"
+            f"\n--- stderr (end) ---\n{self.stderr[-3000:]}"
+        )
 
 
 def frozen_env(scratch: Path, **extra: str) -> dict[str, str]:
     """An environment with no Python reachable: PATH is one empty folder."""
     empty_bin = scratch / "empty-bin"
     home = scratch / "home"
-    for folder in (empty_bin, home / ".config", home / ".cache", home / ".local" / "share",
-                   scratch / "tmp"):
+    for folder in (
+        empty_bin,
+        home / ".config",
+        home / ".cache",
+        home / ".local" / "share",
+        scratch / "tmp",
+    ):
         folder.mkdir(parents=True, exist_ok=True)
     env = {
         "PATH": str(empty_bin),
@@ -75,26 +82,33 @@ def frozen_env(scratch: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _run(command: list[str], env: dict[str, str], timeout: float,
-         cwd: Path | None = None) -> tuple[subprocess.CompletedProcess[str], float]:
+def _run(
+    command: list[str], env: dict[str, str], timeout: float, cwd: Path | None = None
+) -> tuple[subprocess.CompletedProcess[str], float]:
     started = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    done = subprocess.run(
+        command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
     return done, time.perf_counter() - started
 
 
 def check_selftest(folder: Path, scratch: Path, timeout: float = 300) -> Check:
     done, seconds = _run([str(folder / CLI), "selftest"], frozen_env(scratch), timeout, scratch)
     ok = done.returncode == 0 and "Self-test passed" in done.stdout
-    message = (done.stdout.strip().splitlines() or ["(no output)"])[-1] if ok else \
-        f"exit status {done.returncode}"
-    return Check("selftest", ok, seconds, message, {"returncode": done.returncode},
-                 done.stdout, done.stderr)
+    message = (
+        (done.stdout.strip().splitlines() or ["(no output)"])[-1]
+        if ok
+        else f"exit status {done.returncode}"
+    )
+    return Check(
+        "selftest", ok, seconds, message, {"returncode": done.returncode}, done.stdout, done.stderr
+    )
 
 
 def check_predict(folder: Path, photo: Path, scratch: Path, timeout: float = 300) -> Check:
-    done, seconds = _run([str(folder / CLI), "predict", "--json", str(photo)],
-                         frozen_env(scratch), timeout, scratch)
+    done, seconds = _run(
+        [str(folder / CLI), "predict", "--json", str(photo)], frozen_env(scratch), timeout, scratch
+    )
     details: dict[str, Any] = {"returncode": done.returncode}
     result = None
     for line in done.stdout.splitlines():
@@ -105,17 +119,40 @@ def check_predict(folder: Path, photo: Path, scratch: Path, timeout: float = 300
                 continue
             break
     if done.returncode != 0:
-        return Check("predict", False, seconds, f"exit status {done.returncode}", details,
-                     done.stdout, done.stderr)
+        return Check(
+            "predict",
+            False,
+            seconds,
+            f"exit status {done.returncode}",
+            details,
+            done.stdout,
+            done.stderr,
+        )
     if not isinstance(result, dict) or not isinstance(result.get("score"), (int, float)):
-        return Check("predict", False, seconds, "no JSON object with a score on stdout",
-                     details, done.stdout, done.stderr)
+        return Check(
+            "predict",
+            False,
+            seconds,
+            "no JSON object with a score on stdout",
+            details,
+            done.stdout,
+            done.stderr,
+        )
     details["result"] = result
     ok = 0.0 <= result["score"] <= 1.0
-    message = (f"score {result['score']:.3f} ({result.get('label')}), "
-               f"model {result.get('model', {}).get('name')}")
-    return Check("predict", ok, seconds, message if ok else f"score out of range: {message}",
-                 details, done.stdout, done.stderr)
+    message = (
+        f"score {result['score']:.3f} ({result.get('label')}), "
+        f"model {result.get('model', {}).get('name')}"
+    )
+    return Check(
+        "predict",
+        ok,
+        seconds,
+        message if ok else f"score out of range: {message}",
+        details,
+        done.stdout,
+        done.stderr,
+    )
 
 
 def check_report(folder: Path, photo: Path, scratch: Path, timeout: float = 300) -> Check:
@@ -123,11 +160,15 @@ def check_report(folder: Path, photo: Path, scratch: Path, timeout: float = 300)
     pdf = scratch / "report.pdf"
     env = frozen_env(scratch)
     pdf.unlink(missing_ok=True)
-    done, seconds = _run([str(folder / CLI), "report", str(photo), "--out", str(pdf)], env,
-                         timeout, scratch)
+    done, seconds = _run(
+        [str(folder / CLI), "report", str(photo), "--out", str(pdf)], env, timeout, scratch
+    )
     ok = done.returncode == 0 and pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
-    message = (f"{pdf.stat().st_size // 1024} KiB PDF" if ok else
-               f"exit status {done.returncode}, PDF written: {pdf.is_file()}")
+    message = (
+        f"{pdf.stat().st_size // 1024} KiB PDF"
+        if ok
+        else f"exit status {done.returncode}, PDF written: {pdf.is_file()}"
+    )
     return Check("report", ok, seconds, message, {"pdf": str(pdf)}, done.stdout, done.stderr)
 
 
@@ -137,8 +178,7 @@ def gui_skip_reason() -> str | None:
         return "the GUI check uses xvfb-run (Linux only)"
     missing = [tool for tool in ("xvfb-run", "Xvfb", "xauth") if shutil.which(tool) is None]
     if missing:
-        return (f"{', '.join(missing)} not installed (Debian/Ubuntu: apt-get install xvfb "
-                "xauth)")
+        return f"{', '.join(missing)} not installed (Debian/Ubuntu: apt-get install xvfb xauth)"
     return None
 
 
@@ -154,8 +194,9 @@ def _timings(stderr: str) -> dict[str, float]:
     return marks
 
 
-def check_gui(folder: Path, photo: Path, scratch: Path, screenshot: Path,
-              timeout: float = GUI_TIMEOUT_S) -> Check:
+def check_gui(
+    folder: Path, photo: Path, scratch: Path, screenshot: Path, timeout: float = GUI_TIMEOUT_S
+) -> Check:
     """Start the windowed app under Xvfb on ``photo``; it saves ``screenshot`` and quits."""
     reason = gui_skip_reason()
     if reason:
@@ -166,18 +207,43 @@ def check_gui(folder: Path, photo: Path, scratch: Path, screenshot: Path,
     # xvfb-run is a shell script that needs the system PATH; the app itself gets app_env
     # through env -i (keeping only the DISPLAY and XAUTHORITY that xvfb-run sets). The launch
     # time is taken inside the X session, so Xvfb's own start-up is not counted.
-    inner = ('printf "wbs-timing launch %s\\n" "$(date +%s.%N)" >&2; '
-             'exec /usr/bin/env -i DISPLAY="$DISPLAY" XAUTHORITY="$XAUTHORITY" "$@"')
-    command = ["xvfb-run", "-a", "-s", f"-screen 0 {SCREEN}", "/bin/sh", "-c", inner, "sh",
-               *(f"{key}={value}" for key, value in app_env.items()),
-               str(folder / GUI), str(photo), "--screenshot", str(screenshot)]
-    outer_env = {"PATH": "/usr/bin:/bin", "HOME": app_env["HOME"],
-                 "TMPDIR": app_env["TMPDIR"], "LANG": "C.UTF-8"}
+    inner = (
+        'printf "wbs-timing launch %s\\n" "$(date +%s.%N)" >&2; '
+        'exec /usr/bin/env -i DISPLAY="$DISPLAY" XAUTHORITY="$XAUTHORITY" "$@"'
+    )
+    command = [
+        "xvfb-run",
+        "-a",
+        "-s",
+        f"-screen 0 {SCREEN}",
+        "/bin/sh",
+        "-c",
+        inner,
+        "sh",
+        *(f"{key}={value}" for key, value in app_env.items()),
+        str(folder / GUI),
+        str(photo),
+        "--screenshot",
+        str(screenshot),
+    ]
+    outer_env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": app_env["HOME"],
+        "TMPDIR": app_env["TMPDIR"],
+        "LANG": "C.UTF-8",
+    }
     try:
         done, seconds = _run(command, outer_env, timeout, scratch)
     except subprocess.TimeoutExpired as error:
-        return Check("gui", False, timeout, f"no result within {timeout:.0f} s", {},
-                     str(error.stdout or ""), str(error.stderr or ""))
+        return Check(
+            "gui",
+            False,
+            timeout,
+            f"no result within {timeout:.0f} s",
+            {},
+            str(error.stdout or ""),
+            str(error.stderr or ""),
+        )
     marks = _timings(done.stderr)
     details: dict[str, Any] = {"returncode": done.returncode, "marks": marks}
     if "launch" in marks and "window-shown" in marks:
@@ -197,10 +263,11 @@ def check_gui(folder: Path, photo: Path, scratch: Path, screenshot: Path,
         details["screenshot"] = str(screenshot)
         details["screenshot_size"] = _png_size(screenshot)
     if problems:
-        return Check("gui", False, seconds, "; ".join(problems), details, done.stdout,
-                     done.stderr)
-    message = (f"window after {details['to_window_s']:.1f} s, first result after "
-               f"{details['to_first_result_s']:.1f} s, screenshot {details['screenshot_size']}")
+        return Check("gui", False, seconds, "; ".join(problems), details, done.stdout, done.stderr)
+    message = (
+        f"window after {details['to_window_s']:.1f} s, first result after "
+        f"{details['to_first_result_s']:.1f} s, screenshot {details['screenshot_size']}"
+    )
     return Check("gui", True, seconds, message, details, done.stdout, done.stderr)
 
 
@@ -214,9 +281,11 @@ def _png_size(path: Path) -> tuple[int, int]:
 def run_all(folder: Path, photo: Path, out: Path) -> list[Check]:
     folder, photo, out = folder.resolve(), photo.resolve(), out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    checks = [check_selftest(folder, out / "selftest"),
-              check_predict(folder, photo, out / "predict"),
-              check_report(folder, photo, out / "report")]
+    checks = [
+        check_selftest(folder, out / "selftest"),
+        check_predict(folder, photo, out / "predict"),
+        check_report(folder, photo, out / "report"),
+    ]
     checks.append(check_gui(folder, photo, out / "gui-first", out / "gui-first.png"))
     if checks[-1].ok:  # a second start: caches and settings of the first start are there
         second = check_gui(folder, photo, out / "gui-first", out / "gui-second.png")
@@ -229,8 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="the built folder (dist/wbs-screen)")
     parser.add_argument("--photo", type=Path, default=DEFAULT_PHOTO)
-    parser.add_argument("--out", type=Path, default=Path("smoke-test-out"),
-                        help="scratch folder for HOME, screenshots (default ./smoke-test-out)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("smoke-test-out"),
+        help="scratch folder for HOME, screenshots (default ./smoke-test-out)",
+    )
     args = parser.parse_args(argv)
     for name in (CLI, GUI):
         if not os.access(args.folder / name, os.X_OK):

@@ -45,8 +45,13 @@ def shared_faces() -> Path:
     return SHARED_FACES
 
 
-def write_bundle(folder: Path, arch: str = "mobilenet_v2", networks: int = 1, seed: int = 0,
-                 **card_fields: object) -> Path:
+def write_bundle(
+    folder: Path,
+    arch: str = "mobilenet_v2",
+    networks: int = 1,
+    seed: int = 0,
+    **card_fields: object,
+) -> Path:
     path = folder / f"{arch}_{networks}x_{seed}.safetensors"
     nets = [seeded_network(arch, seed + i) for i in range(networks)]
     fields = {"flip_tta": False, **card_fields}

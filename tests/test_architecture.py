@@ -16,14 +16,21 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
     """Run the contracts over the packages under ``root`` (found first on the path)."""
     env = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def copy_project(target: Path) -> Path:
     for package in ("wbs_desktop", "training"):
-        shutil.copytree(REPO / package, target / package,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            REPO / package, target / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     shutil.copy(REPO / "pyproject.toml", target)
     return target
 
@@ -37,8 +44,9 @@ def test_the_code_keeps_every_contract() -> None:
 def test_a_core_module_importing_the_gui_breaks_the_contracts(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     files = root / "wbs_desktop" / "core" / "files.py"
-    files.write_text(files.read_text(encoding="utf-8") + "\nimport wbs_desktop.gui.app\n",
-                     encoding="utf-8")
+    files.write_text(
+        files.read_text(encoding="utf-8") + "\nimport wbs_desktop.gui.app\n", encoding="utf-8"
+    )
     result = lint_imports(root)
     assert result.returncode == 1
     assert "the core imports nothing above it BROKEN" in result.stdout
@@ -48,8 +56,10 @@ def test_a_core_module_importing_the_gui_breaks_the_contracts(tmp_path: Path) ->
 def test_a_pipeline_stage_importing_an_output_breaks_the_core_layers(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     stage = root / "wbs_desktop" / "core" / "pipeline" / "quality.py"
-    stage.write_text(stage.read_text(encoding="utf-8")
-                     + "\nimport wbs_desktop.core.outputs.report\n", encoding="utf-8")
+    stage.write_text(
+        stage.read_text(encoding="utf-8") + "\nimport wbs_desktop.core.outputs.report\n",
+        encoding="utf-8",
+    )
     result = lint_imports(root)
     assert result.returncode == 1
     assert "layers inside the core BROKEN" in result.stdout

@@ -30,8 +30,19 @@ def test_predict_json_and_failures(tmp_path: Path, capsys: pytest.CaptureFixture
     bad.write_text("hello")
     blank = tmp_path / "blank.png"
     Image.new("RGB", (200, 200), "grey").save(blank)
-    code = main(["predict", "--json", "--device", "cpu", str(sample_photo_path()), str(bad),
-                 str(blank), "--heatmap-out", str(tmp_path / "heat")])
+    code = main(
+        [
+            "predict",
+            "--json",
+            "--device",
+            "cpu",
+            str(sample_photo_path()),
+            str(bad),
+            str(blank),
+            "--heatmap-out",
+            str(tmp_path / "heat"),
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 1
     lines = out.strip().splitlines()
@@ -94,8 +105,14 @@ def test_selftest_in_a_fresh_offline_process(tmp_path: Path) -> None:
         sys.exit(main(sys.argv[1:]))
     """)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    done = subprocess.run([sys.executable, "-c", script, "selftest", "--device", "cpu"],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", script, "selftest", "--device", "cpu"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Self-test passed:")
     assert DEFAULT["note"] in done.stdout
@@ -103,14 +120,20 @@ def test_selftest_in_a_fresh_offline_process(tmp_path: Path) -> None:
 
 
 def test_module_entry_point_usage_errors() -> None:
-    done = subprocess.run([sys.executable, "-m", "wbs_desktop", "predict"], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "wbs_desktop", "predict"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "PHOTO" in done.stderr
 
 
 def strict_loads(text: str) -> object:
     """json.loads that refuses NaN and Infinity, which are not JSON."""
+
     def refuse(name: str) -> object:
         raise ValueError(f"{name} is not JSON")
 
@@ -120,8 +143,11 @@ def strict_loads(text: str) -> object:
 def test_every_json_output_is_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     photo = str(sample_photo_path())
     outputs = []
-    for argv in (["predict", "--json", photo, photo], ["models", "--json"],
-                 ["align", photo, "--out", str(tmp_path / "crop.png"), "--json"]):
+    for argv in (
+        ["predict", "--json", photo, photo],
+        ["models", "--json"],
+        ["align", photo, "--out", str(tmp_path / "crop.png"), "--json"],
+    ):
         assert main(argv) == 0
         outputs.append(capsys.readouterr().out)
     records = [strict_loads(line) for line in outputs[0].splitlines()]
@@ -137,17 +163,22 @@ def overflowing_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     network = seeded_network("resnet18", 0)
     with torch.no_grad():
         for name, parameter in network.named_parameters():
-            if name.startswith(("layer3", "layer4")) and name.endswith(("conv1.weight",
-                                                                         "conv2.weight")):
+            if name.startswith(("layer3", "layer4")) and name.endswith(
+                ("conv1.weight", "conv2.weight")
+            ):
                 parameter.fill_(60000.0)
     path = tmp_path_factory.mktemp("overflow") / "overflow.safetensors"
-    save_bundle(path, [network], default_card("resnet18", "overflow", input_size=64,
-                                               weights_dtype="float16"))
+    save_bundle(
+        path,
+        [network],
+        default_card("resnet18", "overflow", input_size=64, weights_dtype="float16"),
+    )
     return path
 
 
 def test_a_numerical_failure_is_an_error_never_a_low(
-        overflowing_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    overflowing_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     photo = str(sample_photo_path())
     for extra in (["--json"], []):
         assert main(["predict", *extra, "--model", str(overflowing_model), photo]) == 1
@@ -156,21 +187,24 @@ def test_a_numerical_failure_is_an_error_never_a_low(
         assert err.strip().splitlines() == [
             f"{photo}: The model produced an invalid number (the output of network 1 is not "
             "finite) for this photo, so no score can be given; try another photo or model, "
-            "and tell the model's provider."]
+            "and tell the model's provider."
+        ]
     folder = tmp_path / "photos"
     folder.mkdir()
     Image.open(sample_photo_path()).save(folder / "child.jpg")
     csv_path = tmp_path / "out.csv"
-    assert main(["batch", str(folder), "--csv", str(csv_path), "--model",
-                 str(overflowing_model)]) == 1
+    assert (
+        main(["batch", str(folder), "--csv", str(csv_path), "--model", str(overflowing_model)]) == 1
+    )
     assert "0 of 1 photos screened, 1 failed" in capsys.readouterr().out
     (row,) = read_csv(csv_path)
     assert (row["status"], row["score"], row["label"]) == ("failed", "", "")
     assert "invalid number" in row["error"]
 
 
-def test_file_names_cannot_rewrite_the_terminal(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_names_cannot_rewrite_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A photo named with escape codes (clear screen, carriage return) is shown escaped."""
     photo = tmp_path / "child\x1b[2J\r\u202e.jpg"
     Image.open(sample_photo_path()).save(photo, format="JPEG")

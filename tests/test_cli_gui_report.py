@@ -21,8 +21,9 @@ def test_gui_is_the_default_command() -> None:
     assert "--screenshot" not in parser.format_help()
 
 
-def test_report_command_writes_pdf_and_png(tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_command_writes_pdf_and_png(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pdf = tmp_path / "r.pdf"
     assert main(["report", str(sample_photo_path()), "--out", str(pdf), "--device", "cpu"]) == 0
     assert len(PdfReader(str(pdf)).pages) == 2

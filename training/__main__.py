@@ -25,14 +25,30 @@ def _command_line(argv: Sequence[str] | None) -> str:
 def cmd_cv(args: argparse.Namespace) -> int:
     from training.cv import run_cv
 
-    config = load_config(args.config, epochs=args.epochs, seed=args.seed,
-                         input_size=args.input_size, batch_size=args.batch_size,
-                         pretrained=False if args.no_pretrained else None,
-                         positive_group=args.positive, negative_groups=args.negatives,
-                         repeats=args.repeats)
-    manifest = run_cv(args.data, args.arch, args.folds, args.out, config,
-                      weights_file=args.weights, cache_dir=args.cache, device=args.device,
-                      progress=not args.quiet, command=args.command_line, resume=args.resume)
+    config = load_config(
+        args.config,
+        epochs=args.epochs,
+        seed=args.seed,
+        input_size=args.input_size,
+        batch_size=args.batch_size,
+        pretrained=False if args.no_pretrained else None,
+        positive_group=args.positive,
+        negative_groups=args.negatives,
+        repeats=args.repeats,
+    )
+    manifest = run_cv(
+        args.data,
+        args.arch,
+        args.folds,
+        args.out,
+        config,
+        weights_file=args.weights,
+        cache_dir=args.cache,
+        device=args.device,
+        progress=not args.quiet,
+        command=args.command_line,
+        resume=args.resume,
+    )
     for arch in manifest["architectures"]:
         print(args.out / arch / "metrics.md")
     return 0
@@ -41,9 +57,18 @@ def cmd_cv(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from training.export import export_run
 
-    out = export_run(args.run, args.out, arch=args.arch, threshold_rule=args.threshold_rule,
-                     name=args.name, default=args.default, command=args.command_line,
-                     half=args.half, repeat=args.repeat, force=args.force)
+    out = export_run(
+        args.run,
+        args.out,
+        arch=args.arch,
+        threshold_rule=args.threshold_rule,
+        name=args.name,
+        default=args.default,
+        command=args.command_line,
+        half=args.half,
+        repeat=args.repeat,
+        force=args.force,
+    )
     print(out)
     return 0
 
@@ -70,7 +95,8 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wbs-train",
-        description="Train and evaluate WBS Screen models the way the source study did.")
+        description="Train and evaluate WBS Screen models the way the source study did.",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     from training import synth
@@ -82,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     from training import pretrain
 
     pretrain_parser = commands.add_parser(
-        "pretrain", help="pretrain a backbone on real faces (the offline stand-in for ImageNet)")
+        "pretrain", help="pretrain a backbone on real faces (the offline stand-in for ImageNet)"
+    )
     pretrain.add_arguments(pretrain_parser)
     pretrain_parser.set_defaults(handler=cmd_pretrain)
 
@@ -90,17 +117,26 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--data", type=Path, required=True, help="data folder or manifest CSV")
     cv.add_argument("--arch", nargs="+", required=True, choices=ARCHITECTURES)
     cv.add_argument("--folds", type=int, default=5)
-    cv.add_argument("--repeats", type=int,
-                    help="repeat the cross-validation with new folds and seeds (default 1)")
+    cv.add_argument(
+        "--repeats",
+        type=int,
+        help="repeat the cross-validation with new folds and seeds (default 1)",
+    )
     cv.add_argument("--out", type=Path, required=True, help="run folder (resumable)")
     cv.add_argument("--config", type=Path, help="TOML file of training options")
-    cv.add_argument("--weights", type=Path,
-                    help="start weights: a face-pretrained .safetensors from wbs-train "
-                         "pretrain, or an ImageNet .pth (default: the torch hub cache)")
+    cv.add_argument(
+        "--weights",
+        type=Path,
+        help="start weights: a face-pretrained .safetensors from wbs-train "
+        "pretrain, or an ImageNet .pth (default: the torch hub cache)",
+    )
     cv.add_argument("--no-pretrained", action="store_true", help="train from scratch")
-    cv.add_argument("--resume", action="store_true",
-                    help="continue an interrupted run (finished folds are kept); refused if "
-                         "the configuration, the photos or the splits changed")
+    cv.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run (finished folds are kept); refused if "
+        "the configuration, the photos or the splits changed",
+    )
     cv.add_argument("--cache", type=Path, help="aligned-face cache (default RUN/cache)")
     cv.add_argument("--device", default="auto", help="auto, cpu or cuda")
     cv.add_argument("--epochs", type=int)
@@ -114,9 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     readers = commands.add_parser("readers", help="human readers' ratings against the run")
     readers.add_argument("--run", type=Path, required=True)
-    readers.add_argument("--ratings", type=Path, required=True,
-                         help="CSV with columns reader, path (relative, as in the data set; "
-                              "or subject, for one-photo subjects), rating")
+    readers.add_argument(
+        "--ratings",
+        type=Path,
+        required=True,
+        help="CSV with columns reader, path (relative, as in the data set; "
+        "or subject, for one-photo subjects), rating",
+    )
     readers.add_argument("--arch", help="which architecture's ROC to draw them on")
     readers.set_defaults(handler=cmd_readers)
 
@@ -126,15 +166,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--arch")
     export.add_argument("--threshold-rule", help="youden (default) or sensitivity:0.90")
     export.add_argument("--name", help="model name shown in the app")
-    export.add_argument("--default", action="store_true",
-                        help="make it the default model of its folder's index")
-    export.add_argument("--half", action="store_true",
-                        help="store the weights as float16 (half the file size)")
-    export.add_argument("--repeat", type=int, default=0,
-                        help="which repeat's fold models to bundle (default 0)")
-    export.add_argument("--force", action="store_true",
-                        help="export even if the cross-validated AUC is not clearly above "
-                             "chance; the bundle is then marked unvalidated")
+    export.add_argument(
+        "--default", action="store_true", help="make it the default model of its folder's index"
+    )
+    export.add_argument(
+        "--half", action="store_true", help="store the weights as float16 (half the file size)"
+    )
+    export.add_argument(
+        "--repeat", type=int, default=0, help="which repeat's fold models to bundle (default 0)"
+    )
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help="export even if the cross-validated AUC is not clearly above "
+        "chance; the bundle is then marked unvalidated",
+    )
     export.set_defaults(handler=cmd_export)
     return parser
 

@@ -105,13 +105,20 @@ def fit_platt(
         s = params[0] * z + params[1]
         p = np.exp(-np.logaddexp(0.0, -s))
         residual = p - y
-        return (float(np.mean(np.logaddexp(0.0, s) - y * s)),
-                np.array([np.mean(residual * z), np.mean(residual)]))
+        return (
+            float(np.mean(np.logaddexp(0.0, s) - y * s)),
+            np.array([np.mean(residual * z), np.mean(residual)]),
+        )
 
     rate = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
     start = np.array([1.0, math.log(rate / (1 - rate))])
-    result = minimize(nll_and_gradient, start, jac=True, method="L-BFGS-B",
-                      bounds=[slope_bounds, intercept_bounds])
+    result = minimize(
+        nll_and_gradient,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[slope_bounds, intercept_bounds],
+    )
     return float(result.x[0]), float(result.x[1])
 
 

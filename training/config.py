@@ -100,15 +100,18 @@ class TrainConfig:
             (self.learning_rate > 0, "learning_rate must be positive"),
             (0 < self.backbone_lr_factor <= 1, "backbone_lr_factor must be in (0, 1]"),
             (32 <= self.input_size <= 512, "input_size must be between 32 and 512"),
-            (0.0 < self.inner_validation_fraction < 0.5,
-             "inner_validation_fraction must be between 0 and 0.5"),
+            (
+                0.0 < self.inner_validation_fraction < 0.5,
+                "inner_validation_fraction must be between 0 and 0.5",
+            ),
             (self.early_stopping_patience >= 1, "early_stopping_patience must be at least 1"),
             (0 <= self.min_epochs <= self.epochs, "min_epochs must be between 0 and epochs"),
-            (0 <= self.warmup_epochs <= self.epochs,
-             "warmup_epochs must be between 0 and epochs"),
+            (0 <= self.warmup_epochs <= self.epochs, "warmup_epochs must be between 0 and epochs"),
             (0.0 <= self.label_smoothing < 0.5, "label_smoothing must be in [0, 0.5)"),
-            (0.0 <= self.calibration_fraction <= 0.4 and 0.0 <= self.test_fraction <= 0.4,
-             "calibration_fraction and test_fraction must each be between 0 and 0.4"),
+            (
+                0.0 <= self.calibration_fraction <= 0.4 and 0.0 <= self.test_fraction <= 0.4,
+                "calibration_fraction and test_fraction must each be between 0 and 0.4",
+            ),
             (1 <= self.repeats <= 100, "repeats must be between 1 and 100"),
         ]
         for ok, message in checks:
@@ -142,9 +145,11 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}.{name} must be a table")
             kwargs[name] = _build(type(default), value, f"{where}.{name}")
-        elif isinstance(default, bool) != isinstance(value, bool) or (
-            isinstance(default, (int, float)) and not isinstance(value, (int, float))
-        ) or (isinstance(default, (str, list)) and not isinstance(value, type(default))):
+        elif (
+            isinstance(default, bool) != isinstance(value, bool)
+            or (isinstance(default, (int, float)) and not isinstance(value, (int, float)))
+            or (isinstance(default, (str, list)) and not isinstance(value, type(default)))
+        ):
             raise ConfigError(f"{where}.{name} must be of type {type(default).__name__}")
         else:
             kwargs[name] = value

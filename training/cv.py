@@ -68,19 +68,31 @@ from wbs_desktop.core.model.architectures import ARCHITECTURES
 HELDOUT_FIELDS = ("path", "relative_path", "subject", "identity", "group", "role", "label")
 
 
-def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config: TrainConfig,
-           *, weights_file: Path | None = None, cache_dir: Path | None = None,
-           device: str | None = None, progress: bool = True, command: str = "",
-           resume: bool = False) -> dict[str, Any]:
+def run_cv(
+    data_source: Path,
+    archs: list[str],
+    n_folds: int,
+    out: Path,
+    config: TrainConfig,
+    *,
+    weights_file: Path | None = None,
+    cache_dir: Path | None = None,
+    device: str | None = None,
+    progress: bool = True,
+    command: str = "",
+    resume: bool = False,
+) -> dict[str, Any]:
     """Run (or, with ``resume``, continue) a cross-validation; returns the manifest."""
     unknown = [a for a in archs if a not in ARCHITECTURES]
     if unknown:
-        raise DataError(f"Unknown architecture(s) {', '.join(unknown)}; choose from "
-                        f"{', '.join(ARCHITECTURES)}.")
+        raise DataError(
+            f"Unknown architecture(s) {', '.join(unknown)}; choose from {', '.join(ARCHITECTURES)}."
+        )
     out = Path(out)
     if not resume and (out / "run.json").is_file():
-        raise DataError(f"{out} already holds a run; choose another --out, or add --resume to "
-                        "continue it.")
+        raise DataError(
+            f"{out} already holds a run; choose another --out, or add --resume to continue it."
+        )
     weights_file = weights_file or (Path(config.weights) if config.weights else None)
     start: dict[str, Any] = {"pretrained": config.pretrained}
     if config.pretrained:  # fail before the slow face alignment, not after it
@@ -96,6 +108,7 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     started = time.perf_counter()
     with distributed(device) as ctx:
+
         def log(message: str) -> None:
             if ctx.is_main and progress:
                 print(message, file=sys.stderr, flush=True)
@@ -105,8 +118,13 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
         note = subjects_note(samples)
         if note:
             log(f"note: {note}")
-        data = prepare(samples, config.input_size, Path(cache_dir or out / "cache"),
-                       progress=progress and ctx.is_main, only_face=config.face_only)
+        data = prepare(
+            samples,
+            config.input_size,
+            Path(cache_dir or out / "cache"),
+            progress=progress and ctx.is_main,
+            only_face=config.face_only,
+        )
         if ctx.is_main:
             write_failures(out / "excluded.json", data.failures)
         for sample, reason in data.failures:
@@ -115,19 +133,28 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
         plan = make_plan(task, n_folds, config)
         seen_in_pretext = pretext_overlap(task, plan, start)
         splits = split_rows(task, plan)
-        fields = (*HELDOUT_FIELDS[:-2], "role",
-                  *(f"fold_repeat{r}" for r in range(config.repeats)))
+        fields = (*HELDOUT_FIELDS[:-2], "role", *(f"fold_repeat{r}" for r in range(config.repeats)))
         run_fingerprint = fingerprint(config, data.data_hash, splits, n_folds)
         if resume and (out / "run.json").is_file():
-            check_resume(json.loads((out / "run.json").read_text(encoding="utf-8")),
-                         run_fingerprint)
+            check_resume(
+                json.loads((out / "run.json").read_text(encoding="utf-8")), run_fingerprint
+            )
         held_out = np.flatnonzero(plan.roles != DEVELOPMENT)
         if ctx.is_main:
             write_json(out / "run.json", run_fingerprint)
             write_csv(out / "folds.csv", splits, fields)
-            write_csv(out / "heldout.csv", [
-                {**sample_fields(task.data.samples[task.index[i]]), "role": plan.roles[i],
-                 "label": int(task.labels[i])} for i in held_out], HELDOUT_FIELDS)
+            write_csv(
+                out / "heldout.csv",
+                [
+                    {
+                        **sample_fields(task.data.samples[task.index[i]]),
+                        "role": plan.roles[i],
+                        "label": int(task.labels[i]),
+                    }
+                    for i in held_out
+                ],
+                HELDOUT_FIELDS,
+            )
             save_array(out / "heldout_crops.npy", data.crops[task.index[held_out]])
         crops = torch.from_numpy(data.crops[task.index])
         reports, timings = {}, {}
@@ -136,9 +163,19 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
             rows: list[dict[str, Any]] = []
             for repeat, folds in enumerate(plan.folds):
                 for fold in range(n_folds):
-                    rows += run_fold(task, crops, folds, fold, repeat, arch, config, ctx,
-                                     out / arch / f"repeat{repeat}" / f"fold{fold}",
-                                     weights_file, log)
+                    rows += run_fold(
+                        task,
+                        crops,
+                        folds,
+                        fold,
+                        repeat,
+                        arch,
+                        config,
+                        ctx,
+                        out / arch / f"repeat{repeat}" / f"fold{fold}",
+                        weights_file,
+                        log,
+                    )
             fold_files = sorted((out / arch).glob("repeat*/fold*/fold.json"))
             timings[arch] = {
                 "this_invocation_s": time.perf_counter() - arch_started,
@@ -146,27 +183,45 @@ def run_cv(data_source: Path, archs: list[str], n_folds: int, out: Path, config:
                 "fold_training_s": [json.loads(f.read_text())["seconds"] for f in fold_files],
             }
             if ctx.is_main:
-                reports[arch] = write_reports(out / arch, arch, rows, task, n_folds,
-                                              config.repeats, seen_in_pretext.get(arch))
+                reports[arch] = write_reports(
+                    out / arch, arch, rows, task, n_folds, config.repeats, seen_in_pretext.get(arch)
+                )
                 auc = reports[arch]["pooled_auc"]
                 log(f"{arch}: pooled out-of-fold AUC {auc['mean']:.3f}")
         manifest = {
-            "command": command, "data": str(data_source), "data_hash": data.data_hash,
-            "architectures": archs, "folds": n_folds, "repeats": config.repeats,
-            "config": config.to_dict(), "groups": group_summary(data.samples),
-            "roles": {role: {"photos": int((plan.roles == role).sum()),
-                             "identities": len(set(task.identities[plan.roles == role]))}
-                      for role in sorted(set(plan.roles))},
-            "start_weights": start, "seen_in_pretraining": seen_in_pretext,
-            "excluded": len(data.failures), "positive_group": task.positive_group,
-            "negative_groups": task.negative_groups, "devices": device_info(ctx),
-            "versions": software_versions(), "git": git_state(),
-            "deterministic": {"enabled": config.deterministic,
-                              "cublas_workspace_config": os.environ.get(
-                                  "CUBLAS_WORKSPACE_CONFIG")},
-            "seeds": {"base": config.seed, "repeat_seed_rule": "seed + 1000 * repeat",
-                      "fold_seed_rule": "repeat_seed * 100 + fold",
-                      "split_seed": config.seed},
+            "command": command,
+            "data": str(data_source),
+            "data_hash": data.data_hash,
+            "architectures": archs,
+            "folds": n_folds,
+            "repeats": config.repeats,
+            "config": config.to_dict(),
+            "groups": group_summary(data.samples),
+            "roles": {
+                role: {
+                    "photos": int((plan.roles == role).sum()),
+                    "identities": len(set(task.identities[plan.roles == role])),
+                }
+                for role in sorted(set(plan.roles))
+            },
+            "start_weights": start,
+            "seen_in_pretraining": seen_in_pretext,
+            "excluded": len(data.failures),
+            "positive_group": task.positive_group,
+            "negative_groups": task.negative_groups,
+            "devices": device_info(ctx),
+            "versions": software_versions(),
+            "git": git_state(),
+            "deterministic": {
+                "enabled": config.deterministic,
+                "cublas_workspace_config": os.environ.get("CUBLAS_WORKSPACE_CONFIG"),
+            },
+            "seeds": {
+                "base": config.seed,
+                "repeat_seed_rule": "seed + 1000 * repeat",
+                "fold_seed_rule": "repeat_seed * 100 + fold",
+                "split_seed": config.seed,
+            },
             "timings_s": {**timings, "total": time.perf_counter() - started},
         }
         if ctx.is_main:

@@ -94,10 +94,12 @@ def subjects_note(samples: list[Sample]) -> str | None:
     guessed = sum(s.subject_from_path for s in samples)
     if not guessed:
         return None
-    return (f"{guessed} of {len(samples)} photos have no subject: each of them is counted as "
-            "a different child. If a child has several photos, list them in a manifest.csv "
-            "with the columns path, group, subject (and identity), or photos of one child "
-            "will land on both sides of a split.")
+    return (
+        f"{guessed} of {len(samples)} photos have no subject: each of them is counted as "
+        "a different child. If a child has several photos, list them in a manifest.csv "
+        "with the columns path, group, subject (and identity), or photos of one child "
+        "will land on both sides of a split."
+    )
 
 
 def _read_manifest(manifest: Path) -> list[Sample]:
@@ -114,11 +116,17 @@ def _read_manifest(manifest: Path) -> list[Sample]:
         relative = (row["path"] or "").strip()
         subject = (row.get("subject") or "").strip()
         identity = (row.get("identity") or "").strip()
-        samples.append(Sample(
-            path=(manifest.parent / relative).resolve(), group=(row["group"] or "").strip(),
-            subject=subject or relative, identity=identity or subject or relative,
-            relative_path=relative, subject_from_path=not subject,
-            role=(row.get("role") or "").strip()))
+        samples.append(
+            Sample(
+                path=(manifest.parent / relative).resolve(),
+                group=(row["group"] or "").strip(),
+                subject=subject or relative,
+                identity=identity or subject or relative,
+                relative_path=relative,
+                subject_from_path=not subject,
+                role=(row.get("role") or "").strip(),
+            )
+        )
     return samples
 
 
@@ -128,9 +136,16 @@ def _read_folders(root: Path) -> list[Sample]:
         for photo in sorted(folder.rglob("*")):
             if photo.is_file() and is_supported_suffix(photo):
                 relative = photo.relative_to(root).as_posix()
-                samples.append(Sample(path=photo.resolve(), group=folder.name, subject=relative,
-                                      identity=relative, relative_path=relative,
-                                      subject_from_path=True))
+                samples.append(
+                    Sample(
+                        path=photo.resolve(),
+                        group=folder.name,
+                        subject=relative,
+                        identity=relative,
+                        relative_path=relative,
+                        subject_from_path=True,
+                    )
+                )
     if not samples:
         raise DataError(
             f"No photos found in {root}: expected one sub-folder per group (e.g. WBS/, "
@@ -142,8 +157,10 @@ def _read_folders(root: Path) -> list[Sample]:
 def cache_folder(cache_dir: Path, size: int, face_only: bool = False) -> Path:
     """Where crops of ``size`` px live: a new folder whenever the code or MediaPipe that
     makes them changes, and another for face-only crops."""
-    return (Path(cache_dir) / f"align-v{ALIGNMENT_VERSION}-det{DETECTION_VERSION}"
-                              f"-mp{version('mediapipe')}-{size}{'-face' if face_only else ''}")
+    return (
+        Path(cache_dir) / f"align-v{ALIGNMENT_VERSION}-det{DETECTION_VERSION}"
+        f"-mp{version('mediapipe')}-{size}{'-face' if face_only else ''}"
+    )
 
 
 def _check_subjects(samples: list[Sample]) -> None:
@@ -153,9 +170,11 @@ def _check_subjects(samples: list[Sample]) -> None:
             raise DataError(f"The photo {sample.relative_path} has no group.")
         first = group_of.setdefault(sample.subject, (sample.group, sample))
         if first[0] != sample.group:
-            raise DataError(f"Subject {sample.subject!r} has photos in two groups "
-                            f"({first[1].relative_path} in {first[0]!r}, "
-                            f"{sample.relative_path} in {sample.group!r}).")
+            raise DataError(
+                f"Subject {sample.subject!r} has photos in two groups "
+                f"({first[1].relative_path} in {first[0]!r}, "
+                f"{sample.relative_path} in {sample.group!r})."
+            )
 
 
 def _refuse_duplicates(kept: list[Sample], shas: list[str], hashes: list[np.ndarray]) -> None:
@@ -171,10 +190,16 @@ def _refuse_duplicates(kept: list[Sample], shas: list[str], hashes: list[np.ndar
     for i, j in [(i, j) for i, j in identical if i != j] + near_duplicates(hashes):
         a, b = kept[i], kept[j]
         same_file = shas[i] == shas[j]
-        if (a.subject != b.subject or a.group != b.group) if same_file else (
-                a.identity != b.identity):
-            how = "are the same file" if same_file else (
-                "show the same photo (a mirrored, resized or re-encoded copy)")
+        if (
+            (a.subject != b.subject or a.group != b.group)
+            if same_file
+            else (a.identity != b.identity)
+        ):
+            how = (
+                "are the same file"
+                if same_file
+                else ("show the same photo (a mirrored, resized or re-encoded copy)")
+            )
             raise DataError(
                 f"{a.relative_path} ({a.group}, subject {a.subject}) and {b.relative_path} "
                 f"({b.group}, subject {b.subject}) {how}; remove one, or file both under "
@@ -189,8 +214,13 @@ def _align_one(path: Path, size: int, only_face: bool) -> tuple[np.ndarray, np.n
     return crop, perceptual_hashes(image)
 
 
-def prepare(samples: list[Sample], size: int, cache_dir: Path,
-            progress: bool = True, only_face: bool = False) -> PreparedData:
+def prepare(
+    samples: list[Sample],
+    size: int,
+    cache_dir: Path,
+    progress: bool = True,
+    only_face: bool = False,
+) -> PreparedData:
     """Align every sample's face once (cached) and return the crops in sample order;
     ``only_face`` greys out everything outside the face oval, as the app does for a card
     that says ``face_only``."""
@@ -241,12 +271,27 @@ def group_summary(samples: list[Sample]) -> dict[str, dict[str, int]]:
     photos = Counter(s.group for s in samples)
     subjects = Counter(g for g, _ in {(s.group, s.subject) for s in samples})
     people = Counter(g for g, _ in {(s.group, s.identity) for s in samples})
-    return {g: {"photos": photos[g], "subjects": subjects[g], "identities": people[g]}
-            for g in sorted(photos)}
+    return {
+        g: {"photos": photos[g], "subjects": subjects[g], "identities": people[g]}
+        for g in sorted(photos)
+    }
 
 
 def write_failures(path: Path, failures: list[tuple[Sample, str]]) -> None:
-    path.write_text(json.dumps(
-        [{"path": str(s.path), "relative_path": s.relative_path, "group": s.group,
-          "subject": s.subject, "reason": reason} for s, reason in failures], indent=2) + "\n",
-        encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "path": str(s.path),
+                    "relative_path": s.relative_path,
+                    "group": s.group,
+                    "subject": s.subject,
+                    "reason": reason,
+                }
+                for s, reason in failures
+            ],
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )

@@ -34,7 +34,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from training import metrics, pretrain, synth
+from training import metrics, pretext, pretrain, synth
 from training.config import load_config
 from training.cv import run_cv
 from training.export import export_run
@@ -60,33 +60,47 @@ TRAINING_STRENGTH = (0.5, 1.0)
 #: Warps per group of each training person's photo: the same face, with and without the
 #: phenotype, several times over, so the networks learn the warp and not the person.
 TRAINING_WARPS = 3
-TARGETS = {"specificity_plain": 0.90, "sensitivity_wbs": 0.80, "auc_wbs_vs_plain": 0.95,
-           "outside_face_plain": 0.20, "warped_regions_wbs": 0.50}
+TARGETS = {
+    "specificity_plain": 0.90,
+    "sensitivity_wbs": 0.80,
+    "auc_wbs_vs_plain": 0.95,
+    "outside_face_plain": 0.20,
+    "warped_regions_wbs": 0.50,
+}
 
 
 def role_of(person: str) -> str:
     """A fixed rule on who a person is, the same for every seed."""
     bucket = int(hashlib.sha256(person.encode()).hexdigest(), 16) % 20
-    return TEST if bucket < TEST_SHARE else CALIBRATION if bucket < (
-        TEST_SHARE + CALIBRATION_SHARE) else DEVELOPMENT
+    return (
+        TEST
+        if bucket < TEST_SHARE
+        else CALIBRATION
+        if bucket < (TEST_SHARE + CALIBRATION_SHARE)
+        else DEVELOPMENT
+    )
 
 
 def split_people(photos: list[Path], identities: dict[str, str]) -> dict[str, str]:
     """Person of each photo (file name -> person) with their roles applied: photo -> role."""
     person = {p.name: identities.get(p.name) or p.stem for p in photos}
     sample_person = person.get(SAMPLE_PERSON_PHOTO)
-    return {name: TEST if who == sample_person else role_of(who)
-            for name, who in person.items()}
+    return {name: TEST if who == sample_person else role_of(who) for name, who in person.items()}
 
 
 def _write_png(path: Path, image: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, lambda tmp: tmp.write_bytes(cv2.imencode(
-        ".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))[1].tobytes()))
+    atomic_write(
+        path,
+        lambda tmp: tmp.write_bytes(
+            cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))[1].tobytes()
+        ),
+    )
 
 
-def matched_triples(photos: list[Path], roles: dict[str, str], identities: dict[str, str],
-                    out: Path, seed: int) -> list[dict[str, str]]:
+def matched_triples(
+    photos: list[Path], roles: dict[str, str], identities: dict[str, str], out: Path, seed: int
+) -> list[dict[str, str]]:
     """Manifest rows: each photo as it is (healthy), WBS-warped and other-warped.
 
     Held-out people's photos are warped once per group at the evaluation strength; training
@@ -105,36 +119,65 @@ def matched_triples(photos: list[Path], roles: dict[str, str], identities: dict[
         role = roles[photo.name]
         person = identities.get(photo.name) or photo.stem
         stem = photo.stem
-        rows.append({"path": str(photo.resolve()), "group": "healthy", "subject": f"{stem}-plain",
-                     "identity": person, "role": role, "base": photo.name,
-                     "warped_regions": ""})
+        rows.append(
+            {
+                "path": str(photo.resolve()),
+                "group": "healthy",
+                "subject": f"{stem}-plain",
+                "identity": person,
+                "role": role,
+                "base": photo.name,
+                "warped_regions": "",
+            }
+        )
         for group in ("WBS", "other"):
             for k in range(TRAINING_WARPS if role == DEVELOPMENT else 1):
-                strength = (EVALUATION_STRENGTH if role != DEVELOPMENT
-                            else float(rng.uniform(*TRAINING_STRENGTH)))
-                warped, _, regions = synth.apply_gestalt(image, faces[0].landmarks, group,
-                                                         strength, rng, identity_scale=0.0)
+                strength = (
+                    EVALUATION_STRENGTH
+                    if role != DEVELOPMENT
+                    else float(rng.uniform(*TRAINING_STRENGTH))
+                )
+                warped, _, regions = synth.apply_gestalt(
+                    image, faces[0].landmarks, group, strength, rng, identity_scale=0.0
+                )
                 relative = f"triples/{group}/{stem}{f'-{k}' if k else ''}.png"
                 _write_png(out / relative, np.ascontiguousarray(warped))
-                rows.append({"path": relative, "group": group, "subject": f"{stem}-{group}",
-                             "identity": person, "role": role, "base": photo.name,
-                             "warped_regions": ";".join(regions)})
+                rows.append(
+                    {
+                        "path": relative,
+                        "group": group,
+                        "subject": f"{stem}-{group}",
+                        "identity": person,
+                        "role": role,
+                        "base": photo.name,
+                        "warped_regions": ";".join(regions),
+                    }
+                )
     return rows
 
 
-def build_data(photos: list[Path], roles: dict[str, str], identities: dict[str, str],
-               out: Path, per_class: int, seed: int) -> Path:
+def build_data(
+    photos: list[Path],
+    roles: dict[str, str],
+    identities: dict[str, str],
+    out: Path,
+    per_class: int,
+    seed: int,
+) -> Path:
     """The demo's manifest: synth subjects of the training people and every matched triple."""
     manifest = out / "manifest.csv"
     if manifest.is_file():
         return manifest
     training = [p for p in photos if roles[p.name] == DEVELOPMENT]
     synth.generate(out / "synth", per_class, training, seed=seed, identities=identities)
-    rows = [{**row, "path": f"synth/{row['path']}", "role": DEVELOPMENT}
-            for row in read_csv(out / "synth" / "manifest.csv")]
+    rows = [
+        {**row, "path": f"synth/{row['path']}", "role": DEVELOPMENT}
+        for row in read_csv(out / "synth" / "manifest.csv")
+    ]
     rows += matched_triples(photos, roles, identities, out, seed)
-    write_csv(manifest, rows, ("path", "group", "subject", "identity", "role", "base",
-                               "warped_regions"))
+    write_csv(
+        manifest, rows, ("path", "group", "subject", "identity", "role", "base", "warped_regions")
+    )
     # export reads synth_info.json to know the data are synthetic
     (out / "synth_info.json").write_text((out / "synth" / "synth_info.json").read_text())
     return manifest
@@ -147,16 +190,24 @@ def evaluate(bundle_path: Path, manifest: Path) -> dict[str, Any]:
     rows = [r for r in read_csv(manifest) if r["role"] == TEST]
     scored: list[dict[str, Any]] = []
     for row in rows:
-        path = Path(row["path"]) if Path(row["path"]).is_absolute() else manifest.parent / row[
-            "path"]
+        path = (
+            Path(row["path"]) if Path(row["path"]).is_absolute() else manifest.parent / row["path"]
+        )
         try:
             result = analyze(load_image(path), bundle, "cpu")
         except WBSError:
             continue
         warped = [r for r in row["warped_regions"].split(";") if r]
-        scored.append({"photo": row["base"], "person": row["identity"], "group": row["group"],
-                       "score": result.score, "outside_face": result.regions[OUTSIDE],
-                       "in_warped_regions": sum(result.regions[r] for r in warped)})
+        scored.append(
+            {
+                "photo": row["base"],
+                "person": row["identity"],
+                "group": row["group"],
+                "score": result.score,
+                "outside_face": result.regions[OUTSIDE],
+                "in_warped_regions": sum(result.regions[r] for r in warped),
+            }
+        )
 
     def scores(group: str) -> np.ndarray:
         return np.array([r["score"] for r in scored if r["group"] == group])
@@ -165,45 +216,63 @@ def evaluate(bundle_path: Path, manifest: Path) -> dict[str, Any]:
     figures = {
         "specificity_plain": float(np.mean(plain < threshold)),
         "sensitivity_wbs": float(np.mean(wbs >= threshold)),
-        "auc_wbs_vs_plain": metrics.roc_auc([0] * len(plain) + [1] * len(wbs),
-                                            np.r_[plain, wbs]),
-        "outside_face_plain": float(np.mean([r["outside_face"] for r in scored
-                                             if r["group"] == "healthy"])),
-        "warped_regions_wbs": float(np.mean([r["in_warped_regions"] for r in scored
-                                             if r["group"] == "WBS"])),
+        "auc_wbs_vs_plain": metrics.roc_auc([0] * len(plain) + [1] * len(wbs), np.r_[plain, wbs]),
+        "outside_face_plain": float(
+            np.mean([r["outside_face"] for r in scored if r["group"] == "healthy"])
+        ),
+        "warped_regions_wbs": float(
+            np.mean([r["in_warped_regions"] for r in scored if r["group"] == "WBS"])
+        ),
         "specificity_other_warped": float(np.mean(other < threshold)),
     }
-    return {"threshold": threshold, "photos": len(scored),
-            "people": len({r["person"] for r in scored}), "figures": figures,
-            "median_score": {"plain": float(np.median(plain)), "WBS": float(np.median(wbs)),
-                             "other": float(np.median(other))},
-            "rows": scored}
+    return {
+        "threshold": threshold,
+        "photos": len(scored),
+        "people": len({r["person"] for r in scored}),
+        "figures": figures,
+        "median_score": {
+            "plain": float(np.median(plain)),
+            "WBS": float(np.median(wbs)),
+            "other": float(np.median(other)),
+        },
+        "rows": scored,
+    }
 
 
 def record_evaluation(bundle_path: Path, result: dict[str, Any]) -> None:
     """Write the evaluation's figures into the bundle's card (``training.evaluation``), so
     that the file itself says how it did on people it never saw; re-registers its hash."""
     bundle = load_model(bundle_path)
-    entry = next((e for e in installed_bundles(bundle_path.parent)
-                  if e.path.name == bundle_path.name), None)
+    entry = next(
+        (e for e in installed_bundles(bundle_path.parent) if e.path.name == bundle_path.name), None
+    )
     card = dict(bundle.card)
-    card["training"] = {**card["training"], "evaluation": {
-        "description": "training.demo's evaluation: the test people's real photos, plain "
-                       f"and WBS-warped (strength {EVALUATION_STRENGTH}), scored as the app "
-                       "scores them",
-        "photos": result["photos"], "people": result["people"],
-        "threshold": result["threshold"], "figures": result["figures"], "targets": TARGETS,
-        "median_score": result["median_score"], "fold_auc": result.get("fold_auc")}}
+    card["training"] = {
+        **card["training"],
+        "evaluation": {
+            "description": "training.demo's evaluation: the test people's real photos, plain "
+            f"and WBS-warped (strength {EVALUATION_STRENGTH}), scored as the app "
+            "scores them",
+            "photos": result["photos"],
+            "people": result["people"],
+            "threshold": result["threshold"],
+            "figures": result["figures"],
+            "targets": TARGETS,
+            "median_score": result["median_score"],
+            "fold_auc": result.get("fold_auc"),
+        },
+    }
     save_bundle(bundle_path, bundle.networks, card)
-    register_bundle(bundle_path, summary=entry.summary if entry else "",
-                    default=bool(entry and entry.default))
+    register_bundle(
+        bundle_path, summary=entry.summary if entry else "", default=bool(entry and entry.default)
+    )
 
 
 def evaluation_table(result: dict[str, Any]) -> str:
     labels = {
         "specificity_plain": "real, unwarped photos scored below the threshold (specificity)",
         "sensitivity_wbs": f"WBS-warped versions (strength {EVALUATION_STRENGTH}, no identity "
-                           "warp) scored at or above it (sensitivity)",
+        "warp) scored at or above it (sensitivity)",
         "auc_wbs_vs_plain": "AUC, WBS-warped vs plain",
         "outside_face_plain": "mean share of heat outside the face, plain photos",
         "warped_regions_wbs": "mean share of heat inside the warped regions, WBS-warped photos",
@@ -213,28 +282,39 @@ def evaluation_table(result: dict[str, Any]) -> str:
     for key, label in labels.items():
         target = TARGETS.get(key)
         sign = "≤" if key == "outside_face_plain" else "≥"
-        lines.append(f"| {label} | {result['figures'][key]:.3f} | "
-                     + (f"{sign} {target:.2f} |" if target is not None else "(control) |"))
+        lines.append(
+            f"| {label} | {result['figures'][key]:.3f} | "
+            + (f"{sign} {target:.2f} |" if target is not None else "(control) |")
+        )
     folds = result.get("fold_auc")
     if folds:
-        lines.append("| cross-validation AUC of each fold model on its test fold | "
-                     + " / ".join(f"{v:.3f}" for v in folds) + " | each ≥ 0.80 |")
-    return (f"{result['photos']} photos of {result['people']} people the model never saw, "
-            f"threshold {result['threshold']:.3f}.\n\n" + "\n".join(lines) + "\n")
+        lines.append(
+            "| cross-validation AUC of each fold model on its test fold | "
+            + " / ".join(f"{v:.3f}" for v in folds)
+            + " | each ≥ 0.80 |"
+        )
+    return (
+        f"{result['photos']} photos of {result['people']} people the model never saw, "
+        f"threshold {result['threshold']:.3f}.\n\n" + "\n".join(lines) + "\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--faces", type=Path, nargs="+", required=True,
-                        help="folders of real base photos")
+    parser.add_argument(
+        "--faces", type=Path, nargs="+", required=True, help="folders of real base photos"
+    )
     parser.add_argument("--identities", type=Path, help="CSV naming the person in each photo")
     parser.add_argument("--out", type=Path, required=True, help="work folder (resumable)")
     parser.add_argument("--model-out", type=Path, required=True)
     parser.add_argument("--per-class", type=int, default=300)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--evaluate", action="store_true",
-                        help="only evaluate the bundle at --model-out on the test people")
+    parser.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="only evaluate the bundle at --model-out on the test people",
+    )
     args = parser.parse_args(argv)
     command = "python -m training.demo " + shlex.join(sys.argv[1:] if argv is None else argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -252,41 +332,70 @@ def main(argv: list[str] | None = None) -> int:
         weights = args.out / "pretrained_mobilenet_v2.safetensors"
         if not weights.is_file():
             step = time.perf_counter()
-            pretrain.pretrain([p for p in photos if roles[p.name] == DEVELOPMENT], ARCHITECTURE,
-                              weights, pretrain.PretextSettings(
-                                  seed=args.seed, face_only=load_config(CONFIG).face_only),
-                              identities=identities, device="cpu", log=log, command=command)
+            pretrain.pretrain(
+                [p for p in photos if roles[p.name] == DEVELOPMENT],
+                ARCHITECTURE,
+                weights,
+                pretext.PretextSettings(seed=args.seed, face_only=load_config(CONFIG).face_only),
+                identities=identities,
+                device="cpu",
+                log=log,
+                command=command,
+            )
             timings["pretrain"] = time.perf_counter() - step
         step = time.perf_counter()
         build_data(photos, roles, identities, args.out / "data", args.per_class, args.seed)
         timings["data"] = time.perf_counter() - step
         step = time.perf_counter()
-        run_cv(manifest, [ARCHITECTURE], args.folds, args.out / "cv",
-               load_config(CONFIG, seed=args.seed), weights_file=weights,
-               cache_dir=args.out / "cache", device="cpu", command=command, resume=True)
+        run_cv(
+            manifest,
+            [ARCHITECTURE],
+            args.folds,
+            args.out / "cv",
+            load_config(CONFIG, seed=args.seed),
+            weights_file=weights,
+            cache_dir=args.out / "cache",
+            device="cpu",
+            command=command,
+            resume=True,
+        )
         timings["cv"] = time.perf_counter() - step
         # Five fold models in float16: ~9 MB, within the 25 MB the installer allows the demo.
-        export_run(args.out / "cv", args.model_out,
-                   name="Demo: MobileNet-V2 on synthetic phenotypes", default=True,
-                   command=command, half=True)
+        export_run(
+            args.out / "cv",
+            args.model_out,
+            name="Demo: MobileNet-V2 on synthetic phenotypes",
+            default=True,
+            command=command,
+            half=True,
+        )
     step = time.perf_counter()
     result = evaluate(args.model_out, manifest)
     timings["evaluate"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - started
     cv_metrics = args.out / "cv" / ARCHITECTURE / "metrics.json"
     if cv_metrics.is_file():  # the reliability target: every fold's AUC on its test fold
-        result["fold_auc"] = json.loads(cv_metrics.read_text(encoding="utf-8"))[
-            "summary"]["auc"]["per_fold"]
+        result["fold_auc"] = json.loads(cv_metrics.read_text(encoding="utf-8"))["summary"]["auc"][
+            "per_fold"
+        ]
     if not args.evaluate:
         record_evaluation(args.model_out, result)
-    result.update(command=command, timings_s=timings,
-                  people_by_role={role: sorted({identities.get(n) or Path(n).stem
-                                        for n, r in roles.items() if r == role})
-                          for role in (DEVELOPMENT, CALIBRATION, TEST)})
+    result.update(
+        command=command,
+        timings_s=timings,
+        people_by_role={
+            role: sorted({identities.get(n) or Path(n).stem for n, r in roles.items() if r == role})
+            for role in (DEVELOPMENT, CALIBRATION, TEST)
+        },
+    )
     write_json(args.out / "evaluation.json", result)
     table = evaluation_table(result)
-    atomic_write(args.out / "evaluation.md", lambda tmp: tmp.write_text(
-        f"# The demo model on people it never saw\n\n`{command}`\n\n{table}", encoding="utf-8"))
+    atomic_write(
+        args.out / "evaluation.md",
+        lambda tmp: tmp.write_text(
+            f"# The demo model on people it never saw\n\n`{command}`\n\n{table}", encoding="utf-8"
+        ),
+    )
     print(table)
     return 0
 

@@ -32,8 +32,9 @@ def perceptual_hashes(image: np.ndarray) -> np.ndarray:
     return np.stack([np.packbits((c > np.median(c)).ravel()) for c in (low, mirrored)])
 
 
-def near_duplicates(hashes: Sequence[np.ndarray], max_distance: int = MAX_DISTANCE,
-                    chunk: int = 256) -> list[tuple[int, int]]:
+def near_duplicates(
+    hashes: Sequence[np.ndarray], max_distance: int = MAX_DISTANCE, chunk: int = 256
+) -> list[tuple[int, int]]:
     """Pairs (i, j), i < j, whose photos are the same up to mirroring, size or encoding."""
     if not hashes:
         return []
@@ -41,7 +42,7 @@ def near_duplicates(hashes: Sequence[np.ndarray], max_distance: int = MAX_DISTAN
     both = np.stack(hashes)  # (N, 2, 32)
     pairs: list[tuple[int, int]] = []
     for start in range(0, len(plain), chunk):
-        block = plain[start:start + chunk]  # (B, 32)
+        block = plain[start : start + chunk]  # (B, 32)
         xor = block[:, None, None, :] ^ both[None, :, :, :]  # (B, N, 2, 32)
         distance = _BITS[xor].sum(axis=-1, dtype=np.uint16).min(axis=-1)  # (B, N)
         for i, j in zip(*np.nonzero(distance <= max_distance), strict=True):

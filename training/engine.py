@@ -58,8 +58,13 @@ def augment(x: torch.Tensor, settings: Augmentation, generator: torch.Generator)
     flip = torch.where(uniform(0, 1) < 0.5, -1.0, 1.0) if settings.flip else torch.ones_like(scale)
     shift = torch.stack([uniform(-1, 1), uniform(-1, 1)], 1) * settings.translate * 2
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack([torch.stack([cos * flip, -sin, shift[:, 0]], 1),
-                         torch.stack([sin * flip, cos, shift[:, 1]], 1)], 1)
+    theta = torch.stack(
+        [
+            torch.stack([cos * flip, -sin, shift[:, 0]], 1),
+            torch.stack([sin * flip, cos, shift[:, 1]], 1),
+        ],
+        1,
+    )
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
 
@@ -99,8 +104,9 @@ def lr_lambda(config: TrainConfig, steps_per_epoch: int) -> Callable[[int], floa
     return factor
 
 
-def make_optimizer(model: nn.Module, config: TrainConfig,
-                   head: str | None = None) -> torch.optim.Optimizer:
+def make_optimizer(
+    model: nn.Module, config: TrainConfig, head: str | None = None
+) -> torch.optim.Optimizer:
     """The config's optimiser; the parameters under ``head`` (a module name prefix) learn at
     ``learning_rate``, the rest at ``learning_rate * backbone_lr_factor``."""
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
@@ -110,8 +116,13 @@ def make_optimizer(model: nn.Module, config: TrainConfig,
     if in_head:
         groups.append({"params": in_head, "lr": config.learning_rate})
     if config.optimizer == "sgd":
-        return torch.optim.SGD(groups, lr=config.learning_rate, momentum=config.momentum,
-                               weight_decay=config.weight_decay, nesterov=True)
+        return torch.optim.SGD(
+            groups,
+            lr=config.learning_rate,
+            momentum=config.momentum,
+            weight_decay=config.weight_decay,
+            nesterov=True,
+        )
     return torch.optim.AdamW(groups, lr=config.learning_rate, weight_decay=config.weight_decay)
 
 
@@ -138,8 +149,7 @@ def should_stop_early(state: FitState, config: TrainConfig) -> bool:
     """After ``state.epoch`` finished epochs: has the validation loss failed to improve for
     ``early_stopping_patience`` epochs, with at least ``min_epochs`` done?"""
     epochs_since_best = state.epoch - 1 - state.best_epoch
-    return (state.epoch >= config.min_epochs
-            and epochs_since_best >= config.early_stopping_patience)
+    return state.epoch >= config.min_epochs and epochs_since_best >= config.early_stopping_patience
 
 
 def _rank_and_world() -> tuple[int, int]:
@@ -148,10 +158,19 @@ def _rank_and_world() -> tuple[int, int]:
     return 0, 1
 
 
-def train_one_epoch(model: nn.Module, crops: torch.Tensor, labels: torch.Tensor,
-                    optimizer: torch.optim.Optimizer, scheduler: Any, loss_fn: nn.Module,
-                    config: TrainConfig, device: torch.device, epoch: int, seed: int,
-                    scaler: torch.amp.GradScaler | None = None) -> dict[str, float]:
+def train_one_epoch(
+    model: nn.Module,
+    crops: torch.Tensor,
+    labels: torch.Tensor,
+    optimizer: torch.optim.Optimizer,
+    scheduler: Any,
+    loss_fn: nn.Module,
+    config: TrainConfig,
+    device: torch.device,
+    epoch: int,
+    seed: int,
+    scaler: torch.amp.GradScaler | None = None,
+) -> dict[str, float]:
     """One pass over the training crops; under DDP each process takes its own shard.
 
     Shuffling, augmentation and dropout all draw from (seed, epoch), never from what an
@@ -169,9 +188,10 @@ def train_one_epoch(model: nn.Module, crops: torch.Tensor, labels: torch.Tensor,
     total_loss, seen, started = 0.0, 0, time.perf_counter()
     use_amp = scaler is not None
     for step in range(steps):
-        batch = order[step * per_step:(step + 1) * per_step][rank::world]
-        x = augment(normalise(crops[batch].to(device, non_blocking=True)),
-                    config.augmentation, generator)
+        batch = order[step * per_step : (step + 1) * per_step][rank::world]
+        x = augment(
+            normalise(crops[batch].to(device, non_blocking=True)), config.augmentation, generator
+        )
         # Channels-last input: MobileNet-V2 trains ~45 % faster on CPU, the others alike.
         x = x.contiguous(memory_format=torch.channels_last)
         y = labels[batch].to(device, non_blocking=True)
@@ -189,26 +209,40 @@ def train_one_epoch(model: nn.Module, crops: torch.Tensor, labels: torch.Tensor,
         total_loss += float(loss.detach()) * len(batch)
         seen += len(batch)
     seconds = time.perf_counter() - started
-    return {"train_loss": total_loss / max(seen, 1), "images": seen * world,
-            "seconds": seconds, "images_per_second": seen * world / max(seconds, 1e-9)}
+    return {
+        "train_loss": total_loss / max(seen, 1),
+        "images": seen * world,
+        "seconds": seconds,
+        "images_per_second": seen * world / max(seconds, 1e-9),
+    }
 
 
 @torch.no_grad()
-def predict_logits(model: nn.Module, crops: torch.Tensor, device: torch.device,
-                   batch_size: int = 64) -> torch.Tensor:
+def predict_logits(
+    model: nn.Module, crops: torch.Tensor, device: torch.device, batch_size: int = 64
+) -> torch.Tensor:
     """(N, C) logits on CPU, for the validation loss (scores use ``scoring``)."""
     model.eval()
-    outputs = [model(normalise(crops[start:start + batch_size].to(device))).float().cpu()
-               for start in range(0, len(crops), batch_size)]
+    outputs = [
+        model(normalise(crops[start : start + batch_size].to(device))).float().cpu()
+        for start in range(0, len(crops), batch_size)
+    ]
     return torch.cat(outputs) if outputs else torch.zeros(0, 2)
 
 
-def fit(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
-        validation: tuple[torch.Tensor, torch.Tensor], config: TrainConfig,
-        device: torch.device, seed: int, state: FitState | None = None,
-        optimizer_state: dict[str, Any] | None = None,
-        on_epoch: Callable[[FitState, nn.Module, torch.optim.Optimizer], None] | None = None,
-        progress: Callable[[str], None] | None = None, head: str | None = None) -> FitState:
+def fit(
+    model: nn.Module,
+    train: tuple[torch.Tensor, torch.Tensor],
+    validation: tuple[torch.Tensor, torch.Tensor],
+    config: TrainConfig,
+    device: torch.device,
+    seed: int,
+    state: FitState | None = None,
+    optimizer_state: dict[str, Any] | None = None,
+    on_epoch: Callable[[FitState, nn.Module, torch.optim.Optimizer], None] | None = None,
+    progress: Callable[[str], None] | None = None,
+    head: str | None = None,
+) -> FitState:
     """Train with early stopping on the validation loss; ``state.best_state`` holds the best
     weights. ``on_epoch`` is called after each epoch (the caller writes checkpoints); to
     resume, pass the saved ``state`` and ``optimizer_state`` with the model's weights
@@ -235,11 +269,23 @@ def fit(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
     training_model = model
     if world > 1:
         training_model = nn.parallel.DistributedDataParallel(
-            model, device_ids=[device.index] if device.type == "cuda" else None)
+            model, device_ids=[device.index] if device.type == "cuda" else None
+        )
     evaluation_loss = nn.CrossEntropyLoss()
     while state.epoch < config.epochs and not state.stopped_early:
-        stats = train_one_epoch(training_model, train_crops, train_labels, optimizer, scheduler,
-                                loss_fn, config, device, state.epoch, seed, scaler)
+        stats = train_one_epoch(
+            training_model,
+            train_crops,
+            train_labels,
+            optimizer,
+            scheduler,
+            loss_fn,
+            config,
+            device,
+            state.epoch,
+            seed,
+            scaler,
+        )
         val_logits = predict_logits(model, validation[0], device)
         val_loss = float(evaluation_loss(val_logits, validation[1])) if len(val_logits) else 0.0
         stats.update(epoch=state.epoch, val_loss=val_loss, lr=float(scheduler.get_last_lr()[0]))
@@ -250,8 +296,10 @@ def fit(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
         state.epoch += 1
         state.stopped_early = should_stop_early(state, config)
         if progress:
-            progress(f"epoch {state.epoch}/{config.epochs} train loss {stats['train_loss']:.3f} "
-                     f"val loss {val_loss:.3f} ({stats['images_per_second']:.0f} img/s)")
+            progress(
+                f"epoch {state.epoch}/{config.epochs} train loss {stats['train_loss']:.3f} "
+                f"val loss {val_loss:.3f} ({stats['images_per_second']:.0f} img/s)"
+            )
         if on_epoch:
             on_epoch(state, model, optimizer)
     return state

@@ -42,20 +42,31 @@ from wbs_desktop.core.model.registry import register_bundle
 from wbs_desktop.core.model.scoring import Calibration, deployed_logit
 
 SYNTHETIC_INFO = "synth_info.json"
-SCORE_FIELDS = ("path", "relative_path", "identity", "group", "role", "label",
-                "deployed_logit", "score")
+SCORE_FIELDS = (
+    "path",
+    "relative_path",
+    "identity",
+    "group",
+    "role",
+    "label",
+    "deployed_logit",
+    "score",
+)
 
 
-def choose_threshold(rule: str, labels: np.ndarray, probabilities: np.ndarray) -> tuple[float,
-                                                                                        str]:
+def choose_threshold(rule: str, labels: np.ndarray, probabilities: np.ndarray) -> tuple[float, str]:
     """The threshold and a sentence saying how it was chosen."""
     where = "the calibrated scores of the deployed ensemble on the calibration people"
     if rule == "youden":
-        return (calibration.youden_threshold(labels, probabilities),
-                f"Youden's J (sensitivity + specificity - 1) maximised on {where}")
+        return (
+            calibration.youden_threshold(labels, probabilities),
+            f"Youden's J (sensitivity + specificity - 1) maximised on {where}",
+        )
     target = float(rule.partition(":")[2])
-    return (calibration.threshold_for_sensitivity(labels, probabilities, target),
-            f"highest threshold reaching {target:.0%} sensitivity on {where}")
+    return (
+        calibration.threshold_for_sensitivity(labels, probabilities, target),
+        f"highest threshold reaching {target:.0%} sensitivity on {where}",
+    )
 
 
 def _is_synthetic(data_source: str) -> bool:
@@ -68,8 +79,9 @@ def _with_interval(value: float, interval: tuple[float, float] | None) -> dict[s
     return {"value": value, "ci95": list(interval) if interval else None}
 
 
-def operating_point(rows: list[dict[str, str]], scores: np.ndarray,
-                    threshold: float) -> dict[str, Any]:
+def operating_point(
+    rows: list[dict[str, str]], scores: np.ndarray, threshold: float
+) -> dict[str, Any]:
     """Sensitivity, specificity and AUC of ``scores >= threshold`` on the test people."""
     y = np.array([int(r["label"]) for r in rows])
     identities = np.array([r["identity"] for r in rows])
@@ -96,26 +108,34 @@ def operating_point(rows: list[dict[str, str]], scores: np.ndarray,
             if not hit.any():
                 raise ValueError(f"no {group}")
             return float(np.mean(scores[sample][hit] < threshold))
+
         return statistic
 
     groups = np.array([r["group"] for r in rows])
     everyone = np.arange(len(y))
 
     def measured(statistic: Callable[[np.ndarray], float]) -> dict[str, Any]:
-        return _with_interval(statistic(everyone), metrics.bootstrap_interval(
-            identities, statistic, BOOTSTRAP_RESAMPLES))
+        return _with_interval(
+            statistic(everyone),
+            metrics.bootstrap_interval(identities, statistic, BOOTSTRAP_RESAMPLES),
+        )
 
     ece, _ = calibration.expected_calibration_error(y, scores, 10)
     return {
-        "sensitivity": measured(sensitivity), "specificity": measured(specificity),
+        "sensitivity": measured(sensitivity),
+        "specificity": measured(specificity),
         "auc": measured(auc),
-        "specificity_by_group": {group: measured(specificity_of(group))
-                                 for group in sorted(set(groups[negatives]))},
-        "threshold": threshold, "photos": int(len(y)),
-        "identities": len(set(identities)), "positives": int(positives.sum()),
-        "negatives": int(negatives.sum()), "ece": ece,
+        "specificity_by_group": {
+            group: measured(specificity_of(group)) for group in sorted(set(groups[negatives]))
+        },
+        "threshold": threshold,
+        "photos": int(len(y)),
+        "identities": len(set(identities)),
+        "positives": int(positives.sum()),
+        "negatives": int(negatives.sum()),
+        "ece": ece,
         "evaluated_on": "test people, held out of every network's training and of the "
-                        "calibration and threshold",
+        "calibration and threshold",
         "score": "deployed ensemble score (calibrated), as the app computes it",
         "ci": f"95 % percentile bootstrap over people ({BOOTSTRAP_RESAMPLES} resamples)",
     }
@@ -124,23 +144,36 @@ def operating_point(rows: list[dict[str, str]], scores: np.ndarray,
 def _load_networks(run: Path, arch: str, repeat: int, folds: int, half: bool) -> list[nn.Module]:
     networks = []
     for fold in range(folds):
-        saved = torch.load(run / arch / f"repeat{repeat}" / f"fold{fold}" / "model.pt",
-                           map_location="cpu", weights_only=True)
+        saved = torch.load(
+            run / arch / f"repeat{repeat}" / f"fold{fold}" / "model.pt",
+            map_location="cpu",
+            weights_only=True,
+        )
         network = build_network(arch, 2)
         if half:  # score with exactly the weights the bundle will hold
-            saved["model"] = {k: v.half().float() if v.is_floating_point() else v
-                              for k, v in saved["model"].items()}
+            saved["model"] = {
+                k: v.half().float() if v.is_floating_point() else v
+                for k, v in saved["model"].items()
+            }
         network.load_state_dict(saved["model"])
         networks.append(network.eval())
     return networks
 
 
 def _cv_metrics(report: dict[str, Any]) -> dict[str, Any]:
-    summary = {name: {"mean": entry["mean"], "std": entry["std"]}
-               for name, entry in report["summary"].items()}
-    return {"folds": report["folds"], "repeats": report["repeats"],
-            "decision": report["decision"], "std": report["spread"], "summary": summary,
-            "pooled_auc": report["pooled_auc"], "people_disjoint_folds": True}
+    summary = {
+        name: {"mean": entry["mean"], "std": entry["std"]}
+        for name, entry in report["summary"].items()
+    }
+    return {
+        "folds": report["folds"],
+        "repeats": report["repeats"],
+        "decision": report["decision"],
+        "std": report["spread"],
+        "summary": summary,
+        "pooled_auc": report["pooled_auc"],
+        "people_disjoint_folds": True,
+    }
 
 
 def _require_learnt(report: dict[str, Any], force: bool) -> bool:
@@ -150,8 +183,11 @@ def _require_learnt(report: dict[str, Any], force: bool) -> bool:
         return True
     if force:
         return False
-    reach = (f"its 95 % interval {interval[0]:.3f}-{interval[1]:.3f} includes 0.5"
-             if interval else "no interval could be computed")
+    reach = (
+        f"its 95 % interval {interval[0]:.3f}-{interval[1]:.3f} includes 0.5"
+        if interval
+        else "no interval could be computed"
+    )
     raise DataError(
         f"The cross-validated AUC ({report['pooled_auc']['mean']:.3f}) is not clearly above "
         f"chance ({reach}): the networks did not learn to tell the groups apart. Train "
@@ -160,9 +196,18 @@ def _require_learnt(report: dict[str, Any], force: bool) -> bool:
     )
 
 
-def export_run(run: Path, out: Path, arch: str | None = None, threshold_rule: str | None = None,
-               name: str | None = None, default: bool = False, command: str = "",
-               half: bool = False, repeat: int = 0, force: bool = False) -> Path:
+def export_run(
+    run: Path,
+    out: Path,
+    arch: str | None = None,
+    threshold_rule: str | None = None,
+    name: str | None = None,
+    default: bool = False,
+    command: str = "",
+    half: bool = False,
+    repeat: int = 0,
+    force: bool = False,
+) -> Path:
     """Bundle the fold models of ``arch`` from one ``repeat``; ``half`` stores the weights as
     float16 (half the file size; the operating point is measured with the rounded weights)."""
     run = Path(run)
@@ -172,8 +217,9 @@ def export_run(run: Path, out: Path, arch: str | None = None, threshold_rule: st
         raise DataError(f"{run} is not a finished cross-validation run (no manifest).") from exc
     arch = arch or manifest["architectures"][0]
     if arch not in manifest["architectures"]:
-        raise DataError(f"The run {run} has no {arch} models "
-                        f"(it has {', '.join(manifest['architectures'])}).")
+        raise DataError(
+            f"The run {run} has no {arch} models (it has {', '.join(manifest['architectures'])})."
+        )
     if not 0 <= repeat < manifest["repeats"]:
         raise DataError(f"The run {run} has repeats 0 to {manifest['repeats'] - 1}.")
     config = config_from_dict(manifest["config"])
@@ -185,71 +231,113 @@ def export_run(run: Path, out: Path, arch: str | None = None, threshold_rule: st
     roles = np.array([r["role"] for r in rows])
     labels = np.array([int(r["label"]) for r in rows])
     if not (roles == CALIBRATION).any():
-        raise DataError(f"The run {run} held out no calibration people (calibration_fraction "
-                        "= 0), so no threshold can be chosen for the deployed score; run cv "
-                        "again with calibration_fraction above 0.")
+        raise DataError(
+            f"The run {run} held out no calibration people (calibration_fraction "
+            "= 0), so no threshold can be chosen for the deployed score; run cv "
+            "again with calibration_fraction above 0."
+        )
     networks = _load_networks(run, arch, repeat, manifest["folds"], half)
     logits = np.asarray(deployed_logit(predict(networks, crops, config, torch.device("cpu"))))
     calibrate = roles == CALIBRATION
     slope, intercept = calibration.fit_platt(logits[calibrate], labels[calibrate])
     scores = np.asarray(Calibration(slope, intercept).probability(logits))
-    threshold, rule_text = choose_threshold(threshold_rule or config.threshold_rule,
-                                            labels[calibrate], scores[calibrate])
+    threshold, rule_text = choose_threshold(
+        threshold_rule or config.threshold_rule, labels[calibrate], scores[calibrate]
+    )
     threshold = float(np.clip(threshold, *THRESHOLDS))
     tested = roles == TEST
-    point = (operating_point([r for r, t in zip(rows, tested, strict=True) if t],
-                             scores[tested], threshold) if tested.any() else {})
-    write_csv(run / arch / f"deployed_scores_repeat{repeat}.csv", [
-        {**{k: r[k] for k in SCORE_FIELDS[:6]}, "deployed_logit": repr(float(z)),
-         "score": repr(float(p))} for r, z, p in zip(rows, logits, scores, strict=True)],
-        SCORE_FIELDS)
+    point = (
+        operating_point(
+            [r for r, t in zip(rows, tested, strict=True) if t], scores[tested], threshold
+        )
+        if tested.any()
+        else {}
+    )
+    write_csv(
+        run / arch / f"deployed_scores_repeat{repeat}.csv",
+        [
+            {
+                **{k: r[k] for k in SCORE_FIELDS[:6]},
+                "deployed_logit": repr(float(z)),
+                "score": repr(float(p)),
+            }
+            for r, z, p in zip(rows, logits, scores, strict=True)
+        ],
+        SCORE_FIELDS,
+    )
     write_json(run / arch / f"operating_point_repeat{repeat}.json", point)
 
     synthetic = _is_synthetic(manifest["data"])
     people = manifest["roles"][CALIBRATION]
     card = default_card(
-        arch, name or f"{arch} ensemble of {len(networks)} fold models",
-        num_networks=len(networks), classes=["other", manifest["positive_group"]],
-        positive_class=manifest["positive_group"], input_size=config.input_size,
-        threshold=threshold, threshold_rule=rule_text,
-        calibration={"method": "platt", "slope": slope, "intercept": intercept,
-                     "prevalence": float(labels[calibrate].mean()),
-                     "fitted_on": f"{people['photos']} photos of {people['identities']} "
-                                  "calibration people, held out of every network's training"},
-        flip_tta=config.flip_tta, weights_dtype="float16" if half else "float32",
+        arch,
+        name or f"{arch} ensemble of {len(networks)} fold models",
+        num_networks=len(networks),
+        classes=["other", manifest["positive_group"]],
+        positive_class=manifest["positive_group"],
+        input_size=config.input_size,
+        threshold=threshold,
+        threshold_rule=rule_text,
+        calibration={
+            "method": "platt",
+            "slope": slope,
+            "intercept": intercept,
+            "prevalence": float(labels[calibrate].mean()),
+            "fitted_on": f"{people['photos']} photos of {people['identities']} "
+            "calibration people, held out of every network's training",
+        },
+        flip_tta=config.flip_tta,
+        weights_dtype="float16" if half else "float32",
         cam_layer=config.cam_layer,
         face_only=config.face_only,
-        intended_use=INTENDED_USE, status="trained" if validated else "unvalidated",
+        intended_use=INTENDED_USE,
+        status="trained" if validated else "unvalidated",
         training_data=_training_data(manifest, synthetic),
-        cv_metrics=_cv_metrics(report), operating_point=point,
-        training={"command": manifest["command"], "export_command": command,
-                  "config": manifest["config"], "git": manifest.get("git"),
-                  "repeat": repeat},
+        cv_metrics=_cv_metrics(report),
+        operating_point=point,
+        training={
+            "command": manifest["command"],
+            "export_command": command,
+            "config": manifest["config"],
+            "git": manifest.get("git"),
+            "repeat": repeat,
+        },
         data_hash=manifest["data_hash"],
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_bundle(out, networks, card)
-    register_bundle(out, summary=_summary(arch, len(networks), point, synthetic, validated),
-                    default=default)
+    register_bundle(
+        out, summary=_summary(arch, len(networks), point, synthetic, validated), default=default
+    )
     return out
 
 
 def _training_data(manifest: dict[str, Any], synthetic: bool) -> dict[str, Any]:
-    description = (f"{SYNTHETIC_NOTE}: landmark-warped photos generated by training.synth"
-                   if synthetic else "photos supplied by the training site")
-    return {"synthetic": synthetic, "description": description,
-            "subjects": {g: info["subjects"] for g, info in manifest["groups"].items()},
-            "identities": {g: info["identities"] for g, info in manifest["groups"].items()},
-            "negative_groups": manifest["negative_groups"], "roles": manifest["roles"]}
+    description = (
+        f"{SYNTHETIC_NOTE}: landmark-warped photos generated by training.synth"
+        if synthetic
+        else "photos supplied by the training site"
+    )
+    return {
+        "synthetic": synthetic,
+        "description": description,
+        "subjects": {g: info["subjects"] for g, info in manifest["groups"].items()},
+        "identities": {g: info["identities"] for g, info in manifest["groups"].items()},
+        "negative_groups": manifest["negative_groups"],
+        "roles": manifest["roles"],
+    }
 
 
-def _summary(arch: str, networks: int, point: dict[str, Any], synthetic: bool,
-             validated: bool) -> str:
+def _summary(
+    arch: str, networks: int, point: dict[str, Any], synthetic: bool, validated: bool
+) -> str:
     text = f"{arch} x{networks}"
     if point:
-        text += (f", held-out sensitivity {point['sensitivity']['value']:.2f} / specificity "
-                 f"{point['specificity']['value']:.2f}")
+        text += (
+            f", held-out sensitivity {point['sensitivity']['value']:.2f} / specificity "
+            f"{point['specificity']['value']:.2f}"
+        )
     if synthetic:
         text += f"; {SYNTHETIC_NOTE}"
     if not validated:

@@ -26,8 +26,9 @@ from training.data import DataError
 DEVELOPMENT, CALIBRATION, TEST = "development", "calibration", "test"
 
 
-def assign_identities(groups: np.ndarray, identities: np.ndarray, fractions: Sequence[float],
-                      seed: int) -> np.ndarray:
+def assign_identities(
+    groups: np.ndarray, identities: np.ndarray, fractions: Sequence[float], seed: int
+) -> np.ndarray:
     """Part number (0..len(fractions)-1) of every sample; parts with fraction 0 stay empty."""
     names, identity_of = np.unique(identities, return_inverse=True)
     group_names, group_of = np.unique(groups, return_inverse=True)
@@ -51,8 +52,9 @@ def assign_identities(groups: np.ndarray, identities: np.ndarray, fractions: Seq
     return part_of_identity[identity_of]
 
 
-def _require_identities(groups: np.ndarray, identities: np.ndarray, needed: int,
-                        purpose: str) -> None:
+def _require_identities(
+    groups: np.ndarray, identities: np.ndarray, needed: int, purpose: str
+) -> None:
     for group in sorted(set(groups)):
         have = len(set(identities[groups == group]))
         if have < needed:
@@ -79,29 +81,44 @@ def given_roles(roles: np.ndarray, identities: np.ndarray) -> np.ndarray:
     roles = np.where(roles == "", DEVELOPMENT, roles)
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
-        raise DataError(f"Unknown role {unknown[0]!r} in the manifest; use "
-                        f"{', '.join(ROLES)} (or leave it blank).")
+        raise DataError(
+            f"Unknown role {unknown[0]!r} in the manifest; use "
+            f"{', '.join(ROLES)} (or leave it blank)."
+        )
     for person in set(identities):
         mine = set(roles[identities == person])
         if len(mine) > 1:
-            raise DataError(f"Person {person!r} has photos in two roles "
-                            f"({' and '.join(sorted(mine))}); one person takes one role.")
+            raise DataError(
+                f"Person {person!r} has photos in two roles "
+                f"({' and '.join(sorted(mine))}); one person takes one role."
+            )
     return roles
 
 
-def holdout_roles(groups: np.ndarray, identities: np.ndarray, calibration_fraction: float,
-                  test_fraction: float, k: int, seed: int) -> np.ndarray:
+def holdout_roles(
+    groups: np.ndarray,
+    identities: np.ndarray,
+    calibration_fraction: float,
+    test_fraction: float,
+    k: int,
+    seed: int,
+) -> np.ndarray:
     """Role of every sample: development (the folds), calibration or test."""
     fractions = [1 - calibration_fraction - test_fraction, calibration_fraction, test_fraction]
     held_out = sum(f > 0 for f in fractions[1:])
-    _require_identities(groups, identities, k + held_out,
-                        f"{k}-fold cross-validation with {held_out} held-out part(s)")
+    _require_identities(
+        groups,
+        identities,
+        k + held_out,
+        f"{k}-fold cross-validation with {held_out} held-out part(s)",
+    )
     parts = assign_identities(groups, identities, fractions, seed)
     return np.array([DEVELOPMENT, CALIBRATION, TEST])[parts]
 
 
-def inner_split(groups: np.ndarray, identities: np.ndarray, fraction: float,
-                seed: int) -> tuple[np.ndarray, np.ndarray]:
+def inner_split(
+    groups: np.ndarray, identities: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Indices of (train, validation) for early stopping inside one training fold.
 
     About ``fraction`` of each group's photos go to validation, whole identities at a time;

@@ -103,9 +103,7 @@ def _ratio(num: float, den: float) -> float:
 # --------------------------------------------------------------------------- ROC
 
 
-def counts_at_thresholds(
-    y: np.ndarray, p: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def counts_at_thresholds(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cumulative TP and FP counts when thresholding at each distinct score, descending."""
     order = np.argsort(-p, kind="mergesort")
     p_sorted = p[order]
@@ -302,7 +300,7 @@ def _midranks(x: np.ndarray) -> np.ndarray:
         j = i
         while j + 1 < len(x) and sorted_x[j + 1] == sorted_x[i]:
             j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
         i = j + 1
     return ranks
 
@@ -341,8 +339,14 @@ def delong_test(y_true: ArrayLike, score_a: ArrayLike, score_b: ArrayLike) -> di
     else:
         z_value = difference / se
         p_value = math.erfc(abs(z_value) / math.sqrt(2.0))
-    return {"auc_a": aucs[0], "auc_b": aucs[1], "difference": difference, "se": se,
-            "z": z_value, "p_value": p_value}
+    return {
+        "auc_a": aucs[0],
+        "auc_b": aucs[1],
+        "difference": difference,
+        "se": se,
+        "z": z_value,
+        "p_value": p_value,
+    }
 
 
 # --------------------------------------------------------------------------- human readers

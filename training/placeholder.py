@@ -23,8 +23,10 @@ def write_placeholder(out: Path, seed: int = 0, default: bool = True) -> Path:
         ARCHITECTURE,
         "Untrained placeholder (MobileNet-V2)",
         flip_tta=False,
-        training={"command": f"python -m training.placeholder --out {out.as_posix()}",
-                  "config": {"seed": seed}},
+        training={
+            "command": f"python -m training.placeholder --out {out.as_posix()}",
+            "config": {"seed": seed},
+        },
     )
     save_bundle(out, [seeded_network(ARCHITECTURE, seed)], card)
     register_bundle(out, summary="untrained: pipeline test only", default=default)

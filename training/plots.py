@@ -105,12 +105,7 @@ def plot_roc(
         aucs.append(auc)
         tprs.append(interpolate_roc(fpr, tpr))
         ax.plot(
-            fpr,
-            tpr,
-            lw=0.9,
-            alpha=0.55,
-            color=colours[k],
-            label=f"Fold {k + 1} (AUC {auc:.3f})",
+            fpr, tpr, lw=0.9, alpha=0.55, color=colours[k], label=f"Fold {k + 1} (AUC {auc:.3f})"
         )
     mean_tpr = np.mean(tprs, axis=0)
     std_tpr = np.std(tprs, axis=0, ddof=1) if len(tprs) > 1 else np.zeros_like(mean_tpr)
@@ -226,15 +221,7 @@ def plot_reliability(
         lw=0.8,
         label="Observed fraction (bin)",
     )
-    ax.plot(
-        mean_p,
-        obs,
-        marker="o",
-        ms=5,
-        color="C0",
-        lw=1.5,
-        label="Observed vs mean predicted",
-    )
+    ax.plot(mean_p, obs, marker="o", ms=5, color="C0", lw=1.5, label="Observed vs mean predicted")
     for mp, ob in zip(mean_p, obs, strict=True):  # calibration gap per bin
         ax.plot([mp, mp], [mp, ob], color="C3", lw=1.2, alpha=0.8)
     ax.plot([], [], color="C3", lw=1.2, label="Gap")

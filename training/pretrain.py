@@ -27,8 +27,8 @@ import json
 import math
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,160 +42,39 @@ from safetensors.torch import save_file
 from torch import nn
 
 from training import synth
-from training.config import Augmentation
-from training.duplicates import near_duplicates, perceptual_hashes
 from training.engine import augment, normalise
-from wbs_desktop.core.errors import WeightsError
-from wbs_desktop.core.files import atomic_write, file_sha256
-from wbs_desktop.core.model.architectures import ARCHITECTURES, build_network, head_name
-from wbs_desktop.core.pipeline.alignment import (
-    TEMPLATE,
-    anchor_points,
-    fit_similarity,
-    transform_points,
+from training.pretext import (
+    PHOTOMETRIC,
+    TASKS,
+    WARP_FIELDS,
+    Log,
+    PretextSet,
+    PretextSettings,
+    make_pretext_set,
 )
-from wbs_desktop.core.pipeline.imaging import load_image
-from wbs_desktop.core.pipeline.regions import face_only
+from wbs_desktop.core.errors import WeightsError
+from wbs_desktop.core.files import atomic_write
+from wbs_desktop.core.model.architectures import ARCHITECTURES, build_network, head_name
 
 CARD_KEY = "wbs_pretrained"
 FORMAT_VERSION = 1
-TASKS = {
-    "landmarks": "regress the 478 landmarks of randomly shape-warped, aligned real faces",
-    "warps": "regress the 478 landmarks and the signed amount of each of the ten phenotype "
-             "warp fields of randomly shape-warped, aligned real faces",
-}
-WARP_FIELDS = tuple(sorted(synth.EFFECTS))
-_ANCHOR_WEIGHTS = np.array([3.0, 3.0, 1.0, 1.0, 1.0])
-# Work at an inter-ocular distance a little above the crop's (0.30 of its side), so that
-# aligning only ever shrinks, and warping costs ~7 ms instead of ~30 ms per face.
-_WORK_IOD_OF_SIDE = 0.36
-_MODE_PROBABILITY = 0.5  # each phenotype field is present in about half the variants
-_MODE_RANGE = 0.8  # its signed amount, uniform in +-0.8 (WBS subjects: 0.5-1.0)
-_IDENTITY_SCALE = (0.5, 2.0)
-_ANCHOR_JITTER = 0.012  # of the side: alignment as imprecise as re-detected landmarks
-_PHOTOMETRIC = Augmentation(flip=False, rotate_degrees=0.0, scale=0.0, translate=0.0,
-                            blur_probability=0.2, greyscale_probability=0.1)
-Log = Callable[[str], None]
-
-
-@dataclass
-class PretextSettings:
-    task: str = "warps"
-    input_size: int = 112
-    variants: int = 100  # warped crops per base photo
-    epochs: int = 10
-    batch_size: int = 64
-    learning_rate: float = 1e-3
-    seed: int = 0
-    face_only: bool = False  # crops grey outside the face oval, as for a face_only model
-
-    def validate(self) -> PretextSettings:
-        if self.task not in TASKS:
-            raise ValueError(f"the pretext task must be one of {', '.join(TASKS)}")
-        if not 32 <= self.input_size <= 512:
-            raise ValueError("the input size must be between 32 and 512 pixels")
-        if self.variants < 1 or self.epochs < 1 or self.batch_size < 2:
-            raise ValueError("variants and epochs must be at least 1, the batch size 2")
-        return self
-
-
-@dataclass(frozen=True)
-class PretextSet:
-    crops: np.ndarray  # (N, S, S, 3) uint8
-    targets: np.ndarray  # (N, T) float32: landmark x, y of 478 points, then warp amounts
-    people: dict[str, str]  # base photo file name -> identity
-    photos: dict[str, dict[str, str]]  # base photo file name -> its SHA-256 and pHash
-    skipped: list[dict[str, str]]
-
-
-def _variant(base: synth.BaseFace, image: np.ndarray, landmarks: np.ndarray,
-             frame: np.ndarray, size: int, rng: np.random.Generator,
-             only_face: bool) -> tuple[np.ndarray, ...]:
-    modes = {name: float(rng.uniform(-_MODE_RANGE, _MODE_RANGE))
-             if rng.random() < _MODE_PROBABILITY else 0.0 for name in WARP_FIELDS}
-    bumps = synth.IdentityWarp.random(rng, frame, float(rng.uniform(*_IDENTITY_SCALE))).bumps
-    warped, moved, _ = synth.apply_effects(image, landmarks, {},
-                                           identity=synth.IdentityWarp(modes, bumps))
-    anchors = anchor_points(moved.astype(np.float64))
-    work_pixels_per_crop_pixel = _WORK_IOD_OF_SIDE / (TEMPLATE[1, 0] - TEMPLATE[0, 0])
-    anchors += rng.normal(0.0, _ANCHOR_JITTER * size * work_pixels_per_crop_pixel,
-                          anchors.shape)
-    matrix = fit_similarity(anchors, TEMPLATE * size, _ANCHOR_WEIGHTS)
-    crop = cv2.warpAffine(warped, matrix, (size, size), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
-    crop = synth.photometric(crop, rng)
-    encoded = np.frombuffer(synth.jpeg_bytes(crop, int(rng.integers(60, 96))), np.uint8)
-    crop = cv2.cvtColor(cv2.imdecode(encoded, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-    points = transform_points(matrix, moved.astype(np.float64))
-    if only_face:
-        crop = face_only(crop, points)
-    return crop, np.concatenate([(points / size).ravel(), [modes[n] for n in WARP_FIELDS]])
-
-
-def make_pretext_set(photos: Sequence[Path], settings: PretextSettings,
-                     identities: dict[str, str] | None = None, log: Log | None = None
-                     ) -> PretextSet:
-    """Warped, aligned crops of every usable base photo, and what each warp did."""
-    rng = np.random.default_rng(settings.seed)
-    size = settings.input_size
-    bases, skipped = [], []
-    for path in photos:
-        try:
-            bases.append(synth.prepare_base(path))
-        except ValueError as error:
-            skipped.append({"photo": Path(path).name, "reason": str(error)})
-    if not bases:
-        raise ValueError("none of the photos has a usable face")
-    people, _ = synth.base_identities(bases, identities)
-    crops, targets = [], []
-    for base in bases:
-        shrink = _WORK_IOD_OF_SIDE * size / synth.WORK_IOD
-        image = cv2.resize(base.image, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
-        landmarks = base.landmarks * shrink
-        frame = synth.face_coordinates(landmarks)
-        for _ in range(settings.variants):
-            crop, target = _variant(base, image, landmarks, frame, size, rng,
-                                    settings.face_only)
-            crops.append(crop)
-            targets.append(target)
-    if log:
-        log(f"pretext set: {len(crops)} crops of {len(bases)} photos of "
-            f"{len(set(people.values()))} people ({len(skipped)} photos skipped)")
-    by_name = {Path(p).name: Path(p) for p in photos}
-    return PretextSet(np.stack(crops), np.asarray(targets, np.float32), people,
-                      {b.name: photo_fingerprint(by_name[b.name]) for b in bases}, skipped)
-
-
-def photo_fingerprint(path: Path) -> dict[str, str]:
-    """SHA-256 and perceptual hash of a photo: enough to recognise it, or a copy of it, in
-    a later data set without keeping the photo."""
-    return {"sha256": file_sha256(path),
-            "phash": perceptual_hashes(load_image(path)).tobytes().hex()}
-
-
-def seen_in_pretraining(card: dict[str, Any], photos: dict[str, tuple[str, np.ndarray]]
-                        ) -> list[str]:
-    """Which of ``photos`` (label -> (SHA-256, pHash)) the backbone of ``card`` was
-    pretrained on, or a copy of: byte-identical, or mirrored, resized or re-encoded."""
-    seen = list(card["photo_fingerprints"].values())
-    shas = {entry["sha256"] for entry in seen}
-    labels = list(photos)
-    hashes = [photos[label][1] for label in labels] + [
-        np.frombuffer(bytes.fromhex(entry["phash"]), np.uint8).reshape(2, -1) for entry in seen]
-    copies = {labels[i] for i, j in near_duplicates(hashes) if i < len(labels) <= j}
-    return sorted(copies | {label for label, (sha, _) in photos.items() if sha in shas})
 
 
 def _target_columns(task: str, total: int) -> slice:
     return slice(0, total - len(WARP_FIELDS)) if task == "landmarks" else slice(0, total)
 
 
-def train_backbone(arch: str, pretext: PretextSet, settings: PretextSettings,
-                   device: torch.device, log: Log | None = None
-                   ) -> tuple[nn.Module, list[dict[str, float]]]:
+def train_backbone(
+    arch: str,
+    pretext: PretextSet,
+    settings: PretextSettings,
+    device: torch.device,
+    log: Log | None = None,
+) -> tuple[nn.Module, list[dict[str, float]]]:
     """Fit ``arch`` with a linear head to the standardised targets; returns the network."""
-    targets = torch.from_numpy(pretext.targets[:, _target_columns(settings.task,
-                                                                   pretext.targets.shape[1])])
+    targets = torch.from_numpy(
+        pretext.targets[:, _target_columns(settings.task, pretext.targets.shape[1])]
+    )
     mean, std = targets.mean(dim=0), targets.std(dim=0).clamp_min(1e-6)
     targets = (targets - mean) / std
     landmark_columns = 2 * 478
@@ -211,12 +90,17 @@ def train_backbone(arch: str, pretext: PretextSet, settings: PretextSettings,
     network = network.to(memory_format=torch.channels_last)
     crops = torch.from_numpy(pretext.crops)
     steps_per_epoch = max(1, len(crops) // settings.batch_size)
-    optimizer = torch.optim.AdamW(network.parameters(), lr=settings.learning_rate,
-                                  weight_decay=1e-4)
+    optimizer = torch.optim.AdamW(
+        network.parameters(), lr=settings.learning_rate, weight_decay=1e-4
+    )
     total = settings.epochs * steps_per_epoch
     warmup = max(1, total // 20)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min(
-        (step + 1) / warmup, 0.5 * (1 + math.cos(math.pi * min(1.0, step / total)))))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda step: min(
+            (step + 1) / warmup, 0.5 * (1 + math.cos(math.pi * min(1.0, step / total)))
+        ),
+    )
     generator = torch.Generator().manual_seed(settings.seed)
     history = []
     for epoch in range(settings.epochs):
@@ -224,11 +108,21 @@ def train_backbone(arch: str, pretext: PretextSet, settings: PretextSettings,
         started, running = time.perf_counter(), 0.0
         order = torch.randperm(len(crops), generator=generator)
         for step in range(steps_per_epoch):
-            batch = order[step * settings.batch_size:(step + 1) * settings.batch_size]
-            x = augment(normalise(crops[batch].to(device)), _PHOTOMETRIC, generator)
+            batch = order[step * settings.batch_size : (step + 1) * settings.batch_size]
+            x = augment(normalise(crops[batch].to(device)), PHOTOMETRIC, generator)
             y = targets[batch].to(device)
-            loss = (F.smooth_l1_loss(network(x.contiguous(memory_format=torch.channels_last)),
-                                     y, reduction="none") * weights).sum(dim=1).mean()
+            loss = (
+                (
+                    F.smooth_l1_loss(
+                        network(x.contiguous(memory_format=torch.channels_last)),
+                        y,
+                        reduction="none",
+                    )
+                    * weights
+                )
+                .sum(dim=1)
+                .mean()
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -237,16 +131,21 @@ def train_backbone(arch: str, pretext: PretextSet, settings: PretextSettings,
         seconds = time.perf_counter() - started
         history.append({"epoch": epoch, "loss": running / steps_per_epoch, "seconds": seconds})
         if log:
-            log(f"pretrain {arch} epoch {epoch + 1}/{settings.epochs}: loss "
+            log(
+                f"pretrain {arch} epoch {epoch + 1}/{settings.epochs}: loss "
                 f"{running / steps_per_epoch:.4f} "
-                f"({steps_per_epoch * settings.batch_size / seconds:.0f} img/s)")
+                f"({steps_per_epoch * settings.batch_size / seconds:.0f} img/s)"
+            )
     return network.eval(), history
 
 
 def backbone_state(network: nn.Module, arch: str) -> dict[str, torch.Tensor]:
     head = head_name(arch) + "."
-    return {k: v.detach().cpu().contiguous() for k, v in network.state_dict().items()
-            if not k.startswith(head)}
+    return {
+        k: v.detach().cpu().contiguous()
+        for k, v in network.state_dict().items()
+        if not k.startswith(head)
+    }
 
 
 def save_pretrained(path: Path, network: nn.Module, arch: str, card: dict[str, Any]) -> Path:
@@ -263,11 +162,15 @@ def read_pretrained_card(path: Path) -> dict[str, Any]:
             raw = (f.metadata() or {}).get(CARD_KEY)
         card = json.loads(raw) if raw else None
     except (SafetensorError, OSError, ValueError) as error:
-        raise WeightsError(f"The weights file {path} is damaged or not a weights file; make it "
-                           "again with wbs-train pretrain.") from error
+        raise WeightsError(
+            f"The weights file {path} is damaged or not a weights file; make it "
+            "again with wbs-train pretrain."
+        ) from error
     if not isinstance(card, dict) or card.get("format_version") != FORMAT_VERSION:
-        raise WeightsError(f"The weights file {path} was not made by wbs-train pretrain (or by "
-                           "another version of it); make it again.")
+        raise WeightsError(
+            f"The weights file {path} was not made by wbs-train pretrain (or by "
+            "another version of it); make it again."
+        )
     return card
 
 
@@ -278,16 +181,19 @@ def load_pretrained(network: nn.Module, arch: str, path: Path) -> nn.Module:
     fit, and NaN or infinite values."""
     card = read_pretrained_card(path)
     if card.get("architecture") != arch:
-        raise WeightsError(f"The weights file {path.name} is a {card.get('architecture')} "
-                           f"backbone and cannot start a {arch}; pretrain one for {arch}.")
+        raise WeightsError(
+            f"The weights file {path.name} is a {card.get('architecture')} "
+            f"backbone and cannot start a {arch}; pretrain one for {arch}."
+        )
     with safe_open(path, framework="pt", device="cpu") as f:
         state = {key: f.get_tensor(key) for key in f.keys()}
     expected = backbone_state(network, arch)
     if set(state) != set(expected) or any(state[k].shape != expected[k].shape for k in state):
         raise WeightsError(f"The weights in {path.name} do not fit {arch}; pretrain again.")
     if not all(bool(torch.isfinite(v).all()) for v in state.values() if v.is_floating_point()):
-        raise WeightsError(f"The weights file {path.name} holds invalid numbers (NaN or "
-                           "infinity); pretrain again.")
+        raise WeightsError(
+            f"The weights file {path.name} holds invalid numbers (NaN or infinity); pretrain again."
+        )
     network.load_state_dict(state, strict=False)
     return network
 
@@ -297,14 +203,27 @@ def _versions() -> dict[str, str]:
 
     from wbs_desktop import __version__
 
-    return {"torch": torch.__version__, "torchvision": torchvision.__version__,
-            "opencv": cv2.__version__, "numpy": np.__version__, "wbs_desktop": __version__}
+    return {
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "opencv": cv2.__version__,
+        "numpy": np.__version__,
+        "wbs_desktop": __version__,
+    }
 
 
-def pretrain(photos: Sequence[Path], arch: str, out: Path, settings: PretextSettings, *,
-             identities: dict[str, str] | None = None, device: str | None = None,
-             log: Log | None = None, command: str = "",
-             pretext: PretextSet | None = None) -> Path:
+def pretrain(
+    photos: Sequence[Path],
+    arch: str,
+    out: Path,
+    settings: PretextSettings,
+    *,
+    identities: dict[str, str] | None = None,
+    device: str | None = None,
+    log: Log | None = None,
+    command: str = "",
+    pretext: PretextSet | None = None,
+) -> Path:
     """Make the pretext set from ``photos`` (or take ``pretext``, made from them with these
     settings), train ``arch`` on it and write the weights."""
     from wbs_desktop.core.model.devices import resolve_device
@@ -316,19 +235,30 @@ def pretrain(photos: Sequence[Path], arch: str, out: Path, settings: PretextSett
     pretext = pretext or make_pretext_set(photos, settings, identities, log)
     network, history = train_backbone(arch, pretext, settings, resolve_device(device), log)
     people = sorted(set(pretext.people.values()))
-    data_hash = hashlib.sha256(json.dumps(
-        [pretext.photos, pretext.people], sort_keys=True).encode()).hexdigest()
+    data_hash = hashlib.sha256(
+        json.dumps([pretext.photos, pretext.people], sort_keys=True).encode()
+    ).hexdigest()
     card = {
-        "format_version": FORMAT_VERSION, "kind": "face-pretrained backbone",
-        "architecture": arch, "pretext": settings.task,
+        "format_version": FORMAT_VERSION,
+        "kind": "face-pretrained backbone",
+        "architecture": arch,
+        "pretext": settings.task,
         "pretext_description": TASKS[settings.task],
-        "settings": asdict(settings), "input_size": settings.input_size,
-        "identities": len(people), "identity_names": people,
-        "photos": len(pretext.photos), "photo_fingerprints": pretext.photos,
-        "skipped": pretext.skipped, "samples": int(len(pretext.crops)),
-        "data_hash": data_hash, "epochs": settings.epochs, "history": history,
-        "seconds": time.perf_counter() - started, "command": command,
-        "software": _versions(), "created": date.today().isoformat(),
+        "settings": asdict(settings),
+        "input_size": settings.input_size,
+        "identities": len(people),
+        "identity_names": people,
+        "photos": len(pretext.photos),
+        "photo_fingerprints": pretext.photos,
+        "skipped": pretext.skipped,
+        "samples": int(len(pretext.crops)),
+        "data_hash": data_hash,
+        "epochs": settings.epochs,
+        "history": history,
+        "seconds": time.perf_counter() - started,
+        "command": command,
+        "software": _versions(),
+        "created": date.today().isoformat(),
     }
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -336,20 +266,32 @@ def pretrain(photos: Sequence[Path], arch: str, out: Path, settings: PretextSett
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--faces", type=Path, nargs="+", required=True,
-                        help="folders (or single photos) of real face photos")
+    parser.add_argument(
+        "--faces",
+        type=Path,
+        nargs="+",
+        required=True,
+        help="folders (or single photos) of real face photos",
+    )
     parser.add_argument("--arch", required=True, choices=ARCHITECTURES)
     parser.add_argument("--out", type=Path, required=True, help="FILE.safetensors")
-    parser.add_argument("--identities", type=Path,
-                        help="CSV (columns file, identity) naming the person in each photo")
+    parser.add_argument(
+        "--identities",
+        type=Path,
+        help="CSV (columns file, identity) naming the person in each photo",
+    )
     parser.add_argument("--task", choices=list(TASKS), default=PretextSettings.task)
     parser.add_argument("--input-size", type=int, default=PretextSettings.input_size)
-    parser.add_argument("--variants", type=int, default=PretextSettings.variants,
-                        help="warped crops per photo")
+    parser.add_argument(
+        "--variants", type=int, default=PretextSettings.variants, help="warped crops per photo"
+    )
     parser.add_argument("--epochs", type=int, default=PretextSettings.epochs)
     parser.add_argument("--seed", type=int, default=PretextSettings.seed)
-    parser.add_argument("--face-only", action="store_true",
-                        help="grey out everything outside the face oval (for face_only models)")
+    parser.add_argument(
+        "--face-only",
+        action="store_true",
+        help="grey out everything outside the face oval (for face_only models)",
+    )
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument("--quiet", action="store_true")
 
@@ -372,11 +314,24 @@ def run(args: argparse.Namespace) -> int:
     try:
         photos = photos_in(args.faces)
         known = synth.read_identities(args.identities) if args.identities else None
-        settings = PretextSettings(task=args.task, input_size=args.input_size,
-                                   variants=args.variants, epochs=args.epochs, seed=args.seed,
-                                   face_only=args.face_only)
-        out = pretrain(photos, args.arch, args.out, settings, identities=known,
-                       device=args.device, log=log, command=args.command_line)
+        settings = PretextSettings(
+            task=args.task,
+            input_size=args.input_size,
+            variants=args.variants,
+            epochs=args.epochs,
+            seed=args.seed,
+            face_only=args.face_only,
+        )
+        out = pretrain(
+            photos,
+            args.arch,
+            args.out,
+            settings,
+            identities=known,
+            device=args.device,
+            log=log,
+            command=args.command_line,
+        )
     except ValueError as error:
         print(f"pretrain: {error}", file=sys.stderr)
         return 1

@@ -43,14 +43,17 @@ def require_start_weights(arch: str, weights_file: str | os.PathLike[str] | None
             raise WeightsError(f"The weights file {path} does not exist.")
         card = read_pretrained_card(path)
         if card.get("architecture") != arch:
-            raise WeightsError(f"The weights file {path.name} is a {card.get('architecture')} "
-                               f"backbone and cannot start a {arch}; pretrain one for {arch}.")
+            raise WeightsError(
+                f"The weights file {path.name} is a {card.get('architecture')} "
+                f"backbone and cannot start a {arch}; pretrain one for {arch}."
+            )
         return path
     return require_imagenet_weights(arch, weights_file)
 
 
-def load_start_weights(network: nn.Module, arch: str,
-                       weights_file: str | os.PathLike[str] | None) -> nn.Module:
+def load_start_weights(
+    network: nn.Module, arch: str, weights_file: str | os.PathLike[str] | None
+) -> nn.Module:
     if is_face_pretrained(weights_file):
         from training.pretrain import load_pretrained
 
@@ -58,9 +61,7 @@ def load_start_weights(network: nn.Module, arch: str,
     return load_imagenet_weights(network, arch, weights_file)
 
 
-def require_imagenet_weights(
-    arch: str, weights_file: str | os.PathLike[str] | None = None
-) -> Path:
+def require_imagenet_weights(arch: str, weights_file: str | os.PathLike[str] | None = None) -> Path:
     """The weights file to use, or WeightsError naming where it was expected."""
     path = Path(weights_file) if weights_file is not None else imagenet_weights_path(arch)
     if not path.is_file():

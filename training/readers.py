@@ -36,8 +36,9 @@ def _load_ratings(path: Path) -> dict[str, list[dict[str, str]]]:
         raise DataError(f"The ratings file {path} cannot be read: {exc}") from exc
     columns = set(rows[0]) if rows else set()
     if not rows or not {"reader", "rating"} <= columns or not columns & {"path", "subject"}:
-        raise DataError(f"The ratings file {path} needs the columns reader, rating and path "
-                        "(or subject).")
+        raise DataError(
+            f"The ratings file {path} needs the columns reader, rating and path (or subject)."
+        )
     by_reader: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in rows:
         by_reader[row["reader"]].append(row)
@@ -53,16 +54,23 @@ def network_scores(oof: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
     relative path."""
     photos: dict[str, dict[str, Any]] = {}
     for row in oof:
-        entry = photos.setdefault(_normalise(row["relative_path"]), {
-            "label": int(row["label"]), "subject": row["subject"], "logits": []})
+        entry = photos.setdefault(
+            _normalise(row["relative_path"]),
+            {"label": int(row["label"]), "subject": row["subject"], "logits": []},
+        )
         entry["logits"].append(float(row["logit"]))
     for entry in photos.values():
         entry["logit"] = float(np.mean(entry["logits"]))
     return photos
 
 
-def _match(row: dict[str, str], photos: dict[str, dict[str, Any]],
-           by_subject: dict[str, list[str]], reader: str, excluded: set[str]) -> str | None:
+def _match(
+    row: dict[str, str],
+    photos: dict[str, dict[str, Any]],
+    by_subject: dict[str, list[str]],
+    reader: str,
+    excluded: set[str],
+) -> str | None:
     """The relative path a rating refers to; None for a photo the run left out."""
     given = (row.get("path") or "").strip()
     if given:
@@ -72,16 +80,21 @@ def _match(row: dict[str, str], photos: dict[str, dict[str, Any]],
         if key in excluded:
             return None
         same_name = [p for p in photos if PurePosixPath(p).name == PurePosixPath(key).name]
-        hint = (f"; did you mean {' or '.join(same_name[:3])}? Give the path as the data set "
-                "names it" if same_name else "")
-        raise DataError(f"Reader {reader!r} rated {given!r}, which is not a photo of this "
-                        f"run{hint}.")
+        hint = (
+            f"; did you mean {' or '.join(same_name[:3])}? Give the path as the data set names it"
+            if same_name
+            else ""
+        )
+        raise DataError(
+            f"Reader {reader!r} rated {given!r}, which is not a photo of this run{hint}."
+        )
     subject = (row.get("subject") or "").strip()
     paths = by_subject.get(subject, [])
     if len(paths) != 1:
         raise DataError(
             f"Reader {reader!r} rated subject {subject!r}, which has {len(paths)} photos in "
-            "this run; rate photos by their path instead.")
+            "this run; rate photos by their path instead."
+        )
     return paths[0]
 
 
@@ -95,8 +108,10 @@ def compare_readers(run: Path, ratings: Path, arch: str | None = None) -> Path:
     by_subject: dict[str, list[str]] = defaultdict(list)
     for path, entry in photos.items():
         by_subject[entry["subject"]].append(path)
-    excluded = {_normalise(e.get("relative_path", "")) for e in
-                json.loads((run / "excluded.json").read_text(encoding="utf-8"))}
+    excluded = {
+        _normalise(e.get("relative_path", ""))
+        for e in json.loads((run / "excluded.json").read_text(encoding="utf-8"))
+    }
 
     results: dict[str, Any] = {}
     for reader, rows in sorted(_load_ratings(ratings).items()):
@@ -115,37 +130,60 @@ def compare_readers(run: Path, ratings: Path, arch: str | None = None) -> Path:
         reader_scores = np.array([rated[k] for k in keys])
         network = np.array([photos[k]["logit"] for k in keys])
         comparison = metrics.delong_test(labels, network, reader_scores)
-        results[reader] = {**metrics.reader_metrics(labels, reader_scores),
-                           "photos": len(keys), "left_out_by_the_run": len(rows) - len(keys),
-                           "network_auc_same_photos": comparison["auc_a"],
-                           "delong": comparison}
+        results[reader] = {
+            **metrics.reader_metrics(labels, reader_scores),
+            "photos": len(keys),
+            "left_out_by_the_run": len(rows) - len(keys),
+            "network_auc_same_photos": comparison["auc_a"],
+            "delong": comparison,
+        }
 
-    write_json(run / "readers.json", {
-        "architecture": arch, "network_score": "out-of-fold logit, mean over repeats",
-        "test": "paired DeLong test, network AUC minus reader AUC on the reader's photos",
-        "readers": results})
-    lines = ["| Reader | Photos | Reader AUC | Network AUC (same photos) | Difference (95 % CI) "
-             "| p (DeLong) | Sensitivity | Specificity |", "|---|---|---|---|---|---|---|---|"]
+    write_json(
+        run / "readers.json",
+        {
+            "architecture": arch,
+            "network_score": "out-of-fold logit, mean over repeats",
+            "test": "paired DeLong test, network AUC minus reader AUC on the reader's photos",
+            "readers": results,
+        },
+    )
+    lines = [
+        "| Reader | Photos | Reader AUC | Network AUC (same photos) | Difference (95 % CI) "
+        "| p (DeLong) | Sensitivity | Specificity |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for name, r in results.items():
         d = r["delong"]
         low, high = d["difference"] - 1.96 * d["se"], d["difference"] + 1.96 * d["se"]
-        lines.append(f"| {name} | {r['photos']} | {r['auc']:.3f} | "
-                     f"{r['network_auc_same_photos']:.3f} | {d['difference']:+.3f} "
-                     f"({low:+.3f} to {high:+.3f}) | {d['p_value']:.3g} | "
-                     f"{r['sensitivity']:.3f} | {r['specificity']:.3f} |")
+        lines.append(
+            f"| {name} | {r['photos']} | {r['auc']:.3f} | "
+            f"{r['network_auc_same_photos']:.3f} | {d['difference']:+.3f} "
+            f"({low:+.3f} to {high:+.3f}) | {d['p_value']:.3g} | "
+            f"{r['sensitivity']:.3f} | {r['specificity']:.3f} |"
+        )
     markdown = run / "readers.md"
-    atomic_write(markdown, lambda tmp: tmp.write_text(
-        "# Human readers and the network on the same photos\n\nEach reader is compared with "
-        "the network's out-of-fold scores on exactly the photos that reader rated.\n\n"
-        + "\n".join(lines) + "\n", encoding="utf-8"))
+    atomic_write(
+        markdown,
+        lambda tmp: tmp.write_text(
+            "# Human readers and the network on the same photos\n\nEach reader is compared with "
+            "the network's out-of-fold scores on exactly the photos that reader rated.\n\n"
+            + "\n".join(lines)
+            + "\n",
+            encoding="utf-8",
+        ),
+    )
 
     oof = read_rows(run / arch / "oof.csv")
     folds = []
     for fold in range(manifest["folds"]):
         part = [r for r in oof if int(r["fold"]) == fold and int(r["repeat"]) == 0]
-        folds.append((np.array([int(r["label"]) for r in part]),
-                      np.array([float(r["logit"]) for r in part])))
-    plots.plot_roc(folds, run / arch / "roc_readers.png", f"{arch} and human readers",
-                   readers=[{"name": n, "fpr": r["fpr"], "tpr": r["tpr"]}
-                            for n, r in results.items()])
+        folds.append(
+            (np.array([int(r["label"]) for r in part]), np.array([float(r["logit"]) for r in part]))
+        )
+    plots.plot_roc(
+        folds,
+        run / arch / "roc_readers.png",
+        f"{arch} and human readers",
+        readers=[{"name": n, "fpr": r["fpr"], "tpr": r["tpr"]} for n, r in results.items()],
+    )
     return markdown

@@ -74,9 +74,7 @@ def _entry(summary: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
 
 
 def markdown_table(
-    summary: Mapping[str, Any],
-    names: Sequence[str] = DEFAULT_TABLE_NAMES,
-    percent: bool = True,
+    summary: Mapping[str, Any], names: Sequence[str] = DEFAULT_TABLE_NAMES, percent: bool = True
 ) -> str:
     """Markdown table of one :func:`~training.metrics.fold_summary`: a row per metric,
     "mean ± SD" then the folds.

@@ -20,7 +20,23 @@ from wbs_desktop.core.pipeline.imaging import load_image
 from wbs_desktop.core.pipeline.landmarks import Face, detect_faces
 
 __all__ = [
-    "Aligned", "DeviceError", "Face", "ImageError", "ModelBundle", "ModelError", "NoFaceError",
-    "Result", "WBSError", "WeightsError", "align_face", "analyze", "default_model_path",
-    "detect_faces", "grad_cam", "installed_bundles", "load_image", "load_model", "save_bundle",
+    "Aligned",
+    "DeviceError",
+    "Face",
+    "ImageError",
+    "ModelBundle",
+    "ModelError",
+    "NoFaceError",
+    "Result",
+    "WBSError",
+    "WeightsError",
+    "align_face",
+    "analyze",
+    "default_model_path",
+    "detect_faces",
+    "grad_cam",
+    "installed_bundles",
+    "load_image",
+    "load_model",
+    "save_bundle",
 ]

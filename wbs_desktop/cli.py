@@ -60,11 +60,15 @@ def _load_bundle(model: str | None, device: str | None) -> Any:
 
 
 def _print_human(photo: str, result: Any) -> None:
-    spread = (f", SD {human_number(result.score_std)} across its {len(result.network_scores)} "
-              "networks" if len(result.network_scores) > 1 else "")
-    _say(f"{photo}: {result.summary} (score {human_number(result.score)}{spread}, "
-         f"threshold {human_number(result.threshold)})"
-         + _note(result.model["provenance_note"]))
+    spread = (
+        f", SD {human_number(result.score_std)} across its {len(result.network_scores)} networks"
+        if len(result.network_scores) > 1
+        else ""
+    )
+    _say(
+        f"{photo}: {result.summary} (score {human_number(result.score)}{spread}, "
+        f"threshold {human_number(result.threshold)})" + _note(result.model["provenance_note"])
+    )
     top = sorted(result.regions.items(), key=lambda item: item[1], reverse=True)[:3]
     _say("  heat: " + ", ".join(f"{name} {share:.0%}" for name, share in top))
     for warning in result.warnings:
@@ -77,10 +81,13 @@ def _save_heatmaps(out_dir: Path, photo: str, image: Any, result: Any) -> None:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(photo).stem
-    atomic_write_bytes(out_dir / f"{stem}_heatmap_face.png",
-                       png_bytes(overlay(result.aligned.image, result.heatmap)))
-    atomic_write_bytes(out_dir / f"{stem}_heatmap_photo.png",
-                       png_bytes(overlay(image, result.heatmap_on_photo)))
+    atomic_write_bytes(
+        out_dir / f"{stem}_heatmap_face.png",
+        png_bytes(overlay(result.aligned.image, result.heatmap)),
+    )
+    atomic_write_bytes(
+        out_dir / f"{stem}_heatmap_photo.png", png_bytes(overlay(image, result.heatmap_on_photo))
+    )
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -118,7 +125,9 @@ def cmd_align(args: argparse.Namespace) -> int:
     aligned = align_face(image, faces[0], args.size or DEFAULT_SIZE)
     atomic_write_bytes(args.out, png_bytes(aligned.image))
     info = {
-        "photo": args.photo, "out": str(args.out), "size": aligned.size,
+        "photo": args.photo,
+        "out": str(args.out),
+        "size": aligned.size,
         "faces_found": len(faces),
         "right_eye": [round(float(v), 2) for v in aligned.right_eye_centre],
         "left_eye": [round(float(v), 2) for v in aligned.left_eye_centre],
@@ -140,8 +149,10 @@ def cmd_models(args: argparse.Namespace) -> int:
         _say("No model is installed.")
     for entry in [] if args.json else entries:
         mark = "*" if entry.default else " "
-        _say(f"{mark} {entry.path.name}  {entry.name}  {entry.architecture}  {entry.status}  "
-             f"sha256:{entry.sha256[:12]}  {entry.summary}")
+        _say(
+            f"{mark} {entry.path.name}  {entry.name}  {entry.architecture}  {entry.status}  "
+            f"sha256:{entry.sha256[:12]}  {entry.summary}"
+        )
     return EXIT_OK
 
 
@@ -167,10 +178,11 @@ def cmd_selftest(args: argparse.Namespace) -> int:
         _say("Self-test FAILED: " + "; ".join(problems), error=True)
         return EXIT_FAILED
     total_ms = result.timings["total"] * 1000
-    _say(f"Self-test passed: model '{bundle.name}' ({bundle.card['architecture']}, "
-         f"{len(bundle.networks)} network(s)) on {bundle.device}, sample photo analysed in "
-         f"{total_ms:.0f} ms, score {human_number(result.score)}"
-         + _note(bundle.provenance_note))
+    _say(
+        f"Self-test passed: model '{bundle.name}' ({bundle.card['architecture']}, "
+        f"{len(bundle.networks)} network(s)) on {bundle.device}, sample photo analysed in "
+        f"{total_ms:.0f} ms, score {human_number(result.score)}" + _note(bundle.provenance_note)
+    )
     return EXIT_OK
 
 
@@ -186,13 +198,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
     for number, photo in enumerate(photos, 1):
         row = screen_photo(photo, bundle, bundle.device)
         rows.append(row)
-        outcome = (f"{human_number(row.score)} {row.label}" if row.score is not None
-                   else f"failed: {row.error}")
+        outcome = (
+            f"{human_number(row.score)} {row.label}"
+            if row.score is not None
+            else f"failed: {row.error}"
+        )
         _say(f"[{number}/{len(photos)}] {photo.name}: {outcome}", error=True)
     write_csv(args.csv, rows)
     failed = sum(not row.ok for row in rows)
-    _say(f"{len(rows) - failed} of {len(rows)} photos screened, {failed} failed; "
-         f"results in {args.csv}" + _note(bundle.provenance_note))
+    _say(
+        f"{len(rows) - failed} of {len(rows)} photos screened, {failed} failed; "
+        f"results in {args.csv}" + _note(bundle.provenance_note)
+    )
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -205,11 +222,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     bundle = _load_bundle(args.model, args.device)
     image = load_image(args.photo)
     result = analyze(image, bundle, bundle.device)
-    options = ReportOptions(crop_to_face=args.crop_face, colormap=args.colormap,
-                            photo_label=Path(args.photo).name)
+    options = ReportOptions(
+        crop_to_face=args.crop_face, colormap=args.colormap, photo_label=Path(args.photo).name
+    )
     write_report(args.out, image, result, card=bundle.card, options=options)
-    _say(f"{args.out}: {result.summary} (score {human_number(result.score)})"
-         + _note(bundle.provenance_note))
+    _say(
+        f"{args.out}: {result.summary} (score {human_number(result.score)})"
+        + _note(bundle.provenance_note)
+    )
     return EXIT_OK
 
 
@@ -300,8 +320,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("Interrupted.", error=True)
     except Exception as error:  # noqa: BLE001 - the CLI's last line of defence
-        _say(f"Unexpected internal error ({type(error).__name__}: {error}); "
-             "please report it.", error=True)
+        _say(
+            f"Unexpected internal error ({type(error).__name__}: {error}); please report it.",
+            error=True,
+        )
         return EXIT_INTERNAL
     return EXIT_FAILED
 

@@ -37,22 +37,37 @@ def time_import_torch() -> float:
 
 def time_app(folder: Path, xvfb: bool) -> tuple[float, float, float]:
     """(window shown, first result, process exit), seconds after launch."""
-    env = {**os.environ, "WBS_GUI_TIMINGS": "1", "WBS_SETTINGS_FILE": str(folder / "s.ini"),
-           "WBS_LOG_DIR": str(folder)}
-    command = [sys.executable, "-m", "wbs_desktop", "gui", str(SAMPLE),
-               "--screenshot", str(folder / "shot.png")]
+    env = {
+        **os.environ,
+        "WBS_GUI_TIMINGS": "1",
+        "WBS_SETTINGS_FILE": str(folder / "s.ini"),
+        "WBS_LOG_DIR": str(folder),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "wbs_desktop",
+        "gui",
+        str(SAMPLE),
+        "--screenshot",
+        str(folder / "shot.png"),
+    ]
     if xvfb:
         env["QT_QPA_PLATFORM"] = "xcb"
         # Xvfb's own start is not the app's: time from inside the wrapper.
-        command = ["xvfb-run", "-a", sys.executable, "-c",
-                   "import subprocess, sys, time; t = time.time(); "
-                   f"r = subprocess.run({command!r}); print(f'wbs-timing launch {{t:.4f}}', "
-                   "file=sys.stderr); sys.exit(r.returncode)"]
+        command = [
+            "xvfb-run",
+            "-a",
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time; t = time.time(); "
+            f"r = subprocess.run({command!r}); print(f'wbs-timing launch {{t:.4f}}', "
+            "file=sys.stderr); sys.exit(r.returncode)",
+        ]
     else:
         env["QT_QPA_PLATFORM"] = "offscreen"
     started = time.time()
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     ended = time.time()
     marks = {}
     for line in done.stderr.splitlines():
@@ -92,13 +107,17 @@ def main() -> int:
     platform = "xcb under Xvfb" if args.xvfb else "offscreen"
     print(f"GUI start-up, {args.repeats} runs each, medians ({platform}, {os.cpu_count()} CPUs)")
     print(f"  python -c 'import torch'        {torch_s:6.2f} s   (1.00x)")
-    print(f"  launch -> window shown          {window_s:6.2f} s   ({window_s / torch_s:.2f}x)"
-          f"   target <= {WINDOW_TARGET_S} s: "
-          f"{'PASS' if window_s <= WINDOW_TARGET_S else 'FAIL'}")
+    print(
+        f"  launch -> window shown          {window_s:6.2f} s   ({window_s / torch_s:.2f}x)"
+        f"   target <= {WINDOW_TARGET_S} s: "
+        f"{'PASS' if window_s <= WINDOW_TARGET_S else 'FAIL'}"
+    )
     print(f"  launch -> first result shown    {result_s:6.2f} s   ({result_s / torch_s:.2f}x)")
     print(f"  launch -> process exit          {statistics.median(exits):6.2f} s")
-    print(f"  all runs: window {[round(w, 2) for w in windows]}, "
-          f"result {[round(r, 2) for r in results]}, torch {[round(t, 2) for t in torch_times]}")
+    print(
+        f"  all runs: window {[round(w, 2) for w in windows]}, "
+        f"result {[round(r, 2) for r in results]}, torch {[round(t, 2) for t in torch_times]}"
+    )
     return 0
 
 

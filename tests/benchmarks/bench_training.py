@@ -25,15 +25,20 @@ from training.engine import lr_lambda, make_optimizer, normalise, train_one_epoc
 from wbs_desktop.core.model.architectures import ARCHITECTURES
 
 
-def bare_epoch(model: torch.nn.Module, crops: torch.Tensor, labels: torch.Tensor,
-               optimizer: torch.optim.Optimizer, batch_size: int) -> float:
+def bare_epoch(
+    model: torch.nn.Module,
+    crops: torch.Tensor,
+    labels: torch.Tensor,
+    optimizer: torch.optim.Optimizer,
+    batch_size: int,
+) -> float:
     """Images per second of the plainest loop torchvision's reference would run."""
     model.train()
     started = time.perf_counter()
     seen = 0
     for start in range(0, len(crops) - batch_size + 1, batch_size):
-        x = normalise(crops[start:start + batch_size])
-        loss = F.cross_entropy(model(x), labels[start:start + batch_size])
+        x = normalise(crops[start : start + batch_size])
+        loss = F.cross_entropy(model(x), labels[start : start + batch_size])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -52,16 +57,23 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(2)
     generator = torch.Generator().manual_seed(0)
-    crops = torch.randint(0, 256, (args.images, args.size, args.size, 3), dtype=torch.uint8,
-                          generator=generator)
+    crops = torch.randint(
+        0, 256, (args.images, args.size, args.size, 3), dtype=torch.uint8, generator=generator
+    )
     labels = torch.randint(0, 2, (args.images,), generator=generator)
-    config = load_config(batch_size=args.batch_size, input_size=max(args.size, 32),
-                         pretrained=False, epochs=args.epochs + 1)
+    config = load_config(
+        batch_size=args.batch_size,
+        input_size=max(args.size, 32),
+        pretrained=False,
+        epochs=args.epochs + 1,
+    )
     device = torch.device("cpu")
     figures = {}
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.images} crops "
-          f"of {args.size} px, batch {args.batch_size}, median of {args.epochs} epochs after "
-          "one warm-up epoch each\n")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.images} crops "
+        f"of {args.size} px, batch {args.batch_size}, median of {args.epochs} epochs after "
+        "one warm-up epoch each\n"
+    )
     print("| architecture | bare loop (img/s) | training.engine (img/s) | ratio | target >= 0.9 |")
     print("|---|---:|---:|---:|---|")
     for arch in args.archs:
@@ -71,12 +83,23 @@ def main() -> None:
         bare.load_state_dict(ours.state_dict())
         our_optimizer, bare_optimizer = make_optimizer(ours, config), make_optimizer(bare, config)
         scheduler = torch.optim.lr_scheduler.LambdaLR(
-            our_optimizer, lr_lambda(config, args.images // args.batch_size))
+            our_optimizer, lr_lambda(config, args.images // args.batch_size)
+        )
         loss_fn = torch.nn.CrossEntropyLoss()
         our_rates, bare_rates = [], []
         for epoch in range(args.epochs + 1):
-            stats = train_one_epoch(ours, crops, labels, our_optimizer, scheduler, loss_fn,
-                                    config, device, epoch, seed=0)
+            stats = train_one_epoch(
+                ours,
+                crops,
+                labels,
+                our_optimizer,
+                scheduler,
+                loss_fn,
+                config,
+                device,
+                epoch,
+                seed=0,
+            )
             rate = bare_epoch(bare, crops, labels, bare_optimizer, args.batch_size)
             if epoch:  # the first epoch of each warms up allocators and kernels
                 our_rates.append(stats["images_per_second"])
@@ -84,8 +107,11 @@ def main() -> None:
         ours_median, bare_median = statistics.median(our_rates), statistics.median(bare_rates)
         ratio = ours_median / bare_median
         figures[arch] = {"bare": bare_median, "ours": ours_median, "ratio": ratio}
-        print(f"| {arch} | {bare_median:.1f} | {ours_median:.1f} | {ratio:.2f}x | "
-              f"{'PASS' if ratio >= 0.9 else 'FAIL'} |", flush=True)
+        print(
+            f"| {arch} | {bare_median:.1f} | {ours_median:.1f} | {ratio:.2f}x | "
+            f"{'PASS' if ratio >= 0.9 else 'FAIL'} |",
+            flush=True,
+        )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(figures, f, indent=2)

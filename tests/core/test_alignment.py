@@ -21,8 +21,12 @@ def test_fit_recovers_a_known_similarity() -> None:
     rng = np.random.default_rng(1)
     source = rng.uniform(0, 500, size=(5, 2))
     angle, scale = np.deg2rad(23.0), 0.37
-    truth = np.array([[scale * np.cos(angle), -scale * np.sin(angle), 12.5],
-                      [scale * np.sin(angle), scale * np.cos(angle), -40.0]])
+    truth = np.array(
+        [
+            [scale * np.cos(angle), -scale * np.sin(angle), 12.5],
+            [scale * np.sin(angle), scale * np.cos(angle), -40.0],
+        ]
+    )
     fitted = fit_similarity(source, transform_points(truth, source), rng.uniform(1, 3, 5))
     np.testing.assert_allclose(fitted, truth, atol=1e-9)
 
@@ -41,8 +45,9 @@ def test_aligned_crop_matches_the_template(astronaut: np.ndarray) -> None:
         assert aligned.image.shape == (size, size, 3) and aligned.image.dtype == np.uint8
         anchors = anchor_points(aligned.landmarks)
         assert np.abs(anchors - TEMPLATE * size).max() < 0.04 * size
-        np.testing.assert_allclose(aligned.right_eye_centre, [0.35 * size, 0.36 * size],
-                                   atol=0.01 * size)
+        np.testing.assert_allclose(
+            aligned.right_eye_centre, [0.35 * size, 0.36 * size], atol=0.01 * size
+        )
 
 
 def _eyes(image: np.ndarray) -> np.ndarray:

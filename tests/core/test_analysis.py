@@ -41,13 +41,18 @@ def test_result_holds_everything(astronaut: np.ndarray, mobilenet_bundle: ModelB
     assert as_json["faces_found"] == 1
 
 
-def test_score_is_the_calibrated_network_output(astronaut: np.ndarray,
-                                               bundle_dir: Path) -> None:
+def test_score_is_the_calibrated_network_output(astronaut: np.ndarray, bundle_dir: Path) -> None:
     """Recompute the score from the aligned crop with a plain forward pass and the Platt
     map written out by hand."""
     (bundle_dir / "platt").mkdir()
-    bundle = load_model(write_bundle(bundle_dir / "platt", "mobilenet_v2", seed=2, calibration={
-        "method": "platt", "slope": 0.7, "intercept": -0.4, "prevalence": 0.3}))
+    bundle = load_model(
+        write_bundle(
+            bundle_dir / "platt",
+            "mobilenet_v2",
+            seed=2,
+            calibration={"method": "platt", "slope": 0.7, "intercept": -0.4, "prevalence": 0.3},
+        )
+    )
     result = analyze(astronaut, bundle, "cpu")
     x = bundle.preprocess(result.aligned.image)
     with torch.no_grad():
@@ -56,12 +61,14 @@ def test_score_is_the_calibrated_network_output(astronaut: np.ndarray,
     assert result.score == pytest.approx(1 / (1 + np.exp(-(0.7 * z - 0.4))), abs=1e-6)
 
 
-def test_heat_outside_the_crop_is_zero_on_the_photo(astronaut: np.ndarray,
-                                                   mobilenet_bundle: ModelBundle) -> None:
+def test_heat_outside_the_crop_is_zero_on_the_photo(
+    astronaut: np.ndarray, mobilenet_bundle: ModelBundle
+) -> None:
     result = analyze(astronaut, mobilenet_bundle, "cpu")
-    corners = result.aligned.inverse_matrix @ np.array([[0, 224, 0, 224], [0, 0, 224, 224],
-                                                        [1, 1, 1, 1]])
-    assert result.heatmap_on_photo[int(corners[1].max()) + 5:, :].max() == 0
+    corners = result.aligned.inverse_matrix @ np.array(
+        [[0, 224, 0, 224], [0, 0, 224, 224], [1, 1, 1, 1]]
+    )
+    assert result.heatmap_on_photo[int(corners[1].max()) + 5 :, :].max() == 0
     assert result.heatmap_on_photo.max() > 0.5
 
 
@@ -79,8 +86,14 @@ def test_networks_are_averaged_in_logit_space_and_their_spread_reported(
 def test_calibration_slope_and_flips(astronaut: np.ndarray, bundle_dir: Path) -> None:
     plain = load_model(write_bundle(bundle_dir, "resnet18", seed=5))
     (bundle_dir / "hot").mkdir()
-    hot = load_model(write_bundle(bundle_dir / "hot", "resnet18", seed=5, calibration={
-        "method": "platt", "slope": 1e-3, "intercept": 0.0}))
+    hot = load_model(
+        write_bundle(
+            bundle_dir / "hot",
+            "resnet18",
+            seed=5,
+            calibration={"method": "platt", "slope": 1e-3, "intercept": 0.0},
+        )
+    )
     plain_score = analyze(astronaut, plain, "cpu").score
     assert abs(plain_score - 0.5) > 1e-3
     assert analyze(astronaut, hot, "cpu").score == pytest.approx(0.5, abs=2e-3)
@@ -94,8 +107,9 @@ def test_calibration_slope_and_flips(astronaut: np.ndarray, bundle_dir: Path) ->
     assert low - 0.02 <= flip_result.score <= high + 0.02
 
 
-def test_several_faces_give_a_warning(astronaut: np.ndarray, grace_hopper: np.ndarray,
-                                      mobilenet_bundle: ModelBundle) -> None:
+def test_several_faces_give_a_warning(
+    astronaut: np.ndarray, grace_hopper: np.ndarray, mobilenet_bundle: ModelBundle
+) -> None:
     canvas = np.full((400, 800, 3), 200, np.uint8)
     canvas[50:350, 450:750] = astronaut[0:300, 100:400]
     canvas[70:330, 60:260] = grace_hopper[100:360, 150:350]
@@ -110,8 +124,9 @@ def test_no_face(mobilenet_bundle: ModelBundle) -> None:
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
-def test_cuda_without_a_gpu_is_a_clear_error(astronaut: np.ndarray,
-                                             mobilenet_bundle: ModelBundle) -> None:
+def test_cuda_without_a_gpu_is_a_clear_error(
+    astronaut: np.ndarray, mobilenet_bundle: ModelBundle
+) -> None:
     with pytest.raises(DeviceError, match="No CUDA graphics card"):
         analyze(astronaut, mobilenet_bundle, "cuda")
 
@@ -125,8 +140,9 @@ def test_cuda_matches_cpu(astronaut: np.ndarray, bundle_dir: Path) -> None:
     assert np.corrcoef(on_gpu.heatmap.ravel(), on_cpu.heatmap.ravel())[0, 1] > 0.99
 
 
-def test_a_stride16_cam_layer_gives_a_7x7_map_at_112_px(astronaut: np.ndarray,
-                                                        bundle_dir: Path) -> None:
+def test_a_stride16_cam_layer_gives_a_7x7_map_at_112_px(
+    astronaut: np.ndarray, bundle_dir: Path
+) -> None:
     """The card may ask for the stride-16 map: 7 x 7 cells before upsampling at 112 px,
     where the final map of MobileNet-V2 and ResNet is 4 x 4."""
     from wbs_desktop.core.pipeline.gradcam import grad_cam
@@ -136,8 +152,11 @@ def test_a_stride16_cam_layer_gives_a_7x7_map_at_112_px(astronaut: np.ndarray,
         folder.mkdir()
         sizes = {}
         for where in ("final", "stride16"):
-            bundle = load_model(write_bundle(folder, arch, seed=1 if where == "final" else 2,
-                                             input_size=112, cam_layer=where))
+            bundle = load_model(
+                write_bundle(
+                    folder, arch, seed=1 if where == "final" else 2, input_size=112, cam_layer=where
+                )
+            )
             x = bundle.preprocess(np.zeros((112, 112, 3), np.uint8))
             _, cam = grad_cam(bundle.networks[0], bundle.target_layers[0], x, 1)
             sizes[where] = tuple(cam.shape)
@@ -189,20 +208,22 @@ class OneSidedFault(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         logits = self.head(self.pool(x)[..., :-1].mean(dim=(2, 3)))
         if self.where == "output":
-            logits = torch.where(faulty_views(x, self.side)[:, None],
-                                 torch.full_like(logits, math.nan), logits)
+            logits = torch.where(
+                faulty_views(x, self.side)[:, None], torch.full_like(logits, math.nan), logits
+            )
         return logits
 
 
-def fault_bundle(networks: list[nn.Module], layers: list[nn.Module],
-                 flip: bool) -> ModelBundle:
-    card = default_card("resnet18", "faulty", flip_tta=flip, input_size=64,
-                        num_networks=len(networks))
+def fault_bundle(networks: list[nn.Module], layers: list[nn.Module], flip: bool) -> ModelBundle:
+    card = default_card(
+        "resnet18", "faulty", flip_tta=flip, input_size=64, num_networks=len(networks)
+    )
     return ModelBundle(None, "0" * 64, card, networks, layers)
 
 
-def test_a_face_only_model_cannot_see_the_background(astronaut: np.ndarray,
-                                                    bundle_dir: Path) -> None:
+def test_a_face_only_model_cannot_see_the_background(
+    astronaut: np.ndarray, bundle_dir: Path
+) -> None:
     """With ``face_only`` on the card, noise painted over everything but the face (and a
     margin the crop's resampling reads) leaves the score as it was; without it, it moves."""
     import cv2
@@ -219,28 +240,36 @@ def test_a_face_only_model_cannot_see_the_background(astronaut: np.ndarray,
     folder.mkdir()
     scores = {}
     for only_face in (True, False):
-        bundle = load_model(write_bundle(folder, "resnet18", seed=7 if only_face else 8,
-                                         input_size=112, face_only=only_face))
-        scores[only_face] = [analyze(photo, bundle, "cpu", faces=faces).score
-                             for photo in (astronaut, noisy)]
+        bundle = load_model(
+            write_bundle(
+                folder, "resnet18", seed=7 if only_face else 8, input_size=112, face_only=only_face
+            )
+        )
+        scores[only_face] = [
+            analyze(photo, bundle, "cpu", faces=faces).score for photo in (astronaut, noisy)
+        ]
     assert scores[True][0] == pytest.approx(scores[True][1], abs=1e-6)
     assert abs(scores[False][0] - scores[False][1]) > 1e-4
 
 
 @pytest.mark.parametrize("where", ["heatmap", "output"])
-def test_a_fault_on_one_mirror_view_is_an_error_never_a_label(astronaut: np.ndarray,
-                                                              where: str) -> None:
+def test_a_fault_on_one_mirror_view_is_an_error_never_a_label(
+    astronaut: np.ndarray, where: str
+) -> None:
     faces = detect_faces(astronaut)
     outcomes = {}
     for side in ("left", "right"):
         network = OneSidedFault(where, side).eval()
-        with pytest.raises(ModelError, match=rf"invalid number \(the {where} of network 1 is "
-                                             r"not finite\).*no score can be given"):
-            analyze(astronaut, fault_bundle([network], [network.pool], True), "cpu",
-                    faces=faces)
+        with pytest.raises(
+            ModelError,
+            match=rf"invalid number \(the {where} of network 1 is "
+            r"not finite\).*no score can be given",
+        ):
+            analyze(astronaut, fault_bundle([network], [network.pool], True), "cpu", faces=faces)
         try:  # the crop alone: it is the faulty view for one side only
-            result = analyze(astronaut, fault_bundle([network], [network.pool], False), "cpu",
-                             faces=faces)
+            result = analyze(
+                astronaut, fault_bundle([network], [network.pool], False), "cpu", faces=faces
+            )
             outcomes[side] = np.isfinite(result.heatmap).all() and 0 <= result.score <= 1
         except ModelError:
             outcomes[side] = "refused"
@@ -248,10 +277,14 @@ def test_a_fault_on_one_mirror_view_is_an_error_never_a_label(astronaut: np.ndar
 
 
 def test_one_faulty_network_of_an_ensemble_fails_the_whole_result(
-        astronaut: np.ndarray, mobilenet_bundle: ModelBundle) -> None:
+    astronaut: np.ndarray, mobilenet_bundle: ModelBundle
+) -> None:
     faulty = OneSidedFault("output", "left").eval()
-    bundle = fault_bundle([mobilenet_bundle.networks[0], faulty],
-                          [mobilenet_bundle.target_layers[0], faulty.pool], True)
+    bundle = fault_bundle(
+        [mobilenet_bundle.networks[0], faulty],
+        [mobilenet_bundle.target_layers[0], faulty.pool],
+        True,
+    )
     with pytest.raises(ModelError, match="the output of network 2 is not finite"):
         analyze(astronaut, bundle, "cpu")
 
@@ -267,14 +300,18 @@ def test_labels_of_valid_scores() -> None:
     assert decide(0.0, 0.001) == LOW and decide(1.0, 0.999) == HIGH
 
 
-def test_a_result_cannot_hold_a_non_finite_number(astronaut: np.ndarray,
-                                                  mobilenet_bundle: ModelBundle) -> None:
+def test_a_result_cannot_hold_a_non_finite_number(
+    astronaut: np.ndarray, mobilenet_bundle: ModelBundle
+) -> None:
     result = analyze(astronaut, mobilenet_bundle, "cpu")
     heat = result.heatmap.copy()
     heat[0, 0] = np.nan
-    for changes in ({"score": math.nan, "label": LOW}, {"heatmap": heat},
-                    {"regions": {**result.regions, "nose": math.inf}},
-                    {"network_scores": (math.nan,)}):
+    for changes in (
+        {"score": math.nan, "label": LOW},
+        {"heatmap": heat},
+        {"regions": {**result.regions, "nose": math.inf}},
+        {"network_scores": (math.nan,)},
+    ):
         with pytest.raises(ModelError, match="not finite"):
             dataclasses.replace(result, **changes)
     with pytest.raises(ValueError, match="does not belong"):

@@ -388,8 +388,11 @@ def test_non_finite_weights(tmp_path: Path, mobilenet: nn.Module, value: float) 
         ("calibration", {"method": "platt", "slope": 1, "intercept": math.inf}, "intercept"),
         ("calibration", {"method": "isotonic", "slope": 1, "intercept": 0}, "method"),
         ("calibration", {"method": "platt", "slope": 1}, "calibration lacks intercept"),
-        ("calibration", {"method": "platt", "slope": 1, "intercept": 0, "prevalence": 1.5},
-         "prevalence"),
+        (
+            "calibration",
+            {"method": "platt", "slope": 1, "intercept": 0, "prevalence": 1.5},
+            "prevalence",
+        ),
         ("operating_point", [], "operating_point"),
         ("flip_tta", "yes", "flip_tta"),
         ("face_only", "yes", "face_only must be true or false"),
@@ -495,12 +498,16 @@ def one_sentence(error: ModelError) -> str:
     return text
 
 
-@pytest.mark.parametrize(("normalization", "message"), [
-    ({"mean": list(IMAGENET_MEAN), "std": [1e-30, 1e-30, 1e-30]}, "normalization std"),
-    ({"mean": [1e6, 0, 0], "std": [1, 1, 1]}, "normalization mean"),
-])
+@pytest.mark.parametrize(
+    ("normalization", "message"),
+    [
+        ({"mean": list(IMAGENET_MEAN), "std": [1e-30, 1e-30, 1e-30]}, "normalization std"),
+        ({"mean": [1e6, 0, 0], "std": [1, 1, 1]}, "normalization mean"),
+    ],
+)
 def test_absurd_but_once_legal_normalisation_is_refused_at_load(
-        tmp_path: Path, mobilenet: nn.Module, normalization: dict, message: str) -> None:
+    tmp_path: Path, mobilenet: nn.Module, normalization: dict, message: str
+) -> None:
     """Finding 1: a tiny positive std made every score NaN, reported as "low"."""
     card = default_card("mobilenet_v2", "m")
     card["normalization"] = normalization
@@ -522,39 +529,47 @@ def test_enormous_network_count_is_refused_at_once(tmp_path: Path, mobilenet: nn
 
 
 @pytest.mark.parametrize("where", ["whole card", "inside a field"])
-def test_deeply_nested_card_is_refused_not_a_crash(tmp_path: Path, mobilenet: nn.Module,
-                                                   where: str) -> None:
+def test_deeply_nested_card_is_refused_not_a_crash(
+    tmp_path: Path, mobilenet: nn.Module, where: str
+) -> None:
     """Finding 3: a deeply nested card crashed with RecursionError."""
     deep = "[" * 100_000 + "]" * 100_000  # 200 kB: within the size limit
     if where == "whole card":
         text = deep
     else:
         text = json.dumps(default_card("mobilenet_v2", "m")).replace(
-            '"cv_metrics": {}', f'"cv_metrics": {{"x": {deep}}}')
+            '"cv_metrics": {}', f'"cv_metrics": {{"x": {deep}}}'
+        )
     path = card_text_file(tmp_path / "m.safetensors", tensors_of([mobilenet]), text)
     with bounded(), pytest.raises(ModelError, match="nests deeper than 16 levels") as caught:
         load_model(path)
     one_sentence(caught.value)
 
 
-@pytest.mark.parametrize(("literal", "message"), [
-    ("NaN", "NaN, which is not a number"),
-    ("-Infinity", "-Infinity, which is not a number"),
-    ("1e999", "the number 1e999 is too large"),
-    ("1" * 5000, "a whole number of 5000 digits is too large"),
-])
-def test_non_numbers_in_a_card_are_refused(tmp_path: Path, mobilenet: nn.Module,
-                                           literal: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("literal", "message"),
+    [
+        ("NaN", "NaN, which is not a number"),
+        ("-Infinity", "-Infinity, which is not a number"),
+        ("1e999", "the number 1e999 is too large"),
+        ("1" * 5000, "a whole number of 5000 digits is too large"),
+    ],
+)
+def test_non_numbers_in_a_card_are_refused(
+    tmp_path: Path, mobilenet: nn.Module, literal: str, message: str
+) -> None:
     text = json.dumps(default_card("mobilenet_v2", "m")).replace(
-        '"cv_metrics": {}', f'"cv_metrics": {{"auc": {literal}}}')
+        '"cv_metrics": {}', f'"cv_metrics": {{"auc": {literal}}}'
+    )
     path = card_text_file(tmp_path / "m.safetensors", tensors_of([mobilenet]), text)
     with bounded(), pytest.raises(ModelError, match=message) as caught:
         load_model(path)
     one_sentence(caught.value)
 
 
-def test_oversized_card_is_refused_before_it_is_parsed(tmp_path: Path,
-                                                       mobilenet: nn.Module) -> None:
+def test_oversized_card_is_refused_before_it_is_parsed(
+    tmp_path: Path, mobilenet: nn.Module
+) -> None:
     card = default_card("mobilenet_v2", "m")
     card["cv_metrics"] = {"padding": ["x" * 1000] * (MAX_CARD_BYTES // 1000)}
     path = write_raw(tmp_path / "m.safetensors", tensors_of([mobilenet]), card)
@@ -564,31 +579,40 @@ def test_oversized_card_is_refused_before_it_is_parsed(tmp_path: Path,
 
 @pytest.mark.parametrize("declared", [MAX_HEADER_BYTES + 1, 2**63, 2**64 - 1])
 def test_absurd_header_length_is_refused_before_safetensors_reads_it(
-        tmp_path: Path, declared: int) -> None:
+    tmp_path: Path, declared: int
+) -> None:
     path = tmp_path / "m.safetensors"
     path.write_bytes(declared.to_bytes(8, "little") + b"{" + b" " * (MAX_HEADER_BYTES + 10))
     refresh_sidecar(path)
-    with bounded(), pytest.raises(ModelError, match=f"header of {declared:,} bytes, far more "
-                                  "than any model needs") as caught:
+    with (
+        bounded(),
+        pytest.raises(
+            ModelError, match=f"header of {declared:,} bytes, far more than any model needs"
+        ) as caught,
+    ):
         load_model(path)
     one_sentence(caught.value)
 
 
 @pytest.mark.parametrize("dtype", ["F64", "BF16", "U8", "I64"])
 def test_tensor_dtypes_in_the_header_are_checked_before_tensors_are_read(
-        tmp_path: Path, mobilenet: nn.Module, dtype: str) -> None:
+    tmp_path: Path, mobilenet: nn.Module, dtype: str
+) -> None:
     """A tensor listed as another dtype than the architecture's is refused from the header."""
-    path = write_raw(tmp_path / "m.safetensors", tensors_of([mobilenet]),
-                     default_card("mobilenet_v2", "m"))
+    path = write_raw(
+        tmp_path / "m.safetensors", tensors_of([mobilenet]), default_card("mobilenet_v2", "m")
+    )
     data = path.read_bytes()
     length = int.from_bytes(data[:8], "little")
-    header = json.loads(data[8:8 + length])
+    header = json.loads(data[8 : 8 + length])
     header["net0.classifier.1.weight"]["dtype"] = dtype
     raw = json.dumps(header).encode()
-    path.write_bytes(len(raw).to_bytes(8, "little") + raw + data[8 + length:])
+    path.write_bytes(len(raw).to_bytes(8, "little") + raw + data[8 + length :])
     refresh_sidecar(path)
-    with bounded(), pytest.raises(ModelError,
-                                  match=r"net0\.classifier\.1\.weight is \w+ \(2, 1280\)"):
+    with (
+        bounded(),
+        pytest.raises(ModelError, match=r"net0\.classifier\.1\.weight is \w+ \(2, 1280\)"),
+    ):
         load_model(path)
 
 
@@ -598,8 +622,7 @@ def test_nested_index_is_refused_not_a_crash(saved: Path) -> None:
         load_model(saved)
 
 
-def test_save_refuses_a_card_that_load_would_refuse(tmp_path: Path,
-                                                    mobilenet: nn.Module) -> None:
+def test_save_refuses_a_card_that_load_would_refuse(tmp_path: Path, mobilenet: nn.Module) -> None:
     card = default_card("mobilenet_v2", "m")
     card["cv_metrics"] = {"auc": math.nan}
     with pytest.raises(ModelError, match="NaN or infinity"):

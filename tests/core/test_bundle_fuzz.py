@@ -40,9 +40,9 @@ class Seed:
 
     def __init__(self, data: bytes) -> None:
         length = int.from_bytes(data[:8], "little")
-        self.header: dict[str, Any] = json.loads(data[8:8 + length])
+        self.header: dict[str, Any] = json.loads(data[8 : 8 + length])
         self.card: dict[str, Any] = json.loads(self.header["__metadata__"][CARD_KEY])
-        self.blob = data[8 + length:]
+        self.blob = data[8 + length :]
         self.tensors = sorted(k for k in self.header if k != "__metadata__")
 
 
@@ -77,35 +77,101 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # ---------------------------------------------------------------------------- strategies
 
-_ODD_NUMBERS = [0, -0.0, 1, -1, 1e-300, 1e-30, 1e-4, 1e-3, 0.999, 1.5, 10, 11, 21, 512, 513,
-                10**9, 2**63, 1e300, -1e300]
-_ODD_TEXTS = ["", " ", "x" * 3000, "photo\u202egpj.exe", "a\nb", "bell\x07", "<b>bold</b>",
-              "=HYPERLINK(\"x\")", "$\\frac$", "WBS", "other", "resnet18", "platt", "final"]
+_ODD_NUMBERS = [
+    0,
+    -0.0,
+    1,
+    -1,
+    1e-300,
+    1e-30,
+    1e-4,
+    1e-3,
+    0.999,
+    1.5,
+    10,
+    11,
+    21,
+    512,
+    513,
+    10**9,
+    2**63,
+    1e300,
+    -1e300,
+]
+_ODD_TEXTS = [
+    "",
+    " ",
+    "x" * 3000,
+    "photo\u202egpj.exe",
+    "a\nb",
+    "bell\x07",
+    "<b>bold</b>",
+    '=HYPERLINK("x")',
+    "$\\frac$",
+    "WBS",
+    "other",
+    "resnet18",
+    "platt",
+    "final",
+]
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**70, 2**70)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(_ODD_NUMBERS)
-    | st.text(max_size=20) | st.sampled_from(_ODD_TEXTS),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
-                                                                max_size=4),
-    max_leaves=8)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(_ODD_NUMBERS)
+    | st.text(max_size=20)
+    | st.sampled_from(_ODD_TEXTS),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
 
-_CARD_PATHS = [("format_version",), ("name",), ("architecture",), ("num_networks",),
-               ("classes",), ("classes", 0), ("positive_class",), ("input_size",),
-               ("normalization",), ("normalization", "mean", 0), ("normalization", "std", 1),
-               ("threshold",), ("threshold_rule",), ("calibration",), ("calibration", "slope"),
-               ("calibration", "intercept"), ("calibration", "prevalence"), ("flip_tta",),
-               ("intended_use",), ("status",), ("training_data",),
-               ("training_data", "subjects"), ("training_data", "synthetic"), ("cv_metrics",),
-               ("operating_point",), ("training",), ("training", "config"), ("data_hash",),
-               ("software",), ("created",), ("weights_dtype",), ("cam_layer",), ("face_only",),
-               ("unknown",)]
+_CARD_PATHS = [
+    ("format_version",),
+    ("name",),
+    ("architecture",),
+    ("num_networks",),
+    ("classes",),
+    ("classes", 0),
+    ("positive_class",),
+    ("input_size",),
+    ("normalization",),
+    ("normalization", "mean", 0),
+    ("normalization", "std", 1),
+    ("threshold",),
+    ("threshold_rule",),
+    ("calibration",),
+    ("calibration", "slope"),
+    ("calibration", "intercept"),
+    ("calibration", "prevalence"),
+    ("flip_tta",),
+    ("intended_use",),
+    ("status",),
+    ("training_data",),
+    ("training_data", "subjects"),
+    ("training_data", "synthetic"),
+    ("cv_metrics",),
+    ("operating_point",),
+    ("training",),
+    ("training", "config"),
+    ("data_hash",),
+    ("software",),
+    ("created",),
+    ("weights_dtype",),
+    ("cam_layer",),
+    ("face_only",),
+    ("unknown",),
+]
 
 
 def _set(card: dict[str, Any], path: tuple[Any, ...], value: Any, delete: bool) -> None:
     target: Any = card
     for key in path[:-1]:
-        if not isinstance(target, (dict, list)) or (isinstance(target, list)
-                                                    and key >= len(target)):
+        if not isinstance(target, (dict, list)) or (
+            isinstance(target, list) and key >= len(target)
+        ):
             return
         target = target[key]
     last = path[-1]
@@ -122,22 +188,33 @@ def card_texts(draw: st.DrawFn, card: dict[str, Any]) -> str:
     kind = draw(st.sampled_from(["fields", "fields", "fields", "raw"]))
     if kind == "fields":
         for _ in range(draw(st.integers(1, 3))):
-            _set(card, draw(st.sampled_from(_CARD_PATHS)), draw(json_values),
-                 draw(st.booleans()) and draw(st.booleans()))
+            _set(
+                card,
+                draw(st.sampled_from(_CARD_PATHS)),
+                draw(json_values),
+                draw(st.booleans()) and draw(st.booleans()),
+            )
         return json.dumps(card)
     text = json.dumps(card)
     depth = draw(st.sampled_from([15, 17, 1000, 100_000]))
-    return draw(st.sampled_from([
-        text.replace('"threshold": 0.5', '"threshold": NaN'),
-        text.replace('"cv_metrics": {}', '"cv_metrics": {"auc": Infinity}'),
-        text.replace('"input_size": 64', '"input_size": 1e999'),
-        text.replace('"input_size": 64', '"input_size": ' + "9" * 400),
-        text.replace('"cv_metrics": {}', '"cv_metrics": ' + "[" * depth + "]" * depth),
-        "[" * depth + "]" * depth,
-        text[:draw(st.integers(0, len(text) - 1))],
-        text.replace('"name": "fuzz seed"', '"name": "' + "n" * (MAX_CARD_BYTES + 1) + '"'),
-        "null", "[]", '"card"', "",
-    ]))
+    return draw(
+        st.sampled_from(
+            [
+                text.replace('"threshold": 0.5', '"threshold": NaN'),
+                text.replace('"cv_metrics": {}', '"cv_metrics": {"auc": Infinity}'),
+                text.replace('"input_size": 64', '"input_size": 1e999'),
+                text.replace('"input_size": 64', '"input_size": ' + "9" * 400),
+                text.replace('"cv_metrics": {}', '"cv_metrics": ' + "[" * depth + "]" * depth),
+                "[" * depth + "]" * depth,
+                text[: draw(st.integers(0, len(text) - 1))],
+                text.replace('"name": "fuzz seed"', '"name": "' + "n" * (MAX_CARD_BYTES + 1) + '"'),
+                "null",
+                "[]",
+                '"card"',
+                "",
+            ]
+        )
+    )
 
 
 _DTYPES = ["F16", "F32", "F64", "BF16", "I64", "I32", "U8", "BOOL", "F8_E4M3", "??"]
@@ -156,8 +233,11 @@ class Fuzzed:
 def bundle_files(draw: st.DrawFn, seed: Seed) -> Fuzzed:
     header = json.loads(json.dumps(seed.header))
     blob = bytearray(seed.blob)
-    target = "card" if draw(st.booleans()) else draw(st.sampled_from(["header", "tensors",
-                                                                       "values", "bytes"]))
+    target = (
+        "card"
+        if draw(st.booleans())
+        else draw(st.sampled_from(["header", "tensors", "values", "bytes"]))
+    )
     mutation = target
     if target == "card":
         header["__metadata__"][CARD_KEY] = text = draw(card_texts(seed.card))
@@ -187,7 +267,7 @@ def bundle_files(draw: st.DrawFn, seed: Seed) -> Fuzzed:
             blob[start:end] = np.full(count, value, dtype=np.float16).tobytes()
         else:
             index = draw(st.integers(0, count - 1))
-            blob[start + 2 * index:start + 2 * index + 2] = np.float16(value).tobytes()
+            blob[start + 2 * index : start + 2 * index + 2] = np.float16(value).tobytes()
     raw = bytearray(json.dumps(header).encode())
     prefix: int | None = None
     for _ in range(draw(st.integers(1, 3)) if target == "bytes" else 0):
@@ -197,12 +277,13 @@ def bundle_files(draw: st.DrawFn, seed: Seed) -> Fuzzed:
         if action == "flip":
             raw[position] ^= draw(st.integers(1, 255))
         elif action == "delete":
-            del raw[position:position + draw(st.integers(1, 16))]
+            del raw[position : position + draw(st.integers(1, 16))]
         elif action == "insert":
             raw[position:position] = draw(st.binary(min_size=1, max_size=16))
         else:
-            prefix = draw(st.sampled_from([0, 1, len(raw) - 1, len(raw) + 1, 2**31, 2**63,
-                                           2**64 - 1]))
+            prefix = draw(
+                st.sampled_from([0, 1, len(raw) - 1, len(raw) + 1, 2**31, 2**63, 2**64 - 1])
+            )
         mutation += f"; {action} at {position}" + (f" to {prefix}" if action == "prefix" else "")
     length = len(raw) if prefix is None else prefix
     return Fuzzed(length.to_bytes(8, "little") + bytes(raw) + bytes(blob), mutation)
@@ -240,20 +321,24 @@ def screen(path: Path, photo: Photo) -> None:
 
 
 @pytest.mark.timeout(300)  # a hang fails, it does not stall the suite
-@settings(max_examples=120, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=st.data())
 def test_fuzzed_bundles_end_in_a_refusal_or_a_finite_score(
-        data: st.DataObject, seed: Seed, photo: Photo,
-        workdir: Path) -> None:
+    data: st.DataObject, seed: Seed, photo: Photo, workdir: Path
+) -> None:
     path = workdir / "fuzzed.safetensors"
     path.write_bytes(data.draw(bundle_files(seed)).data)
     path.with_name(path.name + ".sha256").write_text(f"{file_sha256(path)}  {path.name}\n")
     screen(path, photo)
 
 
-def test_the_seed_itself_gives_a_finite_score(seed: Seed, photo: Photo,
-                                              workdir: Path) -> None:
+def test_the_seed_itself_gives_a_finite_score(seed: Seed, photo: Photo, workdir: Path) -> None:
     """The unmutated seed loads and scores: the fuzzer starts from a working bundle."""
     path = workdir / "seed.safetensors"
     raw = json.dumps(seed.header).encode()

@@ -8,20 +8,21 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from wbs_desktop.core.files import (
-    csv_text,
-    printable,
-    read_csv,
-    spreadsheet_safe,
-    spreadsheet_text,
-)
+from wbs_desktop.core.files import csv_text, printable, read_csv, spreadsheet_safe, spreadsheet_text
 from wbs_desktop.core.files import write_csv as write_table
 from wbs_desktop.core.model.bundle import ModelBundle
 from wbs_desktop.core.outputs.batch import find_photos, screen_photo, write_csv
 from wbs_desktop.core.paths import sample_photo_path
 
-FORMULAS = ['=HYPERLINK("http://evil.example","Click")', "@SUM(A1:A9)", "+1+2", "-2+3",
-            "\t=1+1", "\r=1+1", "=cmd|' /C calc'!A0"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","Click")',
+    "@SUM(A1:A9)",
+    "+1+2",
+    "-2+3",
+    "\t=1+1",
+    "\r=1+1",
+    "=cmd|' /C calc'!A0",
+]
 
 
 @pytest.mark.parametrize("text", FORMULAS)
@@ -35,11 +36,21 @@ def test_numbers_stay_numbers(value: object) -> None:
     assert spreadsheet_safe(value) == value
 
 
-@pytest.mark.parametrize(("value", "cell"), [
-    ("child.jpg", "child.jpg"), ("'quoted", "''quoted"), ("", ""), (None, ""),
-    (True, "True"), ("a=1", "a=1"), (Path("=x.jpg"), "'=x.jpg"), ("-", "'-"),
-    ("-inf", "'-inf"), ("1+1", "1+1"),
-])
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("child.jpg", "child.jpg"),
+        ("'quoted", "''quoted"),
+        ("", ""),
+        (None, ""),
+        (True, "True"),
+        ("a=1", "a=1"),
+        (Path("=x.jpg"), "'=x.jpg"),
+        ("-", "'-"),
+        ("-inf", "'-inf"),
+        ("1+1", "1+1"),
+    ],
+)
 def test_other_cells(value: object, cell: str) -> None:
     assert spreadsheet_safe(value) == cell
 
@@ -67,8 +78,9 @@ def test_printable_shows_control_and_direction_characters() -> None:
     assert printable("a\x1b[31mb\rc\nd\u202ee\udcff") == "a\\x1b[31mb\\rc\\nd\\u202ee\\udcff"
 
 
-def test_batch_csv_neutralises_hostile_file_names(tmp_path: Path,
-                                                  mobilenet_bundle: ModelBundle) -> None:
+def test_batch_csv_neutralises_hostile_file_names(
+    tmp_path: Path, mobilenet_bundle: ModelBundle
+) -> None:
     """Finding 4: batch export wrote photo file names such as =HYPERLINK(...) as they were."""
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -87,8 +99,9 @@ def test_batch_csv_neutralises_hostile_file_names(tmp_path: Path,
     assert sorted(r["file"] for r in read_csv(path)) == sorted(names)
 
 
-def test_a_file_name_that_is_not_utf8_is_written(tmp_path: Path,
-                                                 mobilenet_bundle: ModelBundle) -> None:
+def test_a_file_name_that_is_not_utf8_is_written(
+    tmp_path: Path, mobilenet_bundle: ModelBundle
+) -> None:
     folder = tmp_path / "photos"
     folder.mkdir()
     (folder / "caf\udce9.jpg").write_bytes(b"not a photo")  # the bytes b"caf\xe9.jpg"

@@ -588,13 +588,7 @@ def test_decoder_failure_keeps_its_cause() -> None:
 
 # --- fuzzing -------------------------------------------------------------------------------
 
-SEED_FORMATS = {
-    "JPEG": {"quality": 85},
-    "PNG": {},
-    "WEBP": {"quality": 80},
-    "TIFF": {},
-    "BMP": {},
-}
+SEED_FORMATS = {"JPEG": {"quality": 85}, "PNG": {}, "WEBP": {"quality": 80}, "TIFF": {}, "BMP": {}}
 SEEDS = {fmt: encode(astronaut(64), fmt, **params) for fmt, params in SEED_FORMATS.items()}
 
 

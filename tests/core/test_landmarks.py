@@ -50,7 +50,7 @@ def test_small_face_in_a_large_frame_is_found(astronaut: np.ndarray, face_width:
     small = cv2.resize(portrait, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     frame = np.full((1080, 1920, 3), 90, np.uint8)
     height, width = small.shape[:2]
-    frame[700:700 + height, 1500:1500 + width] = small
+    frame[700 : 700 + height, 1500 : 1500 + width] = small
     faces = detect_faces(frame)
     assert len(faces) == 1
     assert faces[0].width == pytest.approx(face_width, rel=0.3)

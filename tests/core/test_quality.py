@@ -19,8 +19,9 @@ def _warnings(image: np.ndarray) -> tuple[str, ...]:
     return assess(face, align_face(image, face)).warnings
 
 
-def test_good_frontal_photos_raise_no_warning(astronaut: np.ndarray,
-                                              grace_hopper: np.ndarray) -> None:
+def test_good_frontal_photos_raise_no_warning(
+    astronaut: np.ndarray, grace_hopper: np.ndarray
+) -> None:
     assert _warnings(astronaut) == ()
     assert _warnings(grace_hopper) == ()
 

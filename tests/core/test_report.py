@@ -24,13 +24,13 @@ from wbs_desktop.core.model.card_text import human_number
 from wbs_desktop.core.outputs.batch import FAILED, find_photos, screen_photo, write_csv
 from wbs_desktop.core.outputs.report import (
     ReportOptions,
-    face_crop_box,
     format_for,
     report_bytes,
     report_figures,
     write_report,
 )
 from wbs_desktop.core.outputs.report_page import PAGE_SIZE_IN, PNG_DPI
+from wbs_desktop.core.outputs.report_pages import face_crop_box
 from wbs_desktop.core.paths import sample_photo_path
 from wbs_desktop.core.pipeline.analysis import analyze
 from wbs_desktop.core.pipeline.imaging import load_image
@@ -42,18 +42,31 @@ def sample(mobilenet_bundle: ModelBundle) -> tuple:
     return image, analyze(image, mobilenet_bundle, "cpu")
 
 
-def test_pdf_report_has_two_pages_with_the_essentials(sample: tuple, tmp_path: Path,
-                                                      mobilenet_bundle: ModelBundle) -> None:
+def test_pdf_report_has_two_pages_with_the_essentials(
+    sample: tuple, tmp_path: Path, mobilenet_bundle: ModelBundle
+) -> None:
     image, result = sample
-    path = write_report(tmp_path / "r.pdf", image, result, card=mobilenet_bundle.card,
-                        options=ReportOptions(photo_label="child.jpg", crop_to_face=True))
+    path = write_report(
+        tmp_path / "r.pdf",
+        image,
+        result,
+        card=mobilenet_bundle.card,
+        options=ReportOptions(photo_label="child.jpg", crop_to_face=True),
+    )
     pages = PdfReader(str(path)).pages
     assert len(pages) == 2
     first = pages[0].extract_text()
-    for expected in (result.summary, f"Score {human_number(result.score)}",
-                     "Not for clinical use: untrained: pipeline test only.",
-                     "Photo (face crop)", "Photo: child.jpg", "Intended use".upper(),
-                     "Grad-CAM heatmap", "WBS Screen 0.1.0", mobilenet_bundle.sha256[:16]):
+    for expected in (
+        result.summary,
+        f"Score {human_number(result.score)}",
+        "Not for clinical use: untrained: pipeline test only.",
+        "Photo (face crop)",
+        "Photo: child.jpg",
+        "Intended use".upper(),
+        "Grad-CAM heatmap",
+        "WBS Screen 0.1.0",
+        mobilenet_bundle.sha256[:16],
+    ):
         assert expected in first, expected
     second = pages[1].extract_text()
     assert "Model card" in second and "test mobilenet_v2" in second
@@ -65,8 +78,9 @@ def test_png_report_is_the_first_page(sample: tuple) -> None:
     data = report_bytes(image, result, "png")
     assert data.startswith(b"\x89PNG")
     with Image.open(BytesIO(data)) as png:
-        assert png.size == pytest.approx((PAGE_SIZE_IN[0] * PNG_DPI, PAGE_SIZE_IN[1] * PNG_DPI),
-                                         abs=2)
+        assert png.size == pytest.approx(
+            (PAGE_SIZE_IN[0] * PNG_DPI, PAGE_SIZE_IN[1] * PNG_DPI), abs=2
+        )
 
 
 def test_report_names_and_targets(sample: tuple, tmp_path: Path) -> None:
@@ -135,39 +149,66 @@ def assert_no_overlap(fig: Figure) -> None:
         assert page.x0 <= box.x0 and box.x1 <= page.x1 + 0.5, f"runs off the page: {text!r}"
         assert page.y0 <= box.y0 and box.y1 <= page.y1 + 0.5, f"runs off the page: {text!r}"
     for i, (first, a) in enumerate(texts):
-        for second, b in texts[i + 1:]:
+        for second, b in texts[i + 1 :]:
             overlap = (min(a.x1, b.x1) - max(a.x0, b.x0), min(a.y1, b.y1) - max(a.y0, b.y0))
             assert min(overlap) <= 0.5, f"{first[:60]!r} overlaps {second[:60]!r}"
 
 
-LONG = ("A sentence that goes on and on, with words of every length, repeated to fill the "
-        "space it is given. ")
-NOTES = ["", UNTRAINED_NOTE, SYNTHETIC_NOTE, UNVALIDATED_NOTE, LONG * 3, LONG * 20,
-         "Unbroken" * 120]
+LONG = (
+    "A sentence that goes on and on, with words of every length, repeated to fill the "
+    "space it is given. "
+)
+NOTES = [
+    "",
+    UNTRAINED_NOTE,
+    SYNTHETIC_NOTE,
+    UNVALIDATED_NOTE,
+    LONG * 3,
+    LONG * 20,
+    "Unbroken" * 120,
+]
 
 
 @pytest.fixture(scope="module")
 def hostile_card(mobilenet_bundle: ModelBundle) -> dict[str, Any]:
     """The longest texts a card may hold, and numbers with every digit a float has."""
     card = dict(mobilenet_bundle.card)
-    card.update(name="N" * 100, threshold=0.3908670924492162, threshold_rule=LONG * 15,
-                calibration={"method": "platt", "slope": 1.5962643202828966,
-                             "intercept": -0.6264626649192885, "prevalence": 0.3333333333,
-                             "fitted_on": LONG * 10},
-                training_data={"synthetic": True, "subjects": {"WBS": 600, "other": 600},
-                               "description": (LONG * 20)[:2000]},
-                training={"command": "x" * 2000, "config": {}})
+    card.update(
+        name="N" * 100,
+        threshold=0.3908670924492162,
+        threshold_rule=LONG * 15,
+        calibration={
+            "method": "platt",
+            "slope": 1.5962643202828966,
+            "intercept": -0.6264626649192885,
+            "prevalence": 0.3333333333,
+            "fitted_on": LONG * 10,
+        },
+        training_data={
+            "synthetic": True,
+            "subjects": {"WBS": 600, "other": 600},
+            "description": (LONG * 20)[:2000],
+        },
+        training={"command": "x" * 2000, "config": {}},
+    )
     return card
 
 
 @pytest.mark.parametrize("note", NOTES, ids=lambda n: f"{len(n)} characters")
-def test_no_text_overlaps_another_whatever_the_note(sample: tuple, note: str,
-                                                    hostile_card: dict[str, Any]) -> None:
+def test_no_text_overlaps_another_whatever_the_note(
+    sample: tuple, note: str, hostile_card: dict[str, Any]
+) -> None:
     image, result = sample
     result = dataclasses.replace(
-        result, model={**result.model, "provenance_note": note, "name": "N" * 100,
-                       "file": "F" * 200 + ".safetensors"},
-        warnings=(LONG, LONG * 2, "Short.") if len(note) > 100 else result.warnings)
+        result,
+        model={
+            **result.model,
+            "provenance_note": note,
+            "name": "N" * 100,
+            "file": "F" * 200 + ".safetensors",
+        },
+        warnings=(LONG, LONG * 2, "Short.") if len(note) > 100 else result.warnings,
+    )
     options = ReportOptions(photo_label="$\\frac$ " + "W" * 120 + ".jpg", crop_to_face=True)
     first, second = report_figures(image, result, "pdf", card=hostile_card, options=options)
     assert_no_overlap(first)

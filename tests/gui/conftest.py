@@ -86,8 +86,9 @@ def sample_photo() -> Path:
 
 
 @pytest.fixture(scope="session")
-def photo_dir(tmp_path_factory: pytest.TempPathFactory, astronaut: np.ndarray,
-              grace_hopper: np.ndarray) -> Path:
+def photo_dir(
+    tmp_path_factory: pytest.TempPathFactory, astronaut: np.ndarray, grace_hopper: np.ndarray
+) -> Path:
     """Photos for the error paths and the batch: good, unreadable, faceless, two faces."""
     folder = tmp_path_factory.mktemp("photos")
     Image.fromarray(astronaut).save(folder / "astronaut.png")

@@ -20,18 +20,22 @@ from wbs_desktop.gui.settings import Settings
 
 def test_gui_modules_import_without_torch_or_mediapipe() -> None:
     """The window can appear before the heavy libraries load (they load in a worker)."""
-    code = ("import sys, wbs_desktop.gui.app, wbs_desktop.cli; "
-            "heavy = [m for m in ('torch', 'mediapipe', 'cv2', 'matplotlib') if m in sys.modules];"
-            " print(heavy); sys.exit(1 if heavy else 0)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=60)
+    code = (
+        "import sys, wbs_desktop.gui.app, wbs_desktop.cli; "
+        "heavy = [m for m in ('torch', 'mediapipe', 'cv2', 'matplotlib') if m in sys.modules];"
+        " print(heavy); sys.exit(1 if heavy else 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_window_state_and_choices_are_remembered(make_window, tmp_path: Path) -> None:
     ini = tmp_path / "remember.ini"
-    first = make_window(start=False, store=Settings(QSettings(str(ini),
-                                                              QSettings.Format.IniFormat)))
+    first = make_window(
+        start=False, store=Settings(QSettings(str(ini), QSettings.Format.IniFormat))
+    )
     first.resize(1220, 741)
     first.image_split.setSizes([380, 250])
     sizes = first.image_split.sizes()
@@ -42,8 +46,9 @@ def test_window_state_and_choices_are_remembered(make_window, tmp_path: Path) ->
     first.close()
     assert ini.is_file()
 
-    second = make_window(start=False, store=Settings(QSettings(str(ini),
-                                                               QSettings.Format.IniFormat)))
+    second = make_window(
+        start=False, store=Settings(QSettings(str(ini), QSettings.Format.IniFormat))
+    )
     # The offscreen screen is 800 px wide, so Qt clamps the width; the height and the
     # splitter come back as they were.
     assert second.height() == 741
@@ -57,8 +62,9 @@ def test_window_state_and_choices_are_remembered(make_window, tmp_path: Path) ->
 
 
 def test_shortcuts_for_frequent_actions(window) -> None:
-    shortcuts = {action.text().replace("&", ""): action.shortcut().toString()
-                 for action in window.actions()}
+    shortcuts = {
+        action.text().replace("&", ""): action.shortcut().toString() for action in window.actions()
+    }
     assert shortcuts["Open photo…"] == "Ctrl+O"
     assert shortcuts["Paste photo"] == "Ctrl+V"
     assert shortcuts["Camera…"] == "Ctrl+K"
@@ -80,16 +86,18 @@ def test_intended_use_is_one_click_away(window) -> None:
     dialog.close()
 
 
-def test_unexpected_errors_go_to_a_dialog_and_a_log_without_pixels(window, qtbot,
-                                                                   tmp_path: Path) -> None:
+def test_unexpected_errors_go_to_a_dialog_and_a_log_without_pixels(
+    window, qtbot, tmp_path: Path
+) -> None:
     crash.install()
     pixels = np.full((64, 64, 3), 123, dtype=np.uint8)
     try:
         raise ValueError(f"broken pixels {pixels.tolist()}")
     except ValueError as error:
         sys.excepthook(type(error), error, error.__traceback__)
-    qtbot.waitUntil(lambda: crash.last_dialog() is not None
-                    and crash.last_dialog().isVisible(), timeout=5_000)
+    qtbot.waitUntil(
+        lambda: crash.last_dialog() is not None and crash.last_dialog().isVisible(), timeout=5_000
+    )
     box = crash.last_dialog()
     log = tmp_path / "logs" / crash.LOG_NAME
     assert str(log) in box.informativeText()
@@ -103,12 +111,32 @@ def test_unexpected_errors_go_to_a_dialog_and_a_log_without_pixels(window, qtbot
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed")
 def test_real_app_under_xvfb_saves_a_screenshot(tmp_path: Path, sample_photo: Path) -> None:
     shot = tmp_path / "window.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "WBS_SETTINGS_FILE": str(tmp_path / "s.ini"),
-           "WBS_LOG_DIR": str(tmp_path / "logs")}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "xcb",
+        "WBS_SETTINGS_FILE": str(tmp_path / "s.ini"),
+        "WBS_LOG_DIR": str(tmp_path / "logs"),
+    }
     done = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1400x900x24", sys.executable, "-m", "wbs_desktop",
-         "gui", str(sample_photo), "--screenshot", str(shot)],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=240)
+        [
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1400x900x24",
+            sys.executable,
+            "-m",
+            "wbs_desktop",
+            "gui",
+            str(sample_photo),
+            "--screenshot",
+            str(shot),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     if "Could not load the Qt platform plugin" in done.stderr:
         pytest.skip("Qt's xcb plugin cannot load: install libxcb-cursor0 (see README)")
     assert done.returncode == 0, done.stderr[-2000:]

@@ -12,8 +12,7 @@ from tests.conftest import installed_default
 DEFAULT = installed_default()
 
 
-def test_batch_over_a_folder_with_bad_files(window, qtbot, photo_dir: Path,
-                                            tmp_path: Path) -> None:
+def test_batch_over_a_folder_with_bad_files(window, qtbot, photo_dir: Path, tmp_path: Path) -> None:
     dialog = window.open_batch(str(photo_dir))
     assert dialog is not None and dialog.banner.isVisible()  # the untrained model says so
     with qtbot.waitSignal(dialog.finished_screening, timeout=120_000) as done:
@@ -43,8 +42,7 @@ def test_batch_over_a_folder_with_bad_files(window, qtbot, photo_dir: Path,
     assert saved.args[0] == str(out)
     with out.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert [r["file"] for r in rows] == ["astronaut.png", "blank.png", "broken.jpg",
-                                         "sample.jpg"]
+    assert [r["file"] for r in rows] == ["astronaut.png", "blank.png", "broken.jpg", "sample.jpg"]
     assert [r["status"] for r in rows] == ["ok", "failed", "failed", "ok"]
     assert float(rows[3]["score"]) == round(by_name["sample.jpg"].score, 4)
     assert all(r["provenance_note"] == DEFAULT["note"] for r in rows)

@@ -36,8 +36,9 @@ def test_missing_camera_is_a_clear_message(window, qtbot) -> None:
     dialog.reject()
 
 
-def test_camera_that_disappears_is_a_clear_message(window, qtbot, tmp_path: Path,
-                                                   video_file: Path) -> None:
+def test_camera_that_disappears_is_a_clear_message(
+    window, qtbot, tmp_path: Path, video_file: Path
+) -> None:
     source = tmp_path / "unplugged.avi"
     shutil.copy(video_file, source)
     dialog = window.open_camera(str(source))

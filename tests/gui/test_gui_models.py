@@ -11,8 +11,9 @@ from tests.conftest import installed_default, write_bundle
 DEFAULT = installed_default()
 
 
-def test_switching_models_reanalyses_the_photo(window, qtbot, analysed, sample_photo: Path,
-                                               tmp_path: Path) -> None:
+def test_switching_models_reanalyses_the_photo(
+    window, qtbot, analysed, sample_photo: Path, tmp_path: Path
+) -> None:
     first = analysed(window, lambda: window.open_path(sample_photo))
     assert first.result.model["name"] == DEFAULT["name"]
     bundle = write_bundle(tmp_path, "resnet18", networks=2, seed=5)
@@ -29,15 +30,15 @@ def test_switching_models_reanalyses_the_photo(window, qtbot, analysed, sample_p
     assert "test resnet18" in window.dialogs[-1].browser.toPlainText()
     window.dialogs[-1].close()
     # Back to the installed default through the picker's list.
-    default_index = window.model_picker.models.findText(
-        f"{DEFAULT['name']} (default)")
+    default_index = window.model_picker.models.findText(f"{DEFAULT['name']} (default)")
     assert default_index >= 0
     third = analysed(window, lambda: window.model_picker.models.activated.emit(default_index))
     assert third.result.model["name"] == DEFAULT["name"]
 
 
 def test_a_model_file_without_checksum_needs_the_users_confirmation(
-        window, qtbot, tmp_path: Path) -> None:
+    window, qtbot, tmp_path: Path
+) -> None:
     bundle = write_bundle(tmp_path, "mobilenet_v2", seed=9)
     sidecar = bundle.with_name(bundle.name + ".sha256")
     sha = sidecar.read_text().split()[0]
@@ -57,8 +58,9 @@ def test_a_model_file_without_checksum_needs_the_users_confirmation(
     assert window.settings.added_models[str(bundle)] == sha
 
 
-def test_a_tampered_model_is_refused_and_the_old_one_kept(window, qtbot, failed,
-                                                          tmp_path: Path) -> None:
+def test_a_tampered_model_is_refused_and_the_old_one_kept(
+    window, qtbot, failed, tmp_path: Path
+) -> None:
     bundle = write_bundle(tmp_path, "mobilenet_v2", seed=11)
     data = bytearray(bundle.read_bytes())
     data[-10] ^= 0xFF
@@ -72,8 +74,9 @@ def test_a_tampered_model_is_refused_and_the_old_one_kept(window, qtbot, failed,
 
 
 def test_device_choice_is_remembered_and_used(window, analysed, sample_photo: Path) -> None:
-    devices = [window.model_picker.devices.itemData(i)
-               for i in range(window.model_picker.devices.count())]
+    devices = [
+        window.model_picker.devices.itemData(i) for i in range(window.model_picker.devices.count())
+    ]
     assert devices[:2] == ["auto", "cpu"]
     analysed(window, lambda: window.open_path(sample_photo))
     analysis = analysed(window, lambda: window.choose_device("cpu"))

@@ -32,8 +32,9 @@ def test_open_shows_result_with_heatmap(window, analysed, sample_photo: Path) ->
     assert window.photo_view.has_heat() and window.gradcam_view.has_heat()
     face_layer = analysis.layers["face"]
     assert face_layer.shape == (*result.heatmap.shape, 4)
-    np.testing.assert_array_equal(face_layer[..., 3],
-                                  (np.clip(result.heatmap, 0, 1) * 255 + 0.5).astype(np.uint8))
+    np.testing.assert_array_equal(
+        face_layer[..., 3], (np.clip(result.heatmap, 0, 1) * 255 + 0.5).astype(np.uint8)
+    )
     assert analysis.layers["photo"].shape[:2] == analysis.photo.preview.shape[:2]
     assert window.aligned_view.has_image()
     assert window.colorbar.colormap == "cividis"
@@ -51,7 +52,8 @@ def test_open_shows_result_with_heatmap(window, analysed, sample_photo: Path) ->
 
 
 def test_photo_opened_while_model_loads_is_analysed_when_ready(
-        make_window, qtbot, sample_photo: Path) -> None:
+    make_window, qtbot, sample_photo: Path
+) -> None:
     window = make_window(start=False)
     window.open_path(sample_photo)
     qtbot.waitUntil(lambda: window.photo is not None, timeout=30_000)
@@ -66,21 +68,35 @@ def test_photo_opened_while_model_loads_is_analysed_when_ready(
 
 def _drop(window, mime: QMimeData) -> bool:
     position = QPointF(window.width() / 2, window.height() / 2)
-    enter = QDragEnterEvent(position, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        position,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(window, enter)
     if not enter.isAccepted():
         return False
-    drop = QDropEvent(position, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        position,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(window, drop)
     return drop.isAccepted()
 
 
 def test_drag_and_drop_a_file(window, analysed, photo_dir: Path) -> None:
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(photo_dir / "astronaut.png")),
-                  QUrl.fromLocalFile(str(photo_dir / "sample.jpg"))])
+    mime.setUrls(
+        [
+            QUrl.fromLocalFile(str(photo_dir / "astronaut.png")),
+            QUrl.fromLocalFile(str(photo_dir / "sample.jpg")),
+        ]
+    )
     accepted: list[bool] = []
     analysis = analysed(window, lambda: accepted.append(_drop(window, mime)))
     assert accepted == [True]
@@ -130,8 +146,7 @@ def test_no_face_is_a_message(window, failed, photo_dir: Path) -> None:
     assert not window.photo_view.has_heat()
 
 
-def test_several_faces_show_the_result_with_the_warning(window, analysed,
-                                                        photo_dir: Path) -> None:
+def test_several_faces_show_the_result_with_the_warning(window, analysed, photo_dir: Path) -> None:
     analysis = analysed(window, lambda: window.open_path(photo_dir / "extra" / "two_faces.jpg"))
     assert analysis.result.face_count == 2
     assert "2 faces were found" in window.result_panel.warning_texts()
@@ -139,8 +154,9 @@ def test_several_faces_show_the_result_with_the_warning(window, analysed,
     assert window.report_action.isEnabled()
 
 
-def test_event_loop_stays_responsive_during_an_analysis(window, qtbot, analysed,
-                                                        photo_dir: Path) -> None:
+def test_event_loop_stays_responsive_during_an_analysis(
+    window, qtbot, analysed, photo_dir: Path
+) -> None:
     """A 10 ms timer keeps ticking (gaps < 100 ms) while the worker analyses a photo."""
     ticks: list[float] = []
     timer = QTimer()
@@ -154,7 +170,11 @@ def test_event_loop_stays_responsive_during_an_analysis(window, qtbot, analysed,
         spans.append((started, time.perf_counter()))
         timer.stop()
         assert analysis.result.timings["total"] > 0
-    gaps = [b - a for (start, end) in spans
-            for a, b in zip(ticks, ticks[1:], strict=False) if start <= a and b <= end]
+    gaps = [
+        b - a
+        for (start, end) in spans
+        for a, b in zip(ticks, ticks[1:], strict=False)
+        if start <= a and b <= end
+    ]
     assert len(gaps) >= 5
     assert max(gaps) < 0.100, f"the GUI thread stalled for {max(gaps) * 1000:.0f} ms"

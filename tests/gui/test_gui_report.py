@@ -23,8 +23,7 @@ def _export(qtbot, window, path: str, **kwargs) -> str:
     return str(done.args[0])
 
 
-def test_report_pdf_and_png(window, qtbot, analysed, sample_photo: Path,
-                            tmp_path: Path) -> None:
+def test_report_pdf_and_png(window, qtbot, analysed, sample_photo: Path, tmp_path: Path) -> None:
     analysis = analysed(window, lambda: window.open_path(sample_photo))
     pdf = tmp_path / "report.pdf"
     assert _export(qtbot, window, str(pdf)) == str(pdf)
@@ -44,15 +43,18 @@ def test_report_pdf_and_png(window, qtbot, analysed, sample_photo: Path,
     with Image.open(png) as image:
         assert image.format == "PNG"
         assert image.size == pytest.approx(
-            (PAGE_SIZE_IN[0] * PNG_DPI, PAGE_SIZE_IN[1] * PNG_DPI), abs=2)
+            (PAGE_SIZE_IN[0] * PNG_DPI, PAGE_SIZE_IN[1] * PNG_DPI), abs=2
+        )
     # Nothing else was written beside them (no temporary files left behind).
-    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".pdf", ".png", ".tmp")) \
-        == ["report.pdf", "report.png"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".pdf", ".png", ".tmp")) == [
+        "report.pdf",
+        "report.png",
+    ]
 
 
-def test_report_with_a_wrong_suffix_or_onto_a_device(window, qtbot, analysed,
-                                                     sample_photo: Path,
-                                                     tmp_path: Path) -> None:
+def test_report_with_a_wrong_suffix_or_onto_a_device(
+    window, qtbot, analysed, sample_photo: Path, tmp_path: Path
+) -> None:
     analysed(window, lambda: window.open_path(sample_photo))
     assert _export(qtbot, window, str(tmp_path / "report.docx")) == ""
     assert "saved as .pdf or .png" in window.message_bar.text()
@@ -71,8 +73,11 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
     mount_point.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a tiny tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:
@@ -81,12 +86,14 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(mount_point)], check=False)
 
 
-def test_report_to_a_full_disk_is_a_clear_message(window, qtbot, analysed, sample_photo: Path,
-                                                  full_disk: Path) -> None:
+def test_report_to_a_full_disk_is_a_clear_message(
+    window, qtbot, analysed, sample_photo: Path, full_disk: Path
+) -> None:
     analysed(window, lambda: window.open_path(sample_photo))
     target = full_disk / "report.pdf"
     assert _export(qtbot, window, str(target)) == ""
-    assert window.message_bar.text() == ("Could not save report.pdf: the disk is full. "
-                                         "Free some space and try again.")
+    assert window.message_bar.text() == (
+        "Could not save report.pdf: the disk is full. Free some space and try again."
+    )
     assert list(full_disk.iterdir()) == []  # no partial file left
     assert window.analysis is not None  # the result is still on screen

@@ -25,8 +25,7 @@ def shows_as_text(label: QLabel, text: str) -> bool:
     return label.textFormat() == Qt.TextFormat.PlainText and text in label.text()
 
 
-def test_a_file_name_that_looks_like_html_is_shown_as_text(window, failed,
-                                                           tmp_path: Path) -> None:
+def test_a_file_name_that_looks_like_html_is_shown_as_text(window, failed, tmp_path: Path) -> None:
     photo = tmp_path / f"{HTML_NAME}.jpg"
     photo.write_bytes(b"not a photo")
     text = failed(window, lambda: window.open_path(photo))
@@ -36,9 +35,9 @@ def test_a_file_name_that_looks_like_html_is_shown_as_text(window, failed,
     assert window.status_text.textFormat() == Qt.TextFormat.PlainText
 
 
-def test_control_characters_in_a_file_name_are_shown_escaped(window, analysed,
-                                                             sample_photo: Path,
-                                                             tmp_path: Path) -> None:
+def test_control_characters_in_a_file_name_are_shown_escaped(
+    window, analysed, sample_photo: Path, tmp_path: Path
+) -> None:
     photo = tmp_path / "scan\u202egpj.exe\x1b.jpg"
     photo.write_bytes(sample_photo.read_bytes())
     analysed(window, lambda: window.open_path(photo))
@@ -47,12 +46,20 @@ def test_control_characters_in_a_file_name_are_shown_escaped(window, analysed,
         assert "\u202e" not in text and "\x1b" not in text
 
 
-def test_a_model_card_that_looks_like_html_is_shown_as_text(qtbot, tmp_path: Path,
-                                                            photo_dir: Path) -> None:
+def test_a_model_card_that_looks_like_html_is_shown_as_text(
+    qtbot, tmp_path: Path, photo_dir: Path
+) -> None:
     path = tmp_path / "html.safetensors"
-    save_bundle(path, [seeded_network("mobilenet_v2", 0)],
-                default_card("mobilenet_v2", "<b>bold</b> <img src=x>", input_size=64,
-                             threshold_rule="<script>x</script>"))
+    save_bundle(
+        path,
+        [seeded_network("mobilenet_v2", 0)],
+        default_card(
+            "mobilenet_v2",
+            "<b>bold</b> <img src=x>",
+            input_size=64,
+            threshold_rule="<script>x</script>",
+        ),
+    )
     bundle = load_model(path)
 
     browser = QTextBrowser()
@@ -75,13 +82,21 @@ def test_a_model_card_that_looks_like_html_is_shown_as_text(qtbot, tmp_path: Pat
 def test_model_list_tooltips_and_names_are_text(qtbot, tmp_path: Path) -> None:
     picker = ModelPicker()
     qtbot.addWidget(picker)
-    entry = BundleEntry(tmp_path / "<b>m.safetensors", "0" * 64, "<i>name</i>",
-                        "mobilenet_v2", "trained", "<a href='x'>summary</a>", False)
+    entry = BundleEntry(
+        tmp_path / "<b>m.safetensors",
+        "0" * 64,
+        "<i>name</i>",
+        "mobilenet_v2",
+        "trained",
+        "<a href='x'>summary</a>",
+        False,
+    )
     picker.set_models([entry], {}, "")
     assert picker.models.itemText(0) == "<i>name</i>"
     tip = picker.models.itemData(0, Qt.ItemDataRole.ToolTipRole)
-    assert tip == ("<qt>&lt;b&gt;m.safetensors<br>"
-                   "&lt;a href=&#x27;x&#x27;&gt;summary&lt;/a&gt;</qt>")
+    assert tip == (
+        "<qt>&lt;b&gt;m.safetensors<br>&lt;a href=&#x27;x&#x27;&gt;summary&lt;/a&gt;</qt>"
+    )
 
 
 def test_the_error_log_escapes_control_characters() -> None:

@@ -91,18 +91,37 @@ def test_folder_holds_app_models_resources_and_nothing_unused(frozen_app: Path) 
     for name in index["bundles"]:
         assert (internal / "models" / name).is_file(), name
         assert (internal / "models" / f"{name}.sha256").is_file(), name
-    for rel in ("resources/sample_face.jpg", "resources/intended_use.md",
-                "resources/icons/wbs-screen.png", "resources/icons/wbs-screen.svg",
-                "torchvision/_C_stable.so", "torchvision/image_stable.so",
-                "mediapipe/modules/face_landmark/face_landmark_with_attention.tflite",
-                "mediapipe/modules/face_landmark/face_landmark_front_cpu.binarypb",
-                "mediapipe/modules/face_detection/face_detection_full_range_cpu.binarypb",
-                "mediapipe/modules/face_detection/face_detection_short_range_cpu.binarypb"):
+    for rel in (
+        "resources/sample_face.jpg",
+        "resources/intended_use.md",
+        "resources/icons/wbs-screen.png",
+        "resources/icons/wbs-screen.svg",
+        "torchvision/_C_stable.so",
+        "torchvision/image_stable.so",
+        "mediapipe/modules/face_landmark/face_landmark_with_attention.tflite",
+        "mediapipe/modules/face_landmark/face_landmark_front_cpu.binarypb",
+        "mediapipe/modules/face_detection/face_detection_full_range_cpu.binarypb",
+        "mediapipe/modules/face_detection/face_detection_short_range_cpu.binarypb",
+    ):
         assert (internal / rel).is_file(), rel
     # Excluded: not collected at all.
-    for rel in ("jax", "jaxlib", "triton", "scipy", "sklearn", "skimage", "PyQt5", "PyQt6",
-                "PySide2", "training", "pytest", "tkinter", "mediapipe/modules/pose_landmark",
-                "mediapipe/modules/hand_landmark", "PySide6/Qt/translations"):
+    for rel in (
+        "jax",
+        "jaxlib",
+        "triton",
+        "scipy",
+        "sklearn",
+        "skimage",
+        "PyQt5",
+        "PyQt6",
+        "PySide2",
+        "training",
+        "pytest",
+        "tkinter",
+        "mediapipe/modules/pose_landmark",
+        "mediapipe/modules/hand_landmark",
+        "PySide6/Qt/translations",
+    ):
         assert not (internal / rel).exists(), f"{rel} should not be in the bundle"
     assert not list(internal.glob("PySide6/Qt/lib/libQt6Web*")), "QtWebEngine is bundled"
     assert not list(internal.glob("PySide6/Qt/lib/libQt6Quick*")), "QtQuick is bundled"
@@ -117,8 +136,9 @@ def test_folder_holds_app_models_resources_and_nothing_unused(frozen_app: Path) 
 def test_size_split_accounts_for_every_byte(frozen_app: Path) -> None:
     sizes = build.size_split(frozen_app)
     groups = sizes["groups"]
-    on_disk = sum(p.stat().st_size for p in frozen_app.rglob("*")
-                  if p.is_file() and not p.is_symlink())
+    on_disk = sum(
+        p.stat().st_size for p in frozen_app.rglob("*") if p.is_file() and not p.is_symlink()
+    )
     assert sizes["total_bytes"] == on_disk == sum(groups.values())
     assert groups[build.TORCH] > 100e6  # even a CPU-only torch carries ~0.3 GB of libraries
     print("\n" + build.format_sizes(sizes))
@@ -136,9 +156,14 @@ def test_frozen_env_has_no_python(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(BUILD_TIMEOUT_S)
 def test_frozen_version_and_selftest(frozen_app: Path, scratch: Path) -> None:
-    done = subprocess.run([str(frozen_app / "wbs-desktop"), "--version"],
-                          env=smoke.frozen_env(scratch / "version"), capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [str(frozen_app / "wbs-desktop"), "--version"],
+        env=smoke.frozen_env(scratch / "version"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["wbs-desktop", __version__]
     check = smoke.check_selftest(frozen_app, scratch / "selftest")
@@ -147,8 +172,9 @@ def test_frozen_version_and_selftest(frozen_app: Path, scratch: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(BUILD_TIMEOUT_S)
-def test_frozen_predict_prints_json_with_a_score(frozen_app: Path, scratch: Path,
-                                                 other_photo: Path) -> None:
+def test_frozen_predict_prints_json_with_a_score(
+    frozen_app: Path, scratch: Path, other_photo: Path
+) -> None:
     check = smoke.check_predict(frozen_app, other_photo, scratch / "predict")
     assert check.ok, check.explain()
     result = check.details["result"]
@@ -170,8 +196,9 @@ def test_frozen_report_writes_a_pdf(frozen_app: Path, scratch: Path, other_photo
 
 @pytest.mark.slow
 @pytest.mark.timeout(BUILD_TIMEOUT_S)
-def test_frozen_gui_opens_under_xvfb_and_shows_a_result(frozen_app: Path, scratch: Path,
-                                                        other_photo: Path) -> None:
+def test_frozen_gui_opens_under_xvfb_and_shows_a_result(
+    frozen_app: Path, scratch: Path, other_photo: Path
+) -> None:
     reason = smoke.gui_skip_reason()
     if reason:
         pytest.skip(reason)
@@ -199,8 +226,9 @@ def test_archive_keeps_the_folder_and_its_checksum_verifies(tmp_path: Path) -> N
     assert name == archive.name
     assert digest == hashlib.sha256(archive.read_bytes()).hexdigest()
     if shutil.which("sha256sum"):
-        subprocess.run(["sha256sum", "--check", "--quiet", checksum.name], cwd=archive.parent,
-                       check=True)
+        subprocess.run(
+            ["sha256sum", "--check", "--quiet", checksum.name], cwd=archive.parent, check=True
+        )
     with tarfile.open(archive) as tar:
         members = {member.name: member for member in tar.getmembers()}
     assert members["wbs-screen/wbs-screen"].mode & 0o111
@@ -237,17 +265,21 @@ def test_icons_are_ours_and_well_formed() -> None:
 def test_installer_script_writes_an_absolute_menu_entry(tmp_path: Path) -> None:
     folder = tmp_path / "unpacked folder"  # a space, as in a real home folder
     (folder / "_internal" / "resources").mkdir(parents=True)
-    shutil.copytree(REPO_ROOT / "resources" / "icons",
-                    folder / "_internal" / "resources" / "icons")
+    shutil.copytree(REPO_ROOT / "resources" / "icons", folder / "_internal" / "resources" / "icons")
     for name in build.LINUX_EXTRAS:
         shutil.copy2(PACKAGING / name, folder / name)
     data = tmp_path / "data"
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(data)}
-    subprocess.run([str(folder / "install-desktop-entry.sh")], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(folder / "install-desktop-entry.sh")], env=env, check=True, capture_output=True
+    )
     text = (data / "applications" / "wbs-screen.desktop").read_text(encoding="utf-8")
     assert f'Exec="{folder}/wbs-screen" %f' in text
     assert (data / "icons" / "hicolor" / "512x512" / "apps" / "wbs-screen.png").is_file()
-    subprocess.run([str(folder / "install-desktop-entry.sh"), "--uninstall"], env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(folder / "install-desktop-entry.sh"), "--uninstall"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     assert not (data / "applications" / "wbs-screen.desktop").exists()

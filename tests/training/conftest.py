@@ -11,9 +11,16 @@ from training import synth
 from training.config import load_config
 from training.cv import run_cv
 
-TINY = {"epochs": 2, "input_size": 64, "batch_size": 4, "pretrained": False,
-        "early_stopping_patience": 5, "threads": 2, "calibration_fraction": 0.25,
-        "test_fraction": 0.25}
+TINY = {
+    "epochs": 2,
+    "input_size": 64,
+    "batch_size": 4,
+    "pretrained": False,
+    "early_stopping_patience": 5,
+    "threads": 2,
+    "calibration_fraction": 0.25,
+    "test_fraction": 0.25,
+}
 PER_CLASS = 8
 
 
@@ -43,7 +50,15 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_run(tiny_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = tmp_path_factory.mktemp("run") / "cv"
-    run_cv(tiny_data, ["mobilenet_v2"], 3, run, load_config(**TINY),
-           cache_dir=tiny_data.parent / "cache", device="cpu", progress=False,
-           command="test")
+    run_cv(
+        tiny_data,
+        ["mobilenet_v2"],
+        3,
+        run,
+        load_config(**TINY),
+        cache_dir=tiny_data.parent / "cache",
+        device="cpu",
+        progress=False,
+        command="test",
+    )
     return run

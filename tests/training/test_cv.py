@@ -40,17 +40,39 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 
 def tiny_command(data: Path, out: Path, *extra: str) -> list[str]:
-    return ["cv", "--data", str(data), "--arch", "mobilenet_v2", "--folds", "3", "--out",
-            str(out), "--no-pretrained", "--epochs", "2", "--input-size", "64", "--batch-size",
-            "4", "--quiet", "--cache", str(data.parent / "cache"), "--config",
-            str(data.parent / "tiny.toml"), *extra]
+    return [
+        "cv",
+        "--data",
+        str(data),
+        "--arch",
+        "mobilenet_v2",
+        "--folds",
+        "3",
+        "--out",
+        str(out),
+        "--no-pretrained",
+        "--epochs",
+        "2",
+        "--input-size",
+        "64",
+        "--batch-size",
+        "4",
+        "--quiet",
+        "--cache",
+        str(data.parent / "cache"),
+        "--config",
+        str(data.parent / "tiny.toml"),
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
 def tiny_toml(tiny_data: Path) -> Path:
     path = tiny_data.parent / "tiny.toml"
-    path.write_text("calibration_fraction = 0.25\ntest_fraction = 0.25\nthreads = 2\n"
-                    "early_stopping_patience = 5\n")
+    path.write_text(
+        "calibration_fraction = 0.25\ntest_fraction = 0.25\nthreads = 2\n"
+        "early_stopping_patience = 5\n"
+    )
     return path
 
 
@@ -58,15 +80,22 @@ def test_run_writes_every_output(tiny_run: Path, tiny_data: Path) -> None:
     arch = tiny_run / "mobilenet_v2"
     for name in ("oof.csv", "metrics.json", "metrics.md", "roc.png", "reliability.png"):
         assert (arch / name).is_file(), name
-    for name in ("manifest.json", "folds.csv", "excluded.json", "run.json", "heldout.csv",
-                 "heldout_crops.npy"):
+    for name in (
+        "manifest.json",
+        "folds.csv",
+        "excluded.json",
+        "run.json",
+        "heldout.csv",
+        "heldout_crops.npy",
+    ):
         assert (tiny_run / name).is_file(), name
     oof = rows(arch / "oof.csv")
     heldout = rows(tiny_run / "heldout.csv")
     manifest_rows = rows(tiny_data / "manifest.csv")
     assert len(oof) + len(heldout) == len(manifest_rows) == 3 * PER_CLASS
     assert sorted(Path(r["path"]).name for r in oof + heldout) == sorted(
-        Path(r["path"]).name for r in manifest_rows)
+        Path(r["path"]).name for r in manifest_rows
+    )
     assert {r["fold"] for r in oof} == {"0", "1", "2"} and {r["repeat"] for r in oof} == {"0"}
     assert {r["role"] for r in heldout} == {"calibration", "test"}
     crops = np.load(tiny_run / "heldout_crops.npy", allow_pickle=False)
@@ -89,8 +118,9 @@ def test_run_writes_every_output(tiny_run: Path, tiny_data: Path) -> None:
 def test_metrics_equal_scikit_learn(tiny_run: Path) -> None:
     report = json.loads((tiny_run / "mobilenet_v2" / "metrics.json").read_text())
     oof = rows(tiny_run / "mobilenet_v2" / "oof.csv")
-    expected: dict[str, list[float]] = {k: [] for k in ("accuracy", "precision", "recall",
-                                                        "f1", "auc")}
+    expected: dict[str, list[float]] = {
+        k: [] for k in ("accuracy", "precision", "recall", "f1", "auc")
+    }
     for fold in "012":
         part = [r for r in oof if r["fold"] == fold]
         y = np.array([int(r["label"]) for r in part])
@@ -110,9 +140,11 @@ def test_metrics_equal_scikit_learn(tiny_run: Path) -> None:
     assert "specificity_other" in report["summary"]
     y = [int(r["label"]) for r in oof]
     assert report["pooled_auc"]["mean"] == pytest.approx(
-        skm.roc_auc_score(y, [float(r["logit"]) for r in oof]))
-    assert "over 3 folds" in report["spread"] and "bootstrap over people" in report[
-        "pooled_auc"]["ci"]
+        skm.roc_auc_score(y, [float(r["logit"]) for r in oof])
+    )
+    assert (
+        "over 3 folds" in report["spread"] and "bootstrap over people" in report["pooled_auc"]["ci"]
+    )
 
 
 def test_real_people_are_never_on_both_sides(shared_faces: Path, tmp_path: Path) -> None:
@@ -121,16 +153,29 @@ def test_real_people_are_never_on_both_sides(shared_faces: Path, tmp_path: Path)
     folds, and no held-out person in any fold."""
     bases = sorted(shared_faces.glob("img1*.jpg"))  # img1, img10-img19, img11_reflection
     data = tmp_path / "synth"
-    synth.generate(data, 18, bases, seed=1, progress=False,
-                   identities=synth.read_identities(
-                       REPO_ROOT / "training" / "identities" / "shared_faces.csv"))
+    synth.generate(
+        data,
+        18,
+        bases,
+        seed=1,
+        progress=False,
+        identities=synth.read_identities(
+            REPO_ROOT / "training" / "identities" / "shared_faces.csv"
+        ),
+    )
     info = json.loads((data / "synth_info.json").read_text())
     assert info["identities"]["img11_reflection.jpg"] == info["identities"]["img11.jpg"]
     run = tmp_path / "run"
-    run_cv(data, ["mobilenet_v2"], 2, run, load_config(**{**TINY, "epochs": 1,
-                                                           "calibration_fraction": 0.2,
-                                                           "test_fraction": 0.0}),
-           cache_dir=tmp_path / "cache", device="cpu", progress=False)
+    run_cv(
+        data,
+        ["mobilenet_v2"],
+        2,
+        run,
+        load_config(**{**TINY, "epochs": 1, "calibration_fraction": 0.2, "test_fraction": 0.0}),
+        cache_dir=tmp_path / "cache",
+        device="cpu",
+        progress=False,
+    )
     person = {r["path"]: r["identity"] for r in rows(data / "manifest.csv")}
     oof = rows(run / "mobilenet_v2" / "oof.csv")
     folds_of: dict[str, set[str]] = {}
@@ -146,36 +191,59 @@ def test_synthetic_subjects_of_one_base_are_one_person(tmp_path: Path) -> None:
     data = tmp_path / "synth"
     synth.generate(data, 6, seed=3, progress=False)
     with pytest.raises(DataError, match="has photos of 2 \\(at least"):
-        run_cv(data, ["mobilenet_v2"], 3, tmp_path / "run", load_config(**TINY),
-               cache_dir=tmp_path / "cache", device="cpu", progress=False)
+        run_cv(
+            data,
+            ["mobilenet_v2"],
+            3,
+            tmp_path / "run",
+            load_config(**TINY),
+            cache_dir=tmp_path / "cache",
+            device="cpu",
+            progress=False,
+        )
 
 
-def test_a_duplicate_planted_under_two_groups_is_refused(tiny_data: Path,
-                                                        tmp_path: Path) -> None:
+def test_a_duplicate_planted_under_two_groups_is_refused(tiny_data: Path, tmp_path: Path) -> None:
     data = tmp_path / "planted"
     shutil.copytree(tiny_data, data)
     manifest = rows(data / "manifest.csv")
     wbs = next(r for r in manifest if r["group"] == "WBS")
     shutil.copy(data / wbs["path"], data / "healthy" / "planted.jpg")
     with (data / "manifest.csv").open("a", newline="") as f:
-        csv.writer(f).writerow(["healthy/planted.jpg", "healthy", "planted", "planted",
-                                wbs["base"], "", "0", ""][:len(manifest[0])])
-    with pytest.raises(DataError, match=f"{wbs['path']} \\(WBS, .*healthy/planted.jpg "
-                                        "\\(healthy, subject planted\\) are the same file"):
-        run_cv(data, ["mobilenet_v2"], 3, tmp_path / "run", load_config(**TINY),
-               cache_dir=tiny_data.parent / "cache", device="cpu", progress=False)
+        csv.writer(f).writerow(
+            ["healthy/planted.jpg", "healthy", "planted", "planted", wbs["base"], "", "0", ""][
+                : len(manifest[0])
+            ]
+        )
+    with pytest.raises(
+        DataError,
+        match=f"{wbs['path']} \\(WBS, .*healthy/planted.jpg "
+        "\\(healthy, subject planted\\) are the same file",
+    ):
+        run_cv(
+            data,
+            ["mobilenet_v2"],
+            3,
+            tmp_path / "run",
+            load_config(**TINY),
+            cache_dir=tiny_data.parent / "cache",
+            device="cpu",
+            progress=False,
+        )
 
 
-def test_same_seed_same_results(tiny_run: Path, tiny_data: Path, tiny_toml: Path,
-                                tmp_path: Path) -> None:
+def test_same_seed_same_results(
+    tiny_run: Path, tiny_data: Path, tiny_toml: Path, tmp_path: Path
+) -> None:
     assert train_main(tiny_command(tiny_data, tmp_path / "again")) == 0
     first = [r["logit"] for r in rows(tiny_run / "mobilenet_v2" / "oof.csv")]
     second = [r["logit"] for r in rows(tmp_path / "again" / "mobilenet_v2" / "oof.csv")]
     assert first == second
 
 
-def test_repeats_draw_new_folds_and_report_every_fold(tiny_data: Path, tiny_toml: Path,
-                                                      tmp_path: Path) -> None:
+def test_repeats_draw_new_folds_and_report_every_fold(
+    tiny_data: Path, tiny_toml: Path, tmp_path: Path
+) -> None:
     run = tmp_path / "repeated"
     assert train_main(tiny_command(tiny_data, run, "--repeats", "2", "--epochs", "1")) == 0
     oof = rows(run / "mobilenet_v2" / "oof.csv")
@@ -189,9 +257,13 @@ def test_repeats_draw_new_folds_and_report_every_fold(tiny_data: Path, tiny_toml
     assert "2 repeats" in (run / "mobilenet_v2" / "metrics.md").read_text()
 
 
-def test_resume_refuses_a_changed_run(tiny_run: Path, tiny_data: Path, tiny_toml: Path,
-                                      tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                      ) -> None:
+def test_resume_refuses_a_changed_run(
+    tiny_run: Path,
+    tiny_data: Path,
+    tiny_toml: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     run = tmp_path / "changed"
     shutil.copytree(tiny_run, run)
     assert train_main(tiny_command(tiny_data, run, "--resume", "--epochs", "3")) == 1
@@ -212,8 +284,9 @@ def test_resume_refuses_a_changed_run(tiny_run: Path, tiny_data: Path, tiny_toml
     assert train_main(tiny_command(tiny_data, run, "--resume")) == 0  # unchanged: fine
 
 
-def test_interrupted_run_resumes_to_the_same_result(tiny_run: Path, tiny_data: Path,
-                                                    tiny_toml: Path, tmp_path: Path) -> None:
+def test_interrupted_run_resumes_to_the_same_result(
+    tiny_run: Path, tiny_data: Path, tiny_toml: Path, tmp_path: Path
+) -> None:
     """Kill a real training process after its first checkpoint, resume, compare."""
     run = tmp_path / "interrupted"
     command = [sys.executable, "-m", "training", *tiny_command(tiny_data, run)]
@@ -230,8 +303,9 @@ def test_interrupted_run_resumes_to_the_same_result(tiny_run: Path, tiny_data: P
 
     refused = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     assert refused.returncode == 1 and "--resume" in refused.stderr
-    resumed = subprocess.run(command + ["--resume"], cwd=REPO_ROOT, env=env,
-                             capture_output=True, text=True, timeout=600)
+    resumed = subprocess.run(
+        command + ["--resume"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert resumed.returncode == 0, resumed.stderr
     first = [r["logit"] for r in rows(tiny_run / "mobilenet_v2" / "oof.csv")]
     second = [r["logit"] for r in rows(run / "mobilenet_v2" / "oof.csv")]
@@ -244,15 +318,18 @@ def test_export_refuses_a_run_at_chance_unless_forced(tiny_run: Path, tmp_path: 
     with pytest.raises(DataError, match="not clearly above chance.*includes 0.5"):
         _require_learnt(at_chance, force=False)
     assert _require_learnt(at_chance, force=True) is False
-    assert _require_learnt({**report, "pooled_auc": {"mean": 0.8, "ci95": [0.7, 0.9]}},
-                           force=False) is True
+    assert (
+        _require_learnt({**report, "pooled_auc": {"mean": 0.8, "ci95": [0.7, 0.9]}}, force=False)
+        is True
+    )
 
 
 @pytest.fixture(scope="module")
 def tiny_bundle(tiny_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny run learnt next to nothing in two epochs: exporting it needs --force."""
-    return export_run(tiny_run, tmp_path_factory.mktemp("models") / "tiny.safetensors",
-                      default=True, force=True)
+    return export_run(
+        tiny_run, tmp_path_factory.mktemp("models") / "tiny.safetensors", default=True, force=True
+    )
 
 
 def test_forced_export_is_marked_unvalidated(tiny_bundle: Path, astronaut: np.ndarray) -> None:
@@ -287,23 +364,25 @@ def test_the_app_scores_exactly_what_export_validated(tiny_run: Path, tiny_bundl
     for row in scored[:6]:
         result = analyze(load_image(row["path"]), bundle, "cpu")
         assert abs(result.score - float(row["score"])) < 1e-5, row["path"]
-        assert result.label == ("high" if float(row["score"]) >= bundle.card["threshold"]
-                                else "low")
+        assert result.label == (
+            "high" if float(row["score"]) >= bundle.card["threshold"] else "low"
+        )
 
 
 def test_half_precision_export_is_validated_with_the_rounded_weights(
-        tiny_run: Path, tmp_path: Path) -> None:
+    tiny_run: Path, tmp_path: Path
+) -> None:
     run = tmp_path / "run"
     shutil.copytree(tiny_run, run)
     out = export_run(run, tmp_path / "half.safetensors", half=True, force=True)
     bundle = load_model(out)
     row = rows(run / "mobilenet_v2" / "deployed_scores_repeat0.csv")[0]
-    assert abs(analyze(load_image(row["path"]), bundle, "cpu").score
-               - float(row["score"])) < 1e-5
+    assert abs(analyze(load_image(row["path"]), bundle, "cpu").score - float(row["score"])) < 1e-5
 
 
-def test_readers_are_matched_on_exact_paths_and_compared_paired(tiny_run: Path,
-                                                               tmp_path: Path) -> None:
+def test_readers_are_matched_on_exact_paths_and_compared_paired(
+    tiny_run: Path, tmp_path: Path
+) -> None:
     run = tmp_path / "run"
     shutil.copytree(tiny_run, run)
     oof = rows(run / "mobilenet_v2" / "oof.csv")
@@ -314,8 +393,13 @@ def test_readers_are_matched_on_exact_paths_and_compared_paired(tiny_run: Path,
         writer = csv.writer(f)
         writer.writerow(["reader", "path", "rating"])
         for r in oof:
-            writer.writerow(["expert A", r["relative_path"], int(r["label"])
-                             if rng.random() < 0.8 else 1 - int(r["label"])])
+            writer.writerow(
+                [
+                    "expert A",
+                    r["relative_path"],
+                    int(r["label"]) if rng.random() < 0.8 else 1 - int(r["label"]),
+                ]
+            )
         for r in rated_by_b:
             writer.writerow(["expert B", r["relative_path"], rng.integers(1, 6)])
     assert train_main(["readers", "--run", str(run), "--ratings", str(ratings)]) == 0
@@ -328,18 +412,20 @@ def test_readers_are_matched_on_exact_paths_and_compared_paired(tiny_run: Path,
     b = result["readers"]["expert B"]
     assert b["photos"] == len(rated_by_b)
     # The network is scored on exactly the photos expert B rated.
-    assert b["network_auc_same_photos"] == pytest.approx(skm.roc_auc_score(
-        [int(r["label"]) for r in rated_by_b], [float(r["logit"]) for r in rated_by_b]))
+    assert b["network_auc_same_photos"] == pytest.approx(
+        skm.roc_auc_score(
+            [int(r["label"]) for r in rated_by_b], [float(r["logit"]) for r in rated_by_b]
+        )
+    )
     assert 0 <= b["delong"]["p_value"] <= 1
     assert (run / "mobilenet_v2" / "roc_readers.png").is_file()
     assert "DeLong" in (run / "readers.md").read_text()
 
 
 @pytest.mark.parametrize("rated", ["bare name", "unknown"])
-def test_readers_refuse_names_that_are_not_exact_paths(tiny_run: Path, tmp_path: Path,
-                                                       rated: str,
-                                                       capsys: pytest.CaptureFixture[str]
-                                                       ) -> None:
+def test_readers_refuse_names_that_are_not_exact_paths(
+    tiny_run: Path, tmp_path: Path, rated: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     oof = rows(tiny_run / "mobilenet_v2" / "oof.csv")
     ratings = tmp_path / "ratings.csv"
     name = Path(oof[0]["relative_path"]).name if rated == "bare name" else "WBS/none.jpg"
@@ -351,13 +437,33 @@ def test_readers_refuse_names_that_are_not_exact_paths(tiny_run: Path, tmp_path:
         assert f"did you mean {oof[0]['relative_path']}" in err
 
 
-def test_missing_imagenet_weights_name_the_file(tiny_data: Path, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_imagenet_weights_name_the_file(
+    tiny_data: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))
-    code = train_main(["cv", "--data", str(tiny_data), "--arch", "resnet18", "--folds", "3",
-                       "--out", str(tmp_path / "r"), "--epochs", "1", "--quiet",
-                       "--cache", str(tiny_data.parent / "cache"), "--input-size", "64"])
+    code = train_main(
+        [
+            "cv",
+            "--data",
+            str(tiny_data),
+            "--arch",
+            "resnet18",
+            "--folds",
+            "3",
+            "--out",
+            str(tmp_path / "r"),
+            "--epochs",
+            "1",
+            "--quiet",
+            "--cache",
+            str(tiny_data.parent / "cache"),
+            "--input-size",
+            "64",
+        ]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "ImageNet weights for resnet18 are not on this machine" in err
@@ -374,7 +480,12 @@ def test_two_process_ddp_on_cpu(tiny_data: Path, tiny_toml: Path, tmp_path: Path
     command[command.index("mobilenet_v2")] = "resnet18"
     done = subprocess.run(
         [str(torchrun), "--standalone", "--nproc_per_node", "2", "-m", "training", *command],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["devices"]["world_size"] == 2

@@ -20,8 +20,11 @@ IDENTITIES = REPO_ROOT / "training" / "identities" / "shared_faces.csv"
 
 def _photos() -> list[Path]:
     names = [line.split(",")[0] for line in IDENTITIES.read_text().splitlines()[1:]]
-    return [Path(name) for name in names] + [Path(demo.SAMPLE_PERSON_PHOTO)] + [
-        Path(f"person{i}.jpg") for i in range(60)]
+    return (
+        [Path(name) for name in names]
+        + [Path(demo.SAMPLE_PERSON_PHOTO)]
+        + [Path(f"person{i}.jpg") for i in range(60)]
+    )
 
 
 def test_demo_roles_keep_people_whole_and_hold_out_the_sample_person() -> None:
@@ -32,10 +35,13 @@ def test_demo_roles_keep_people_whole_and_hold_out_the_sample_person() -> None:
     role_of_person: dict[str, set[str]] = {}
     for photo in photos:
         role_of_person.setdefault(identities.get(photo.name) or photo.stem, set()).add(
-            roles[photo.name])
+            roles[photo.name]
+        )
     assert all(len(r) == 1 for r in role_of_person.values())
-    shares = {role: sum(r == {role} for r in role_of_person.values()) / len(role_of_person)
-              for role in ("development", "calibration", "test")}
+    shares = {
+        role: sum(r == {role} for r in role_of_person.values()) / len(role_of_person)
+        for role in ("development", "calibration", "test")
+    }
     assert 0.5 < shares[DEVELOPMENT] < 0.85 and shares[TEST] > 0.1
     assert demo.split_people(photos, identities) == roles  # a fixed rule, no seed
 
@@ -53,21 +59,33 @@ def test_the_demo_evaluation_is_written_into_the_card_and_the_index(tmp_path: Pa
     register_bundle(path, summary="a demo", default=True)
     before = load_model(path)
     figures = {key: 0.5 for key in demo.TARGETS}
-    demo.record_evaluation(path, {"photos": 9, "people": 3, "threshold": 0.4,
-                                  "figures": figures, "median_score": {"plain": 0.1}})
+    demo.record_evaluation(
+        path,
+        {
+            "photos": 9,
+            "people": 3,
+            "threshold": 0.4,
+            "figures": figures,
+            "median_score": {"plain": 0.1},
+        },
+    )
     after = load_model(path)  # the index's hash was updated, or this would refuse the file
     assert after.sha256 != before.sha256
     assert after.card["training"]["evaluation"]["figures"] == figures
     assert after.card["training"]["evaluation"]["people"] == 3
     entry = installed_bundles(tmp_path)[0]
     assert entry.summary == "a demo" and entry.default and entry.sha256 == after.sha256
-    for mine, theirs in zip(after.networks[0].state_dict().values(),
-                            before.networks[0].state_dict().values(), strict=True):
+    for mine, theirs in zip(
+        after.networks[0].state_dict().values(),
+        before.networks[0].state_dict().values(),
+        strict=True,
+    ):
         assert torch.equal(mine, theirs)  # float16 weights survive a second save unchanged
 
 
 def test_matched_triples_name_files_that_exist_from_the_manifests_folder(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The plain photo is given as the user typed it (a relative path): the manifest lives
     elsewhere, so its row must still find the file (it once read as "left out")."""
     monkeypatch.chdir(REPO_ROOT)

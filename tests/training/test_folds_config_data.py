@@ -92,8 +92,9 @@ def test_config_file_and_overrides(tmp_path: Path) -> None:
         load_config(threshold_rule="sensitivity:2")
 
 
-def test_folder_data_set_with_bad_photos_reports_them(tmp_path: Path, astronaut: np.ndarray,
-                                                      grace_hopper: np.ndarray) -> None:
+def test_folder_data_set_with_bad_photos_reports_them(
+    tmp_path: Path, astronaut: np.ndarray, grace_hopper: np.ndarray
+) -> None:
     for group, face in (("WBS", astronaut), ("healthy", grace_hopper)):
         (tmp_path / group).mkdir()
         Image.fromarray(face).save(tmp_path / group / "face.png")
@@ -102,8 +103,11 @@ def test_folder_data_set_with_bad_photos_reports_them(tmp_path: Path, astronaut:
     samples = read_dataset(tmp_path)
     assert "4 of 4 photos have no subject" in (subjects_note(samples) or "")
     assert {(s.group, s.path.name) for s in samples} == {
-        ("WBS", "face.png"), ("WBS", "broken.jpg"), ("healthy", "face.png"),
-        ("healthy", "wall.png")}
+        ("WBS", "face.png"),
+        ("WBS", "broken.jpg"),
+        ("healthy", "face.png"),
+        ("healthy", "wall.png"),
+    }
     cache = tmp_path / "cache"
     data = prepare(samples, 64, cache, progress=False)
     assert [s.path.name for s in data.samples] == ["broken.jpg", "face.png"][1:] * 2
@@ -124,41 +128,57 @@ def _manifest(folder: Path, rows: list[tuple[str, str, str]]) -> Path:
 
 
 def test_the_same_photo_under_two_groups_is_refused_naming_both(
-        tmp_path: Path, astronaut: np.ndarray, grace_hopper: np.ndarray) -> None:
+    tmp_path: Path, astronaut: np.ndarray, grace_hopper: np.ndarray
+) -> None:
     Image.fromarray(astronaut).save(tmp_path / "a.png")
     (tmp_path / "copy.png").write_bytes((tmp_path / "a.png").read_bytes())
     Image.fromarray(grace_hopper).save(tmp_path / "g.png")
-    samples = read_dataset(_manifest(tmp_path, [("a.png", "WBS", "s1"), ("g.png", "healthy",
-                                                                          "s2"),
-                                                ("copy.png", "healthy", "s3")]))
-    with pytest.raises(DataError, match=r"a\.png \(WBS, subject s1\) and copy\.png "
-                                        r"\(healthy, subject s3\) are the same file"):
+    samples = read_dataset(
+        _manifest(
+            tmp_path,
+            [("a.png", "WBS", "s1"), ("g.png", "healthy", "s2"), ("copy.png", "healthy", "s3")],
+        )
+    )
+    with pytest.raises(
+        DataError,
+        match=r"a\.png \(WBS, subject s1\) and copy\.png "
+        r"\(healthy, subject s3\) are the same file",
+    ):
         prepare(samples, 64, tmp_path / "cache", progress=False)
 
 
 @pytest.mark.parametrize("change", ["mirrored", "resized and re-encoded"])
 def test_a_copy_of_a_photo_under_another_subject_is_refused(
-        tmp_path: Path, astronaut: np.ndarray, grace_hopper: np.ndarray, change: str) -> None:
+    tmp_path: Path, astronaut: np.ndarray, grace_hopper: np.ndarray, change: str
+) -> None:
     Image.fromarray(astronaut).save(tmp_path / "a.png")
     Image.fromarray(grace_hopper).save(tmp_path / "g.png")
     copy = np.ascontiguousarray(astronaut[:, ::-1]) if change == "mirrored" else astronaut
     if change != "mirrored":
         copy = np.asarray(Image.fromarray(copy).resize((300, 300)))
     Image.fromarray(copy).save(tmp_path / "b.jpg", quality=70)
-    samples = read_dataset(_manifest(tmp_path, [("a.png", "WBS", "s1"), ("g.png", "WBS", "s2"),
-                                                ("b.jpg", "WBS", "s3")]))
+    samples = read_dataset(
+        _manifest(
+            tmp_path, [("a.png", "WBS", "s1"), ("g.png", "WBS", "s2"), ("b.jpg", "WBS", "s3")]
+        )
+    )
     with pytest.raises(DataError, match=r"a\.png .* and b\.jpg .* show the same photo"):
         prepare(samples, 64, tmp_path / "cache", progress=False)
     # Filed under one subject, the copies are accepted (they move together).
-    samples = read_dataset(_manifest(tmp_path, [("a.png", "WBS", "s1"), ("g.png", "WBS", "s2"),
-                                                ("b.jpg", "WBS", "s1")]))
+    samples = read_dataset(
+        _manifest(
+            tmp_path, [("a.png", "WBS", "s1"), ("g.png", "WBS", "s2"), ("b.jpg", "WBS", "s1")]
+        )
+    )
     assert len(prepare(samples, 64, tmp_path / "cache", progress=False).samples) == 3
 
 
 def test_manifest_identity_and_missing_subjects(tmp_path: Path) -> None:
     manifest = tmp_path / "manifest.csv"
-    manifest.write_text("path,group,subject,identity\nx/1.jpg,WBS,s1,anna\n"
-                        "x/2.jpg,healthy,s2,anna\nx/3.jpg,healthy,,\nx/4.jpg,WBS,s4,\n")
+    manifest.write_text(
+        "path,group,subject,identity\nx/1.jpg,WBS,s1,anna\n"
+        "x/2.jpg,healthy,s2,anna\nx/3.jpg,healthy,,\nx/4.jpg,WBS,s4,\n"
+    )
     samples = read_dataset(manifest)
     assert [s.identity for s in samples] == ["anna", "anna", "x/3.jpg", "s4"]
     assert [s.subject for s in samples] == ["s1", "s2", "x/3.jpg", "s4"]
@@ -174,8 +194,9 @@ def test_crop_cache_is_keyed_on_detection_alignment_and_mediapipe(tmp_path: Path
     from wbs_desktop.core.pipeline.landmarks import DETECTION_VERSION
 
     name = cache_folder(tmp_path, 96).name
-    assert name == (f"align-v{ALIGNMENT_VERSION}-det{DETECTION_VERSION}"
-                    f"-mp{version('mediapipe')}-96")
+    assert name == (
+        f"align-v{ALIGNMENT_VERSION}-det{DETECTION_VERSION}-mp{version('mediapipe')}-96"
+    )
     assert cache_folder(tmp_path, 96, face_only=True).name == name + "-face"
 
 
@@ -214,10 +235,14 @@ def test_early_stopping_rule_and_min_epochs() -> None:
 
 
 def test_a_subject_in_two_groups_is_refused(tmp_path: Path) -> None:
-    samples = read_dataset(_manifest(tmp_path, [("a.png", "WBS", "s1"), ("b.png", "healthy",
-                                                                          "s1")]))
-    with pytest.raises(DataError, match=r"Subject 's1' has photos in two groups \(a\.png in "
-                                        r"'WBS', b\.png in 'healthy'\)"):
+    samples = read_dataset(
+        _manifest(tmp_path, [("a.png", "WBS", "s1"), ("b.png", "healthy", "s1")])
+    )
+    with pytest.raises(
+        DataError,
+        match=r"Subject 's1' has photos in two groups \(a\.png in "
+        r"'WBS', b\.png in 'healthy'\)",
+    ):
         prepare(samples, 64, tmp_path / "cache", progress=False)
 
 

@@ -64,12 +64,16 @@ def test_randomised_weights_change_the_maps(
 ) -> None:
     arch = demo_bundle.card["architecture"]
     randomised = ModelBundle(
-        path=None, sha256="randomised", card=demo_bundle.card,
+        path=None,
+        sha256="randomised",
+        card=demo_bundle.card,
         networks=[seeded_network(arch, 100 + i) for i in range(len(demo_bundle.networks))],
         target_layers=[],
     )
-    randomised.target_layers = [target_layer(n, arch, demo_bundle.card.get("cam_layer", "final"))
-                                for n in randomised.networks]
+    randomised.target_layers = [
+        target_layer(n, arch, demo_bundle.card.get("cam_layer", "final"))
+        for n in randomised.networks
+    ]
     correlations = []
     for image, _ in warped_faces:
         trained = analyze(image, demo_bundle, "cpu").heatmap

@@ -248,7 +248,8 @@ def test_platt_removes_the_shift_a_temperature_cannot() -> None:
     shifted = true_logit + math.log((1 - prevalence) / prevalence)
     slope, intercept = C.fit_platt(shifted, y)
     assert C.platt_probability(shifted, slope, intercept).mean() == pytest.approx(
-        y.mean(), abs=0.005)
+        y.mean(), abs=0.005
+    )
     only_temperature = 1 / (1 + np.exp(-shifted * slope))
     assert abs(only_temperature.mean() - y.mean()) > 0.05
 
@@ -269,12 +270,13 @@ def _delong_reference(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[floa
 
     def placements(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         psi = (score[pos][:, None] > score[neg][None, :]) + 0.5 * (
-            score[pos][:, None] == score[neg][None, :])
+            score[pos][:, None] == score[neg][None, :]
+        )
         return psi.mean(axis=1), psi.mean(axis=0)
 
     (v10a, v01a), (v10b, v01b) = placements(a), placements(b)
     m, n = pos.sum(), neg.sum()
-    variance = (np.var(v10a - v10b, ddof=1) / m + np.var(v01a - v01b, ddof=1) / n)
+    variance = np.var(v10a - v10b, ddof=1) / m + np.var(v01a - v01b, ddof=1) / n
     return float(v10a.mean() - v10b.mean()), float(np.sqrt(variance))
 
 
@@ -302,8 +304,9 @@ def test_bootstrap_interval_resamples_people_not_photos() -> None:
     level = rng.normal(0, 1, 30)[people]  # photos of one person are alike
     values = level + rng.normal(0, 0.05, people.size)
     by_person = M.bootstrap_interval(people, lambda rows: values[rows].mean(), 1000, seed=1)
-    by_photo = M.bootstrap_interval(np.arange(people.size), lambda rows: values[rows].mean(),
-                                    1000, seed=1)
+    by_photo = M.bootstrap_interval(
+        np.arange(people.size), lambda rows: values[rows].mean(), 1000, seed=1
+    )
     assert by_person is not None and by_photo is not None
     assert by_person[0] < values.mean() < by_person[1]
     # Treating 300 correlated photos as independent would understate the uncertainty ~3x.
@@ -409,9 +412,7 @@ def test_markdown_table() -> None:
 
 def test_comparison_table_with_study_rows() -> None:
     md = T.comparison_table(
-        {"resnet18": _summary()},
-        {"VGG-19": T.STUDY_VGG19},
-        expert_auc=T.STUDY_BEST_EXPERT_AUC,
+        {"resnet18": _summary()}, {"VGG-19": T.STUDY_VGG19}, expert_auc=T.STUDY_BEST_EXPERT_AUC
     )
     lines = md.strip().splitlines()
     assert "Specificity" not in lines[0]

@@ -14,7 +14,7 @@ from safetensors import safe_open
 
 from tests.conftest import REPO_ROOT
 from tests.training.conftest import TINY
-from training import pretrain, synth
+from training import pretext, pretrain, synth
 from training.__main__ import main as train_main
 from training.config import load_config
 from training.cv import run_cv
@@ -25,12 +25,13 @@ from wbs_desktop.core.model.architectures import build_network, head_name
 from wbs_desktop.core.pipeline.landmarks import detect_faces
 from wbs_desktop.core.pipeline.regions import FACE_ONLY_FILL
 
-SMALL = pretrain.PretextSettings(input_size=64, variants=6, epochs=1, batch_size=4)
+SMALL = pretext.PretextSettings(input_size=64, variants=6, epochs=1, batch_size=4)
 
 
 @pytest.fixture(scope="module")
-def portraits(tmp_path_factory: pytest.TempPathFactory, astronaut: np.ndarray,
-              grace_hopper: np.ndarray) -> list[Path]:
+def portraits(
+    tmp_path_factory: pytest.TempPathFactory, astronaut: np.ndarray, grace_hopper: np.ndarray
+) -> list[Path]:
     folder = tmp_path_factory.mktemp("faces")
     paths = []
     for name, image in (("astronaut.png", astronaut), ("grace.png", grace_hopper)):
@@ -42,29 +43,44 @@ def portraits(tmp_path_factory: pytest.TempPathFactory, astronaut: np.ndarray,
 @pytest.fixture(scope="module")
 def weights(portraits: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pretrained") / "mobilenet_v2.safetensors"
-    code = train_main(["pretrain", "--faces", str(portraits[0].parent), "--arch",
-                       "mobilenet_v2", "--out", str(out), "--input-size", "64", "--variants",
-                       "6", "--epochs", "1", "--quiet"])
+    code = train_main(
+        [
+            "pretrain",
+            "--faces",
+            str(portraits[0].parent),
+            "--arch",
+            "mobilenet_v2",
+            "--out",
+            str(out),
+            "--input-size",
+            "64",
+            "--variants",
+            "6",
+            "--epochs",
+            "1",
+            "--quiet",
+        ]
+    )
     assert code == 0
     return out
 
 
 def test_pretext_crops_are_aligned_faces_with_their_warps(portraits: list[Path]) -> None:
-    pretext = pretrain.make_pretext_set(portraits, pretrain.PretextSettings(
-        input_size=112, variants=4))
-    assert pretext.crops.shape == (8, 112, 112, 3) and pretext.crops.dtype == np.uint8
-    assert pretext.targets.shape == (8, 2 * 478 + len(pretrain.WARP_FIELDS))
-    assert np.isfinite(pretext.targets).all()
-    amounts = pretext.targets[:, -len(pretrain.WARP_FIELDS):]
+    made = pretext.make_pretext_set(portraits, pretext.PretextSettings(input_size=112, variants=4))
+    assert made.crops.shape == (8, 112, 112, 3) and made.crops.dtype == np.uint8
+    assert made.targets.shape == (8, 2 * 478 + len(pretext.WARP_FIELDS))
+    assert np.isfinite(made.targets).all()
+    amounts = made.targets[:, -len(pretext.WARP_FIELDS) :]
     assert np.abs(amounts).max() <= 0.8 and (amounts != 0).any()
-    assert pretext.people == {"astronaut.png": "astronaut", "grace.png": "grace"}
+    assert made.people == {"astronaut.png": "astronaut", "grace.png": "grace"}
     # The target landmarks are where MediaPipe finds the warped face again (within ~2 px).
-    found = detect_faces(pretext.crops[0])
+    found = detect_faces(made.crops[0])
     assert found
-    target = pretext.targets[0, :2 * 478].reshape(478, 2) * 112
+    target = made.targets[0, : 2 * 478].reshape(478, 2) * 112
     assert np.median(np.linalg.norm(found[0].landmarks - target, axis=1)) < 2.5
-    face_only = pretrain.make_pretext_set(portraits, pretrain.PretextSettings(
-        input_size=112, variants=1, face_only=True))
+    face_only = pretext.make_pretext_set(
+        portraits, pretext.PretextSettings(input_size=112, variants=1, face_only=True)
+    )
     corners = face_only.crops[:, [0, 0, -1, -1], [0, -1, 0, -1]]
     assert (corners == np.array(FACE_ONLY_FILL, np.uint8)).all()
 
@@ -88,8 +104,9 @@ def test_loading_fills_the_backbone_and_refuses_another_architecture(weights: Pa
     with safe_open(weights, framework="pt", device="cpu") as f:
         first = next(iter(f.keys()))
         assert torch.equal(network.state_dict()[first], f.get_tensor(first))
-    with pytest.raises(WeightsError, match="is a mobilenet_v2 backbone and cannot start a "
-                                           "resnet18"):
+    with pytest.raises(
+        WeightsError, match="is a mobilenet_v2 backbone and cannot start a resnet18"
+    ):
         load_start_weights(build_network("resnet18", 2), "resnet18", weights)
 
 
@@ -100,49 +117,100 @@ def test_a_damaged_weights_file_is_one_sentence(tmp_path: Path) -> None:
         load_start_weights(build_network("mobilenet_v2", 2), "mobilenet_v2", bad)
 
 
-def test_cv_refuses_to_test_on_people_the_backbone_saw(weights: Path, portraits: list[Path],
-                                                       tiny_data: Path, tmp_path: Path) -> None:
+def test_cv_refuses_to_test_on_people_the_backbone_saw(
+    weights: Path, portraits: list[Path], tiny_data: Path, tmp_path: Path
+) -> None:
     """The pretext saw the two portraits: held out as test people, cv refuses them."""
     import csv
 
     with (tiny_data / "manifest.csv").open(newline="") as f:
         rows = [{**r, "path": str(tiny_data / r["path"])} for r in csv.DictReader(f)]
-    rows += [{"path": str(portraits[0]), "group": "healthy", "subject": "a", "identity": "a",
-              "role": "test"},
-             {"path": str(portraits[1]), "group": "WBS", "subject": "g", "identity": "g",
-              "role": "test"}]
+    rows += [
+        {
+            "path": str(portraits[0]),
+            "group": "healthy",
+            "subject": "a",
+            "identity": "a",
+            "role": "test",
+        },
+        {
+            "path": str(portraits[1]),
+            "group": "WBS",
+            "subject": "g",
+            "identity": "g",
+            "role": "test",
+        },
+    ]
     manifest = tmp_path / "manifest.csv"
     with manifest.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["path", "group", "subject", "identity", "role"],
-                                extrasaction="ignore")
+        writer = csv.DictWriter(
+            f, fieldnames=["path", "group", "subject", "identity", "role"], extrasaction="ignore"
+        )
         writer.writeheader()
         writer.writerows(rows)
-    with pytest.raises(DataError, match="2 held-out photo.* show people the start weights "
-                                        "mobilenet_v2.safetensors were pretrained on"):
-        run_cv(manifest, ["mobilenet_v2"], 3, tmp_path / "seen",
-               load_config(**{**TINY, "pretrained": True}), weights_file=weights,
-               cache_dir=tiny_data.parent / "cache", device="cpu", progress=False)
+    with pytest.raises(
+        DataError,
+        match="2 held-out photo.* show people the start weights "
+        "mobilenet_v2.safetensors were pretrained on",
+    ):
+        run_cv(
+            manifest,
+            ["mobilenet_v2"],
+            3,
+            tmp_path / "seen",
+            load_config(**{**TINY, "pretrained": True}),
+            weights_file=weights,
+            cache_dir=tiny_data.parent / "cache",
+            device="cpu",
+            progress=False,
+        )
 
 
 @pytest.mark.parametrize("arch", ["vgg16", "resnet34"])
-def test_every_architecture_can_be_pretrained(arch: str, portraits: list[Path],
-                                              tmp_path: Path) -> None:
-    out = pretrain.pretrain(portraits[:1], arch, tmp_path / f"{arch}.safetensors",
-                            pretrain.PretextSettings(input_size=64, variants=2, epochs=1,
-                                                     batch_size=2))
+def test_every_architecture_can_be_pretrained(
+    arch: str, portraits: list[Path], tmp_path: Path
+) -> None:
+    out = pretrain.pretrain(
+        portraits[:1],
+        arch,
+        tmp_path / f"{arch}.safetensors",
+        pretext.PretextSettings(input_size=64, variants=2, epochs=1, batch_size=2),
+    )
     network = load_start_weights(build_network(arch, 2), arch, out)
     assert all(torch.isfinite(p).all() for p in network.parameters())
 
 
 def test_synth_manifest_of_other_people_runs_from_the_weights(
-        weights: Path, shared_faces: Path, tmp_path: Path) -> None:
+    weights: Path, shared_faces: Path, tmp_path: Path
+) -> None:
     data = tmp_path / "synth"
-    synth.generate(data, 9, sorted(shared_faces.glob("img2*.jpg"))[:6], seed=2, progress=False,
-                   identities=synth.read_identities(
-                       REPO_ROOT / "training" / "identities" / "shared_faces.csv"))
-    manifest = run_cv(data, ["mobilenet_v2"], 2, tmp_path / "run",
-                      load_config(**{**TINY, "pretrained": True, "epochs": 1,
-                                     "calibration_fraction": 0.0, "test_fraction": 0.0}),
-                      weights_file=weights, cache_dir=tmp_path / "cache", device="cpu",
-                      progress=False)
+    synth.generate(
+        data,
+        9,
+        sorted(shared_faces.glob("img2*.jpg"))[:6],
+        seed=2,
+        progress=False,
+        identities=synth.read_identities(
+            REPO_ROOT / "training" / "identities" / "shared_faces.csv"
+        ),
+    )
+    manifest = run_cv(
+        data,
+        ["mobilenet_v2"],
+        2,
+        tmp_path / "run",
+        load_config(
+            **{
+                **TINY,
+                "pretrained": True,
+                "epochs": 1,
+                "calibration_fraction": 0.0,
+                "test_fraction": 0.0,
+            }
+        ),
+        weights_file=weights,
+        cache_dir=tmp_path / "cache",
+        device="cpu",
+        progress=False,
+    )
     assert manifest["start_weights"]["mobilenet_v2"]["file"] == str(weights)

@@ -72,8 +72,7 @@ def test_wide_mouth_warp_is_measured_again_by_mediapipe(
     assert np.array_equal(warped[-10:, -10:], image[-10:, -10:])
 
 
-def test_zero_displacement_returns_the_image(astronaut: np.ndarray,
-                                             astronaut_face: Face) -> None:
+def test_zero_displacement_returns_the_image(astronaut: np.ndarray, astronaut_face: Face) -> None:
     points = astronaut_face.landmarks
     assert np.array_equal(piecewise_affine_warp(astronaut, points, points), astronaut)
     warped, moved, regions = apply_effects(astronaut, points, {})
@@ -85,23 +84,21 @@ def test_zero_displacement_returns_the_image(astronaut: np.ndarray,
     assert np.array_equal(warped, astronaut) and regions == {}
 
 
-def test_warp_moves_pixels_the_way_points_move(astronaut: np.ndarray,
-                                               astronaut_face: Face) -> None:
+def test_warp_moves_pixels_the_way_points_move(astronaut: np.ndarray, astronaut_face: Face) -> None:
     # Shifting every landmark 4 px to the right moves the inside of the face 4 px to the right
     # (exactly: whole-pixel affine maps resample nothing) and leaves the border alone.
     src = astronaut_face.landmarks
     out = piecewise_affine_warp(astronaut, src, src + np.array([4.0, 0.0]))
     x, y = np.round(src[1]).astype(int)  # nose tip
-    window = np.s_[y - 15:y + 15, x - 15:x + 15]
-    shifted = np.s_[y - 15:y + 15, x - 11:x + 19]
+    window = np.s_[y - 15 : y + 15, x - 15 : x + 15]
+    shifted = np.s_[y - 15 : y + 15, x - 11 : x + 19]
     assert np.abs(out[shifted].astype(int) - astronaut[window].astype(int)).max() <= 1
     assert np.abs(out[window].astype(int) - astronaut[window].astype(int)).mean() > 2
     for edge in (np.s_[0], np.s_[-1], np.s_[:, 0], np.s_[:, -1]):  # the frame is pinned
         assert np.abs(out[edge].astype(int) - astronaut[edge].astype(int)).max() <= 1
 
 
-def test_gestalt_groups_record_their_regions(astronaut: np.ndarray,
-                                             astronaut_face: Face) -> None:
+def test_gestalt_groups_record_their_regions(astronaut: np.ndarray, astronaut_face: Face) -> None:
     points = astronaut_face.landmarks
     rng = np.random.default_rng(1)
     warped, moved, regions = apply_gestalt(astronaut, points, "WBS", 0.8, rng)
@@ -149,15 +146,17 @@ def _rows(out: Path) -> list[dict[str, str]]:
 
 
 def _regions(cell: str) -> dict[str, float]:
-    return {name: float(value) for name, value in
-            (item.split(":") for item in cell.split(";") if item)}
+    return {
+        name: float(value) for name, value in (item.split(":") for item in cell.split(";") if item)
+    }
 
 
 def test_generate_writes_images_and_manifest(runs: Runs) -> None:
     rows = _rows(runs.first)
     assert len(rows) == 3 * PER_CLASS
-    assert sorted(p.relative_to(runs.first).as_posix() for p in runs.first.rglob("*.jpg")) \
-        == sorted(r["path"] for r in rows)
+    assert sorted(
+        p.relative_to(runs.first).as_posix() for p in runs.first.rglob("*.jpg")
+    ) == sorted(r["path"] for r in rows)
     for group in GROUPS:
         group_rows = [r for r in rows if r["group"] == group]
         assert len(group_rows) == PER_CLASS
@@ -199,9 +198,11 @@ def test_generate_is_deterministic_for_a_seed(runs: Runs) -> None:
     assert files == again
     for name in files:
         assert (runs.first / name).read_bytes() == (runs.again / name).read_bytes(), name
-    differing = [r["path"] for r in _rows(runs.first)
-                 if (runs.first / r["path"]).read_bytes()
-                 != (runs.other_seed / r["path"]).read_bytes()]
+    differing = [
+        r["path"]
+        for r in _rows(runs.first)
+        if (runs.first / r["path"]).read_bytes() != (runs.other_seed / r["path"]).read_bytes()
+    ]
     assert len(differing) == 3 * PER_CLASS
     assert _rows(runs.first) != _rows(runs.other_seed)
 
@@ -219,28 +220,42 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert len(_rows(out)) == 3
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert synth.main(["--out", str(out), "--per-class", "1", "--faces", str(empty),
-                       "--quiet"]) == 1
+    assert (
+        synth.main(["--out", str(out), "--per-class", "1", "--faces", str(empty), "--quiet"]) == 1
+    )
     assert "no photos" in capsys.readouterr().err
     # wbs-train synth passes the failure on as its exit status
-    assert wbs_train(["synth", "--out", str(out), "--per-class", "1", "--faces", str(empty),
-                      "--quiet"]) == 1
+    assert (
+        wbs_train(
+            ["synth", "--out", str(out), "--per-class", "1", "--faces", str(empty), "--quiet"]
+        )
+        == 1
+    )
     assert "no photos" in capsys.readouterr().err
 
 
-def test_a_mirrored_base_photo_is_the_same_person(tmp_path: Path, astronaut: np.ndarray,
-                                                  grace_hopper: np.ndarray) -> None:
+def test_a_mirrored_base_photo_is_the_same_person(
+    tmp_path: Path, astronaut: np.ndarray, grace_hopper: np.ndarray
+) -> None:
     cv2.imwrite(str(tmp_path / "a.png"), cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
-    cv2.imwrite(str(tmp_path / "a_mirror.jpg"),
-                cv2.cvtColor(np.ascontiguousarray(astronaut[:, ::-1]), cv2.COLOR_RGB2BGR))
+    cv2.imwrite(
+        str(tmp_path / "a_mirror.jpg"),
+        cv2.cvtColor(np.ascontiguousarray(astronaut[:, ::-1]), cv2.COLOR_RGB2BGR),
+    )
     cv2.imwrite(str(tmp_path / "g.png"), cv2.cvtColor(grace_hopper, cv2.COLOR_RGB2BGR))
     bases = [synth.prepare_base(tmp_path / name) for name in ("a.png", "a_mirror.jpg", "g.png")]
     identity, merged = synth.base_identities(bases, {"g.png": "grace"})
     assert identity == {"a.png": "a", "a_mirror.jpg": "a", "g.png": "grace"}
     assert merged == [["a.png", "a_mirror.jpg"]]
     out = tmp_path / "set"
-    synth.generate(out, 3, [tmp_path / "a.png", tmp_path / "g.png"], seed=0, progress=False,
-                   identities={"g.png": "grace"})
+    synth.generate(
+        out,
+        3,
+        [tmp_path / "a.png", tmp_path / "g.png"],
+        seed=0,
+        progress=False,
+        identities={"g.png": "grace"},
+    )
     with (out / "manifest.csv").open(newline="") as f:
         people = {row["base"]: row["identity"] for row in csv.DictReader(f)}
     assert people == {"a.png": "a", "g.png": "grace"}
@@ -252,8 +267,9 @@ def test_people_take_turns_however_many_photos_they_have() -> None:
         name: str
 
     bases = [Photo("a1"), Photo("a2"), Photo("a3"), Photo("b1")]
-    schedule = synth.base_schedule(bases, {"a1": "A", "a2": "A", "a3": "A", "b1": "B"},
-                                   np.random.default_rng(0))
+    schedule = synth.base_schedule(
+        bases, {"a1": "A", "a2": "A", "a3": "A", "b1": "B"}, np.random.default_rng(0)
+    )
     used = [schedule(k).name for k in range(8)]
     assert sorted(name[0] for name in used) == ["a"] * 4 + ["b"] * 4
     assert {name for name in used if name[0] == "a"} == {"a1", "a2", "a3"}

@@ -25,8 +25,9 @@ _BLUR_SIGMA = (0.0, 1.5)
 _JPEG_QUALITY = (60, 95)
 
 
-def _place_face(image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator,
-                size: int) -> tuple[np.ndarray, np.ndarray]:
+def _place_face(
+    image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator, size: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Roll, scale, squeeze (small yaw) and shift the face into a size x size picture."""
     frame = FaceFrame.from_landmarks(landmarks)
     roll = math.radians(rng.uniform(-_MAX_ROLL_DEGREES, _MAX_ROLL_DEGREES))
@@ -47,12 +48,12 @@ def _place_face(image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generat
     if scale < 0.7:  # area-average first so bilinear sampling does not alias
         source, fx, fy = area_shrink(image, min(1.0, 1.4 * scale))
         pre_inv = np.array([[1 / fx, 0.0, 0.5 / fx - 0.5], [0.0, 1 / fy, 0.5 / fy - 0.5]])
-        warp = np.hstack([linear @ pre_inv[:, :2],
-                          (linear @ pre_inv[:, 2] + translation)[:, None]])
+        warp = np.hstack([linear @ pre_inv[:, :2], (linear @ pre_inv[:, 2] + translation)[:, None]])
     else:
         warp = matrix
-    out = cv2.warpAffine(source, warp, (size, size), flags=cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REFLECT_101)
+    out = cv2.warpAffine(
+        source, warp, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101
+    )
     return out, landmarks @ linear.T + translation
 
 
@@ -75,8 +76,9 @@ def _random_background(rng: np.random.Generator, size: int) -> np.ndarray:
     return np.clip(smooth + fine, 0, 255)
 
 
-def _replace_background(image: np.ndarray, landmarks: np.ndarray,
-                        rng: np.random.Generator) -> np.ndarray:
+def _replace_background(
+    image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     size = image.shape[0]
     hull = cv2.convexHull(landmarks.astype(np.float32)).reshape(-1, 2)
     centre = hull.mean(axis=0)
@@ -111,15 +113,17 @@ def photometric(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def jpeg_bytes(image: np.ndarray, quality: int) -> bytes:
     """An RGB image as JPEG file bytes."""
-    ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR),
-                            [cv2.IMWRITE_JPEG_QUALITY, quality])
+    ok, data = cv2.imencode(
+        ".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
+    )
     if not ok:
         raise RuntimeError("JPEG encoding failed")
     return data.tobytes()
 
 
-def photograph(face: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator,
-               size: int) -> tuple[bytes, np.ndarray]:
+def photograph(
+    face: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator, size: int
+) -> tuple[bytes, np.ndarray]:
     """One random photo (JPEG bytes, size x size) of a warped face, and its landmarks in it
     (float32, after the mirror)."""
     picture, placed = _place_face(face, landmarks, rng, size)

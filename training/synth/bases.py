@@ -52,8 +52,9 @@ def find_bases(*folders: str | os.PathLike[str]) -> list[Path]:
     for folder in map(Path, folders):
         if not folder.is_dir():
             raise ValueError(f"{folder} is not a folder")
-        bases += sorted(p for p in folder.iterdir()
-                        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        bases += sorted(
+            p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+        )
     names = [b.name for b in bases]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
@@ -114,22 +115,33 @@ def prepare_base(path: str | os.PathLike[str]) -> BaseFace:
         pre = np.array([[fx, 0.0, 0.5 * fx - 0.5], [0.0, fy, 0.5 * fy - 0.5]])
     else:
         pre = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-    photo_to_crop = np.array([[scale, 0.0, side / 2 - scale * centre[0]],
-                              [0.0, scale, side / 2 - scale * centre[1]]])
+    photo_to_crop = np.array(
+        [[scale, 0.0, side / 2 - scale * centre[0]], [0.0, scale, side / 2 - scale * centre[1]]]
+    )
     # source -> photo -> crop
     pre_inv = cv2.invertAffineTransform(pre)
-    matrix = np.hstack([photo_to_crop[:, :2] @ pre_inv[:, :2],
-                        (photo_to_crop[:, :2] @ pre_inv[:, 2] + photo_to_crop[:, 2])[:, None]])
-    crop = cv2.warpAffine(source, matrix, (side, side), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REFLECT_101)
+    matrix = np.hstack(
+        [
+            photo_to_crop[:, :2] @ pre_inv[:, :2],
+            (photo_to_crop[:, :2] @ pre_inv[:, 2] + photo_to_crop[:, 2])[:, None],
+        ]
+    )
+    crop = cv2.warpAffine(
+        source, matrix, (side, side), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101
+    )
     crop_landmarks = landmarks @ photo_to_crop[:, :2].T + photo_to_crop[:, 2]
-    return BaseFace(name=path.name, image=crop, landmarks=crop_landmarks,
-                    source_iod=face.interocular_distance, pose=face.pose)
+    return BaseFace(
+        name=path.name,
+        image=crop,
+        landmarks=crop_landmarks,
+        source_iod=face.interocular_distance,
+        pose=face.pose,
+    )
 
 
-def base_identities(bases: Sequence[BaseFace],
-                    known: Mapping[str, str] | None = None) -> tuple[dict[str, str],
-                                                                     list[list[str]]]:
+def base_identities(
+    bases: Sequence[BaseFace], known: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], list[list[str]]]:
     """The person each base photo shows, by file name, and the photos merged as copies.
 
     ``known`` names people (file name -> identity); other photos are their own person,
@@ -149,8 +161,9 @@ def base_identities(bases: Sequence[BaseFace],
     return identity, merged
 
 
-def base_schedule(bases: Sequence[BaseFace], identity_of: Mapping[str, str],
-                  rng: np.random.Generator) -> Callable[[int], BaseFace]:
+def base_schedule(
+    bases: Sequence[BaseFace], identity_of: Mapping[str, str], rng: np.random.Generator
+) -> Callable[[int], BaseFace]:
     """Which base photo subject ``k`` is made from: people take turns, in a random order,
     and each person's photos take turns. So every person is used about equally often,
     however many photos of them there are: a person with many photos would otherwise fill a

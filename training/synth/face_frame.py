@@ -72,8 +72,10 @@ class Anatomy:
 
     @property
     def eyes(self) -> tuple[np.ndarray, np.ndarray]:
-        return (self.u[list(RIGHT_EYE_CORNERS)].mean(axis=0),
-                self.u[list(LEFT_EYE_CORNERS)].mean(axis=0))
+        return (
+            self.u[list(RIGHT_EYE_CORNERS)].mean(axis=0),
+            self.u[list(LEFT_EYE_CORNERS)].mean(axis=0),
+        )
 
     @property
     def brow_y(self) -> float:

@@ -40,8 +40,16 @@ from wbs_desktop.core.files import write_csv
 #: Bump when a change alters the images a seed produces.
 GENERATOR_VERSION = 2
 OUTPUT_SIZE = 384
-MANIFEST_COLUMNS = ("path", "group", "subject", "identity", "base", "warped_regions", "seed",
-                    "effects")
+MANIFEST_COLUMNS = (
+    "path",
+    "group",
+    "subject",
+    "identity",
+    "base",
+    "warped_regions",
+    "seed",
+    "effects",
+)
 
 # A subject's phenotype strength s: WBS, other groups.
 _WBS_STRENGTH = (0.5, 1.0)
@@ -59,8 +67,13 @@ class Sample:
     landmarks: np.ndarray  # in the output picture (after the flip)
 
 
-def render_sample(base: BaseFace, group: str, subject_rng: np.random.Generator,
-                  photo_rng: np.random.Generator, size: int = OUTPUT_SIZE) -> Sample:
+def render_sample(
+    base: BaseFace,
+    group: str,
+    subject_rng: np.random.Generator,
+    photo_rng: np.random.Generator,
+    size: int = OUTPUT_SIZE,
+) -> Sample:
     """One photo of one synthetic subject.
 
     ``subject_rng`` decides the subject (identity warp, phenotype, strength) and must be
@@ -70,8 +83,9 @@ def render_sample(base: BaseFace, group: str, subject_rng: np.random.Generator,
     strength = float(subject_rng.uniform(low, high))
     effects = plan_effects(group, strength, subject_rng)
     identity = IdentityWarp.random(subject_rng, face_coordinates(base.landmarks))
-    warped, landmarks, regions = apply_effects(base.image, base.landmarks, effects,
-                                               identity=identity)
+    warped, landmarks, regions = apply_effects(
+        base.image, base.landmarks, effects, identity=identity
+    )
     jpeg, placed = photograph(warped, landmarks, photo_rng, size)
     return Sample(jpeg=jpeg, group=group, effects=effects, regions=regions, landmarks=placed)
 
@@ -141,8 +155,10 @@ def generate(
         except ValueError as error:
             skipped.append({"base": path.name, "reason": str(error)})
     if not usable:
-        raise ValueError("none of the base photos has a usable face: "
-                         + "; ".join(f"{s['base']}: {s['reason']}" for s in skipped))
+        raise ValueError(
+            "none of the base photos has a usable face: "
+            + "; ".join(f"{s['base']}: {s['reason']}" for s in skipped)
+        )
 
     identity_of, merged = base_identities(usable, identities)
     schedule = base_schedule(usable, identity_of, np.random.default_rng(_seed_of(seed, 0xBA5E)))
@@ -151,8 +167,7 @@ def generate(
         (out / group).mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, str]] = []
     index = 0
-    with tqdm(total=per_class * len(GROUPS), desc="synth", unit="img",
-              disable=not progress) as bar:
+    with tqdm(total=per_class * len(GROUPS), desc="synth", unit="img", disable=not progress) as bar:
         for k in range(subjects_per_group):
             base = schedule(k)
             for g, group in enumerate(GROUPS):
@@ -162,20 +177,27 @@ def generate(
                 photos = min(photos_per_subject, per_class - k * photos_per_subject)
                 for _ in range(photos):
                     photo_seed = _seed_of(seed, 2, index)
-                    sample = render_sample(base, group, np.random.default_rng(subject_seed),
-                                           np.random.default_rng(photo_seed), size)
+                    sample = render_sample(
+                        base,
+                        group,
+                        np.random.default_rng(subject_seed),
+                        np.random.default_rng(photo_seed),
+                        size,
+                    )
                     relative = f"{group}/{index:06d}.jpg"
                     (out / relative).write_bytes(sample.jpeg)
-                    rows.append({
-                        "path": relative,
-                        "group": group,
-                        "subject": subject,
-                        "identity": identity_of[base.name],
-                        "base": base.name,
-                        "warped_regions": _format_strengths(sample.regions),
-                        "seed": str(photo_seed),
-                        "effects": _format_strengths(sample.effects),
-                    })
+                    rows.append(
+                        {
+                            "path": relative,
+                            "group": group,
+                            "subject": subject,
+                            "identity": identity_of[base.name],
+                            "base": base.name,
+                            "warped_regions": _format_strengths(sample.regions),
+                            "seed": str(photo_seed),
+                            "effects": _format_strengths(sample.effects),
+                        }
+                    )
                     index += 1
                     bar.update(1)
 
@@ -195,9 +217,12 @@ def generate(
         "counts": {g: sum(r["group"] == g for r in rows) for g in GROUPS},
         "subjects": {g: len({r["subject"] for r in rows if r["group"] == g}) for g in GROUPS},
         "bases_used": [
-            {"base": b.name, "interocular_px": round(b.source_iod, 1),
-             "pose_degrees": [round(float(v), 1) for v in b.pose],
-             "images": sum(r["base"] == b.name for r in rows)}
+            {
+                "base": b.name,
+                "interocular_px": round(b.source_iod, 1),
+                "pose_degrees": [round(float(v), 1) for v in b.pose],
+                "images": sum(r["base"] == b.name for r in rows),
+            }
             for b in usable
         ],
         "skipped": skipped,
@@ -210,6 +235,9 @@ def generate(
     (out / "synth_info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     if progress:
         elapsed = time.perf_counter() - started
-        print(f"wrote {len(rows)} images to {out} in {elapsed:.1f} s "
-              f"({len(usable)} base faces, {len(skipped)} skipped)", file=sys.stderr)
+        print(
+            f"wrote {len(rows)} images to {out} in {elapsed:.1f} s "
+            f"({len(usable)} base faces, {len(skipped)} skipped)",
+            file=sys.stderr,
+        )
     return manifest

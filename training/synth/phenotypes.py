@@ -107,8 +107,14 @@ def _wide_mouth(a: Anatomy, p: np.ndarray, s: float) -> np.ndarray:
     # Each corner moves out by 7.5 % * s of the mouth width: the mouth is 15 % * s wider.
     centre, half = a.mouth_centre, a.mouth_half_width
     d = np.zeros_like(p)
-    d[:, 0] = (0.075 * s * 2 * half * _sat((p[:, 0] - centre[0]) / half)
-               * np.exp(-0.5 * ((p[:, 1] - centre[1]) / 0.3) ** 2))
+    d[:, 0] = (
+        0.075
+        * s
+        * 2
+        * half
+        * _sat((p[:, 0] - centre[0]) / half)
+        * np.exp(-0.5 * ((p[:, 1] - centre[1]) / 0.3) ** 2)
+    )
     return d
 
 
@@ -203,8 +209,14 @@ EFFECTS: dict[str, _Effect] = {
     "downslanting_fissures": _Effect(_downslanting_fissures, ("periorbital",)),
     "thin_upper_lip": _Effect(_thin_upper_lip, ("mouth",)),
 }
-WBS_EFFECTS = ("broad_forehead", "periorbital_fullness", "short_upturned_nose", "wide_mouth",
-               "full_lips", "small_pointed_chin")
+WBS_EFFECTS = (
+    "broad_forehead",
+    "periorbital_fullness",
+    "short_upturned_nose",
+    "wide_mouth",
+    "full_lips",
+    "small_pointed_chin",
+)
 OTHER_EFFECTS = ("hypertelorism", "long_face", "downslanting_fissures", "thin_upper_lip")
 assert all(r in REGION_NAMES for e in EFFECTS.values() for r in e.regions)
 
@@ -222,11 +234,18 @@ class IdentityWarp:
     bumps: tuple[tuple[np.ndarray, float, np.ndarray], ...] = ()
 
     @classmethod
-    def random(cls, rng: np.random.Generator, anatomy_u: np.ndarray,
-               scale: float = 1.0) -> IdentityWarp:
-        modes = {name: float(np.clip(rng.normal(0.0, _IDENTITY_MODE_SD),
-                                     -_IDENTITY_MODE_CLIP, _IDENTITY_MODE_CLIP)) * scale
-                 for name in EFFECTS}
+    def random(
+        cls, rng: np.random.Generator, anatomy_u: np.ndarray, scale: float = 1.0
+    ) -> IdentityWarp:
+        modes = {
+            name: float(
+                np.clip(
+                    rng.normal(0.0, _IDENTITY_MODE_SD), -_IDENTITY_MODE_CLIP, _IDENTITY_MODE_CLIP
+                )
+            )
+            * scale
+            for name in EFFECTS
+        }
         bumps = []
         for _ in range(_IDENTITY_BUMPS):
             centre = anatomy_u[int(rng.integers(len(anatomy_u)))].copy()
@@ -245,8 +264,9 @@ class IdentityWarp:
         return d
 
 
-def _ring_points(landmarks: np.ndarray, factors: Sequence[float] = (1.3, 1.7),
-                 count: int = 28) -> np.ndarray:
+def _ring_points(
+    landmarks: np.ndarray, factors: Sequence[float] = (1.3, 1.7), count: int = 28
+) -> np.ndarray:
     """Points on the landmarks' convex hull scaled about its centre by ``factors``.
 
     They carry the smooth fields a little beyond the face (hair, ears, neck), so the change
@@ -318,13 +338,14 @@ def apply_effects(
 def plan_effects(group: str, strength: float, rng: np.random.Generator) -> dict[str, float]:
     """The phenotype warps (name -> strength) one subject of ``group`` gets."""
     if group == "WBS":
-        return {name: round(strength * float(rng.uniform(*_WBS_FEATURE_JITTER)), 3)
-                for name in WBS_EFFECTS}
+        return {
+            name: round(strength * float(rng.uniform(*_WBS_FEATURE_JITTER)), 3)
+            for name in WBS_EFFECTS
+        }
     if group == "other":
         count = int(rng.integers(1, 3))
         chosen = sorted(rng.choice(len(OTHER_EFFECTS), size=count, replace=False))
-        return {OTHER_EFFECTS[i]: round(strength * float(rng.uniform(0.8, 1.0)), 3)
-                for i in chosen}
+        return {OTHER_EFFECTS[i]: round(strength * float(rng.uniform(0.8, 1.0)), 3) for i in chosen}
     if group == "healthy":
         return {}
     raise ValueError(f"unknown group {group!r}; expected one of {GROUPS}")

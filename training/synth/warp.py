@@ -34,8 +34,9 @@ class Mesh:
     simplices: np.ndarray  # (T, 3) int
 
 
-def build_mesh(shape: tuple[int, ...], src_points: np.ndarray, dst_points: np.ndarray,
-               margin: float = 2.0) -> Mesh:
+def build_mesh(
+    shape: tuple[int, ...], src_points: np.ndarray, dst_points: np.ndarray, margin: float = 2.0
+) -> Mesh:
     """The mesh moving ``src_points`` to ``dst_points``, pinned by :func:`frame_points`.
 
     Points within ``margin`` px of the border or outside the image are left out.
@@ -46,8 +47,12 @@ def build_mesh(shape: tuple[int, ...], src_points: np.ndarray, dst_points: np.nd
     if src.shape != dst.shape:
         raise ValueError("src_points and dst_points must have the same shape")
     # Points on or outside the border would make slivers with the fixed frame points.
-    inside = ((src[:, 0] >= margin) & (src[:, 0] <= width - 1 - margin)
-              & (src[:, 1] >= margin) & (src[:, 1] <= height - 1 - margin))
+    inside = (
+        (src[:, 0] >= margin)
+        & (src[:, 0] <= width - 1 - margin)
+        & (src[:, 1] >= margin)
+        & (src[:, 1] <= height - 1 - margin)
+    )
     frame = frame_points(width, height)
     src = np.vstack([src[inside], frame])
     dst = np.vstack([dst[inside], frame])
@@ -58,8 +63,9 @@ def build_mesh(shape: tuple[int, ...], src_points: np.ndarray, dst_points: np.nd
 
 def _signed_areas(points: np.ndarray, simplices: np.ndarray) -> np.ndarray:
     a, b, c = (points[simplices[:, i]] for i in range(3))
-    return 0.5 * ((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1])
-                  - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
+    return 0.5 * (
+        (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+    )
 
 
 def min_area_ratio(mesh: Mesh) -> float:
@@ -118,13 +124,15 @@ def warp_mesh(image: np.ndarray, mesh: Mesh) -> np.ndarray:
     px, py = xs[inside], ys[inside]
     map_x[inside] = tri_maps[:, 0, 0] * px + tri_maps[:, 0, 1] * py + tri_maps[:, 0, 2]
     map_y[inside] = tri_maps[:, 1, 0] * px + tri_maps[:, 1, 1] * py + tri_maps[:, 1, 2]
-    out[y0:y1, x0:x1] = cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR,
-                                  borderMode=cv2.BORDER_REFLECT_101)
+    out[y0:y1, x0:x1] = cv2.remap(
+        image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101
+    )
     return out
 
 
-def piecewise_affine_warp(image: np.ndarray, src_points: np.ndarray,
-                          dst_points: np.ndarray) -> np.ndarray:
+def piecewise_affine_warp(
+    image: np.ndarray, src_points: np.ndarray, dst_points: np.ndarray
+) -> np.ndarray:
     """Warp ``image`` so that each of ``src_points`` moves to the matching ``dst_points``.
 
     The source points plus fixed points on the image border are triangulated (Delaunay) and

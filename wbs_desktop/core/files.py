@@ -71,8 +71,9 @@ def describe_write_error(path: Path, exc: OSError) -> str:
 #: Control characters (C0, DEL, C1), the invisible marks that reorder bidirectional text
 #: (a file name "photo\u202egpj.exe" reads as "photoexe.jpg") and lone surrogates (how
 #: Python decodes a file name that is not UTF-8; printing one raises UnicodeEncodeError).
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-                         "\ud800-\udfff]")
+UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def printable(text: str) -> str:
@@ -131,8 +132,9 @@ def csv_text(rows: Iterable[Mapping[str, object]], fields: Sequence[str]) -> str
     return buffer.getvalue()
 
 
-def write_csv(path: str | os.PathLike[str], rows: Iterable[Mapping[str, object]],
-              fields: Sequence[str]) -> Path:
+def write_csv(
+    path: str | os.PathLike[str], rows: Iterable[Mapping[str, object]], fields: Sequence[str]
+) -> Path:
     """Write :func:`csv_text` as UTF-8, atomically; OutputError when the disk refuses.
 
     A file name that is not valid UTF-8 (Python holds its bytes as lone surrogates) is
@@ -145,5 +147,7 @@ def write_csv(path: str | os.PathLike[str], rows: Iterable[Mapping[str, object]]
 def read_csv(path: str | os.PathLike[str]) -> list[dict[str, str]]:
     """Rows of a CSV file written by :func:`write_csv`, with the texts as they were given."""
     with open(path, newline="", encoding="utf-8") as f:
-        return [{key: spreadsheet_text(value or "") for key, value in row.items()}
-                for row in csv.DictReader(f)]
+        return [
+            {key: spreadsheet_text(value or "") for key, value in row.items()}
+            for row in csv.DictReader(f)
+        ]

@@ -28,8 +28,13 @@ class AnalysisController(QObject):
     unreadable = Signal(str)  # the path of a file that could not be opened as a photo
     failed = Signal(str)  # the sentence shown
 
-    def __init__(self, ui: WindowLayout, models: ModelController, pool: WorkerPool,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        ui: WindowLayout,
+        models: ModelController,
+        pool: WorkerPool,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._ui = ui
         self._models = models
@@ -74,16 +79,17 @@ class AnalysisController(QObject):
         if self.photo is None:
             return
         if self._models.bundle is None:
-            waiting = ("Loading the model… this photo is analysed as soon as it is ready."
-                       if self._models.loading else
-                       "No model is loaded: choose one in the Model list.")
+            waiting = (
+                "Loading the model… this photo is analysed as soon as it is ready."
+                if self._models.loading
+                else "No model is loaded: choose one in the Model list."
+            )
             self._ui.result_panel.show_status(waiting)
             return
         self._analysis_token += 1
         self._ui.result_panel.show_status(f"Analysing {self.photo.name}…")
         self._ui.set_status(f"Analysing {self.photo.name}…")
-        worker = Analyser(self.photo, self._models.bundle, self._models.device,
-                          self._ui.colormap())
+        worker = Analyser(self.photo, self._models.bundle, self._models.device, self._ui.colormap())
         worker.succeeded.connect(partial(self._on_analysis, self._analysis_token))
         worker.error.connect(partial(self._on_analysis_error, self._analysis_token))
         self._pool.run(worker)
@@ -102,8 +108,10 @@ class AnalysisController(QObject):
         result = analysis.result
         ui.result_panel.show_result(result, analysis.bundle.card)
         total = result.timings.get("total", 0.0)
-        ui.set_status(f"{analysis.photo.name}: {result.summary} (score {result.score:.3f}), "
-                      f"analysed in {total:.2f} s")
+        ui.set_status(
+            f"{analysis.photo.name}: {result.summary} (score {result.score:.3f}), "
+            f"analysed in {total:.2f} s"
+        )
         if result.face_count > 1:
             ui.message_bar.show_message(result.warnings[0], "warning")
         self.result_shown.emit(analysis)
@@ -143,7 +151,9 @@ class AnalysisController(QObject):
     def _recolour(self) -> None:
         assert self.analysis is not None
         name = self._ui.colormap()
-        self.analysis.layers = {"photo": heat_rgba(self.analysis.photo_heat, name),
-                                "face": heat_rgba(self.analysis.result.heatmap, name)}
+        self.analysis.layers = {
+            "photo": heat_rgba(self.analysis.photo_heat, name),
+            "face": heat_rgba(self.analysis.result.heatmap, name),
+        }
         self.analysis.colormap = name
         self._ui.show_heat(self.analysis.layers)

@@ -47,7 +47,8 @@ def _application() -> QApplication:
         return existing
     # Fractional scale factors (125 %, 150 %) as they are, not rounded: crisp text.
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
     app = QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
@@ -99,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     window.result_shown.connect(on_result)
     if args.screenshot:
+
         def give_up(message: str) -> None:
             print(f"wbs-desktop: no result to screenshot ({message})", file=sys.stderr)
             status["code"] = 1

@@ -56,8 +56,9 @@ class BatchDialog(QDialog):
     finished_screening = Signal(object)  # BatchOutcome
     csv_saved = Signal(str)
 
-    def __init__(self, folder: str, bundle: Any, device: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, folder: str, bundle: Any, device: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.folder = folder
         self.bundle = bundle
@@ -71,9 +72,11 @@ class BatchDialog(QDialog):
 
         note = bundle.provenance_note
         self.banner = PlainLabel(provenance_banner(note))
-        self.banner.setStyleSheet("background: #fdecea; border: 1px solid #b3261e; "
-                                  "color: #8c1d18; padding: 6px; border-radius: 4px; "
-                                  "font-weight: bold;")
+        self.banner.setStyleSheet(
+            "background: #fdecea; border: 1px solid #b3261e; "
+            "color: #8c1d18; padding: 6px; border-radius: 4px; "
+            "font-weight: bold;"
+        )
         self.banner.setVisible(bool(note))
         self.status = PlainLabel(f"Model: {bundle.name}. Folder: {folder}")
         self.status.setWordWrap(True)
@@ -168,8 +171,10 @@ class BatchDialog(QDialog):
             self.status.setText("No photos (JPEG, PNG, BMP, TIFF or WebP) in this folder.")
         else:
             verb = "Cancelled after" if outcome.cancelled else "Screened"
-            self.status.setText(f"{verb} {len(outcome.rows)} of {outcome.total} photos; "
-                                f"{failed} could not be analysed (reason in the table).")
+            self.status.setText(
+                f"{verb} {len(outcome.rows)} of {outcome.total} photos; "
+                f"{failed} could not be analysed (reason in the table)."
+            )
         self._finish()
         self.finished_screening.emit(outcome)
 

@@ -49,8 +49,9 @@ class CameraWorker(QThread):
             from wbs_desktop.gui import crash
 
             crash.report_exception(exc)
-            self.error.emit("The camera preview stopped because of an unexpected error; "
-                            "press Retry.")
+            self.error.emit(
+                "The camera preview stopped because of an unexpected error; press Retry."
+            )
 
     def _capture(self) -> None:
         import cv2  # deferred: the GUI module must import fast
@@ -95,14 +96,22 @@ class CameraWorker(QThread):
 
     def _not_opened_message(self) -> str:
         if isinstance(self.source, int):
-            return (f"No camera was found at number {self.source}. Check that it is plugged in "
-                    "and not in use by another program, or choose another camera.")
-        return (f"The video file '{describe(self.source)}' could not be opened; choose "
-                "another file or a camera.")
+            return (
+                f"No camera was found at number {self.source}. Check that it is plugged in "
+                "and not in use by another program, or choose another camera."
+            )
+        return (
+            f"The video file '{describe(self.source)}' could not be opened; choose "
+            "another file or a camera."
+        )
 
     def _gone_message(self) -> str:
         if isinstance(self.source, int):
-            return (f"Camera {self.source} stopped sending pictures: it may have been "
-                    "unplugged. Check it and press Retry.")
-        return (f"The video '{describe(self.source)}' can no longer be read: it may have "
-                "been moved or damaged.")
+            return (
+                f"Camera {self.source} stopped sending pictures: it may have been "
+                "unplugged. Check it and press Retry."
+            )
+        return (
+            f"The video '{describe(self.source)}' can no longer be read: it may have "
+            "been moved or damaged."
+        )

@@ -41,13 +41,20 @@ class ScoreGauge(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt naming
         return QSize(300, 64)
 
-    def set_score(self, score: float | None, threshold: float = 0.5, spread: float = 0.0,
-                  network_scores: Sequence[float] = (), high: bool = False) -> None:
+    def set_score(
+        self,
+        score: float | None,
+        threshold: float = 0.5,
+        spread: float = 0.0,
+        network_scores: Sequence[float] = (),
+        high: bool = False,
+    ) -> None:
         self.score, self.threshold, self.spread = score, threshold, spread
         self.network_scores = tuple(network_scores)
         self.high = high
         self.setAccessibleDescription(
-            "" if score is None else f"score {score:.2f}, threshold {threshold:.2f}")
+            "" if score is None else f"score {score:.2f}, threshold {threshold:.2f}"
+        )
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
@@ -67,20 +74,28 @@ class ScoreGauge(QWidget):
         if self.score is not None:
             colour = HIGH_COLOUR if self.high else LOW_COLOUR
             painter.setBrush(colour)
-            painter.drawRoundedRect(QRectF(track.left(), track.top(),
-                                           x_of(self.score) - track.left(), track.height()),
-                                    4, 4)
+            painter.drawRoundedRect(
+                QRectF(track.left(), track.top(), x_of(self.score) - track.left(), track.height()),
+                4,
+                4,
+            )
             if self.spread > 0:
                 painter.setBrush(SPREAD)
-                painter.drawRect(QRectF(x_of(self.score - self.spread), track.top() - 3,
-                                        x_of(self.score + self.spread)
-                                        - x_of(self.score - self.spread),
-                                        track.height() + 6))
+                painter.drawRect(
+                    QRectF(
+                        x_of(self.score - self.spread),
+                        track.top() - 3,
+                        x_of(self.score + self.spread) - x_of(self.score - self.spread),
+                        track.height() + 6,
+                    )
+                )
             if len(self.network_scores) > 1:
                 painter.setPen(QPen(QColor("white"), 1.5))
                 for value in self.network_scores:
-                    painter.drawLine(QPointF(x_of(value), track.top() + 3),
-                                     QPointF(x_of(value), track.bottom() - 3))
+                    painter.drawLine(
+                        QPointF(x_of(value), track.top() + 3),
+                        QPointF(x_of(value), track.bottom() - 3),
+                    )
         # Threshold marker and its label above the bar.
         tx = x_of(self.threshold)
         painter.setPen(QPen(INK, 2.5))
@@ -99,8 +114,7 @@ class ScoreGauge(QWidget):
         for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
             label = f"{tick:g}"
             w = painter.fontMetrics().horizontalAdvance(label)
-            painter.drawText(QPointF(min(max(x_of(tick) - w / 2, left), right - w), bottom),
-                             label)
+            painter.drawText(QPointF(min(max(x_of(tick) - w / 2, left), right - w), bottom), label)
 
 
 class RegionChart(QWidget):
@@ -112,8 +126,10 @@ class RegionChart(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_shares(self, shares: Mapping[str, float]) -> None:
-        self.shares = [(REGION_LABELS.get(name, name.replace("_", " ")), float(value))
-                       for name, value in shares.items()]
+        self.shares = [
+            (REGION_LABELS.get(name, name.replace("_", " ")), float(value))
+            for name, value in shares.items()
+        ]
         self.setFixedHeight(max(1, len(self.shares)) * self._row_height() + 4)
         self.update()
 
@@ -137,14 +153,19 @@ class RegionChart(QWidget):
         for i, (name, value) in enumerate(self.shares):
             y = 2 + i * row
             painter.setPen(INK)
-            painter.drawText(QRectF(0, y, label_w - 8, row),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
+            painter.drawText(
+                QRectF(0, y, label_w - 8, row),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                name,
+            )
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(TRACK)
             painter.drawRect(QRectF(label_w, y + 3, bar_w, row - 6))
             painter.setBrush(BAR)
             painter.drawRect(QRectF(label_w, y + 3, bar_w * value / peak, row - 6))
             painter.setPen(INK)
-            painter.drawText(QRectF(label_w + bar_w + 4, y, value_w, row),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             f"{100 * value:.0f} %")
+            painter.drawText(
+                QRectF(label_w + bar_w + 4, y, value_w, row),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                f"{100 * value:.0f} %",
+            )

@@ -27,14 +27,17 @@ _MAX_LOG_BYTES = 1_000_000
 
 def log_path() -> Path:
     """``WBS_LOG_DIR`` (tests) or the user's local application-data folder."""
-    folder = os.environ.get("WBS_LOG_DIR") or QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.AppLocalDataLocation
-    ) or str(Path.home() / ".wbs-screen")
+    folder = (
+        os.environ.get("WBS_LOG_DIR")
+        or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
+        or str(Path.home() / ".wbs-screen")
+    )
     return Path(folder) / LOG_NAME
 
 
-def format_exception(kind: type[BaseException], error: BaseException,
-                     tb: TracebackType | None) -> str:
+def format_exception(
+    kind: type[BaseException], error: BaseException, tb: TracebackType | None
+) -> str:
     """Frames and the exception type; its message cut to a few hundred characters, with
     control characters escaped (it may quote a file name, and the log is read in terminals)."""
     frames = "".join(traceback.format_tb(tb)) if tb else ""
@@ -53,8 +56,9 @@ def write_log(text: str) -> Path | None:
             path.replace(path.with_suffix(".old.log"))
         stamp = datetime.now().isoformat(timespec="seconds")
         with path.open("a", encoding="utf-8") as log:
-            log.write(f"--- {stamp} WBS Screen {__version__} (Python {sys.version.split()[0]})"
-                      f"\n{text}\n")
+            log.write(
+                f"--- {stamp} WBS Screen {__version__} (Python {sys.version.split()[0]})\n{text}\n"
+            )
     except OSError:
         return None
     return path
@@ -72,14 +76,23 @@ class _Reporter(QObject):
 
     def _show(self, summary: str, log: str) -> None:
         parent: QWidget | None = QApplication.activeWindow()
-        box = QMessageBox(QMessageBox.Icon.Critical, "WBS Screen: unexpected error",
-                          "Something went wrong inside WBS Screen. Your photo was not saved "
-                          "anywhere.", QMessageBox.StandardButton.Ok, parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "WBS Screen: unexpected error",
+            "Something went wrong inside WBS Screen. Your photo was not saved anywhere.",
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)  # the summary may quote a file name
-        where = f"The technical details were written to {log}" if log else (
-            "The technical details could not be written to a log file.")
-        box.setInformativeText(f"{printable(summary)}\n\n{where} (no picture is ever written "
-                               "there). Please send that file to your support contact.")
+        where = (
+            f"The technical details were written to {log}"
+            if log
+            else ("The technical details could not be written to a log file.")
+        )
+        box.setInformativeText(
+            f"{printable(summary)}\n\n{where} (no picture is ever written "
+            "there). Please send that file to your support contact."
+        )
         box.setModal(True)
         box.open()  # not exec(): a nested event loop inside an error handler invites trouble
         self.last_box = box
@@ -88,8 +101,7 @@ class _Reporter(QObject):
 _reporter: _Reporter | None = None
 
 
-def report(kind: type[BaseException], error: BaseException,
-           tb: TracebackType | None) -> None:
+def report(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     """Log an unexpected exception and tell the user; safe to call from any thread."""
     path = write_log(format_exception(kind, error, tb))
     summary = f"{kind.__name__}: {str(error)[:_MAX_MESSAGE]}"
@@ -103,8 +115,7 @@ def report_exception(error: BaseException) -> None:
     report(type(error), error, error.__traceback__)
 
 
-def _excepthook(kind: type[BaseException], error: BaseException,
-                tb: TracebackType | None) -> None:
+def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     if issubclass(kind, KeyboardInterrupt):
         sys.__excepthook__(kind, error, tb)
         return

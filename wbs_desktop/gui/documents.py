@@ -56,20 +56,30 @@ def card_html(card: Mapping[str, Any], sha256: str = "", note: str = "") -> str:
     for key in ordered_fields(card):
         value = card[key]
         if key == "training" and isinstance(value, Mapping):
-            value = {"command": value.get("command", ""),
-                     "config": json.dumps(value.get("config", {}), sort_keys=True)[:600]}
-        rows.append(f"<tr><td style='color:#5b6675;padding:3px 12px 3px 0;"
-                    f"vertical-align:top'>{html.escape(key.replace('_', ' '))}</td>"
-                    f"<td style='padding:3px 0'>{_value(value)}</td></tr>")
-    banner = (f"<p style='color:#b3261e'><b>{html.escape(provenance_banner(note))}</b></p>"
-              if note else "")
+            value = {
+                "command": value.get("command", ""),
+                "config": json.dumps(value.get("config", {}), sort_keys=True)[:600],
+            }
+        rows.append(
+            f"<tr><td style='color:#5b6675;padding:3px 12px 3px 0;"
+            f"vertical-align:top'>{html.escape(key.replace('_', ' '))}</td>"
+            f"<td style='padding:3px 0'>{_value(value)}</td></tr>"
+        )
+    banner = (
+        f"<p style='color:#b3261e'><b>{html.escape(provenance_banner(note))}</b></p>"
+        if note
+        else ""
+    )
     checksum = f"<p style='color:#5b6675'>SHA-256 {html.escape(sha256)}</p>" if sha256 else ""
-    return (f"<h2>{html.escape(str(card.get('name', 'Model')))}</h2>{banner}{checksum}"
-            f"<table>{''.join(rows)}</table>")
+    return (
+        f"<h2>{html.escape(str(card.get('name', 'Model')))}</h2>{banner}{checksum}"
+        f"<table>{''.join(rows)}</table>"
+    )
 
 
-def model_card_dialog(card: Mapping[str, Any], sha256: str, note: str,
-                      parent: QWidget | None = None) -> DocumentDialog:
+def model_card_dialog(
+    card: Mapping[str, Any], sha256: str, note: str, parent: QWidget | None = None
+) -> DocumentDialog:
     dialog = DocumentDialog("Model card - WBS Screen", parent)
     dialog.browser.setHtml(card_html(card, sha256, note))
     return dialog

@@ -19,8 +19,14 @@ class ExportController(QObject):
     report_done = Signal(str)  # the path written, "" when it failed
     failed = Signal(str)  # the sentence shown
 
-    def __init__(self, window: QWidget, ui: WindowLayout, settings: Settings, pool: WorkerPool,
-                 analyser: AnalysisController) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        ui: WindowLayout,
+        settings: Settings,
+        pool: WorkerPool,
+        analyser: AnalysisController,
+    ) -> None:
         super().__init__(window)
         self._window = window  # parent of the file dialog
         self._ui = ui
@@ -41,10 +47,12 @@ class ExportController(QObject):
         if analysis is None:
             return
         stem = Path(analysis.photo.name).stem.replace(" ", "_") or "photo"
-        default = os.path.join(self._settings.last_folder or os.path.expanduser("~"),
-                               f"{stem}_wbs_report.pdf")
+        default = os.path.join(
+            self._settings.last_folder or os.path.expanduser("~"), f"{stem}_wbs_report.pdf"
+        )
         path, chosen = QFileDialog.getSaveFileName(
-            self._window, "Save report", default, "PDF report (*.pdf);;PNG image (*.png)")
+            self._window, "Save report", default, "PDF report (*.pdf);;PNG image (*.png)"
+        )
         if not path:
             return
         fmt = "png" if "png" in chosen.lower() else "pdf"
@@ -54,8 +62,9 @@ class ExportController(QObject):
             fmt = Path(path).suffix.lower()[1:]
         self.export_report(path, self.crop_to_face, fmt)
 
-    def export_report(self, path: str, crop_to_face: bool | None = None,
-                      fmt: str | None = None) -> None:
+    def export_report(
+        self, path: str, crop_to_face: bool | None = None, fmt: str | None = None
+    ) -> None:
         """Write the report of the result shown, in a worker: ``fmt`` "pdf" or "png", by
         default from the file name's suffix."""
         from wbs_desktop.core.outputs.report import ReportOptions
@@ -65,9 +74,12 @@ class ExportController(QObject):
             self.failed.emit("There is no result to report yet.")
             return
         crop = self.crop_to_face if crop_to_face is None else crop_to_face
-        options = ReportOptions(crop_to_face=crop, colormap=self._ui.colormap(),
-                                opacity=self._ui.opacity.value() / 100,
-                                photo_label=analysis.photo.name)
+        options = ReportOptions(
+            crop_to_face=crop,
+            colormap=self._ui.colormap(),
+            opacity=self._ui.opacity.value() / 100,
+            photo_label=analysis.photo.name,
+        )
         self._ui.set_status(f"Saving {os.path.basename(path)}…")
         worker = ReportWriter(path, analysis, options, fmt)
         worker.succeeded.connect(self._on_saved)

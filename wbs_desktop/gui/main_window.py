@@ -41,8 +41,9 @@ class MainWindow(QMainWindow):
     failure_shown = Signal(str)
     report_done = Signal(str)  # the path written, "" when it failed
 
-    def __init__(self, settings: Settings, *, model: str | None = None,
-                 device: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, model: str | None = None, device: str | None = None
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.dialogs: list[QWidget] = []
@@ -52,11 +53,18 @@ class MainWindow(QMainWindow):
         self.ui = WindowLayout(self, settings)
         self.commands = WindowActions(self, self.ui.model_picker)
         self.workers = WorkerPool(self)
-        self.models = ModelController(self, self.ui, settings, self.workers,
-                                      model=model, device=device)
+        self.models = ModelController(
+            self, self.ui, settings, self.workers, model=model, device=device
+        )
         self.analyser = AnalysisController(self.ui, self.models, self.workers, self)
-        self.photos = PhotoController(self, settings, self.ui.message_bar,
-                                      self.commands.recent_menu, self.models, self.analyser)
+        self.photos = PhotoController(
+            self,
+            settings,
+            self.ui.message_bar,
+            self.commands.recent_menu,
+            self.models,
+            self.analyser,
+        )
         self.exports = ExportController(self, self.ui, settings, self.workers, self.analyser)
 
         # The widgets and actions that tests (and the screenshot helper) reach by name.
@@ -89,24 +97,25 @@ class MainWindow(QMainWindow):
         models, analyser, photos, exports = self.models, self.analyser, self.photos, self.exports
         commands.crop_action.setChecked(exports.crop_to_face)
         for action, slot in (
-                (commands.open_action, photos.ask_open),
-                (commands.paste_action, photos.paste),
-                (commands.camera_action, photos.ask_camera),
-                (commands.batch_action, photos.ask_batch),
-                (commands.report_action, exports.ask_report),
-                (commands.crop_action, exports.set_crop_to_face),
-                (commands.reanalyse_action, analyser.analyse),
-                (commands.quit_action, self.close),
-                (commands.landmarks_action, ui.landmark_toggle.toggle),
-                (commands.heat_action, ui.heat_toggle.toggle),
-                (commands.more_opacity, lambda: ui.step_opacity(10)),
-                (commands.less_opacity, lambda: ui.step_opacity(-10)),
-                (commands.next_colormap, ui.next_colormap),
-                (commands.add_model_action, models.ask_add_model),
-                (commands.card_action, self.show_model_card),
-                (commands.use_action, self.show_intended_use),
-                (commands.about_action, self.show_about),
-                (commands.dismiss_action, ui.message_bar.dismiss)):
+            (commands.open_action, photos.ask_open),
+            (commands.paste_action, photos.paste),
+            (commands.camera_action, photos.ask_camera),
+            (commands.batch_action, photos.ask_batch),
+            (commands.report_action, exports.ask_report),
+            (commands.crop_action, exports.set_crop_to_face),
+            (commands.reanalyse_action, analyser.analyse),
+            (commands.quit_action, self.close),
+            (commands.landmarks_action, ui.landmark_toggle.toggle),
+            (commands.heat_action, ui.heat_toggle.toggle),
+            (commands.more_opacity, lambda: ui.step_opacity(10)),
+            (commands.less_opacity, lambda: ui.step_opacity(-10)),
+            (commands.next_colormap, ui.next_colormap),
+            (commands.add_model_action, models.ask_add_model),
+            (commands.card_action, self.show_model_card),
+            (commands.use_action, self.show_intended_use),
+            (commands.about_action, self.show_about),
+            (commands.dismiss_action, ui.message_bar.dismiss),
+        ):
             action.triggered.connect(slot)
 
         ui.model_picker.model_chosen.connect(models.choose_model)
@@ -196,8 +205,9 @@ class MainWindow(QMainWindow):
     def batch_dialog(self) -> BatchDialog | None:
         return self.photos.batch_dialog
 
-    def export_report(self, path: str, crop_to_face: bool | None = None,
-                      fmt: str | None = None) -> None:
+    def export_report(
+        self, path: str, crop_to_face: bool | None = None, fmt: str | None = None
+    ) -> None:
         self.exports.export_report(path, crop_to_face, fmt)
 
     # ------------------------------------------------------------------- window events
@@ -243,8 +253,10 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         QMessageBox.about(
-            self, "About WBS Screen",
+            self,
+            "About WBS Screen",
             f"<b>WBS Screen {__version__}</b><p>Offline screening aid for a Williams-Beuren "
             "syndrome facial gestalt. Research and decision support only: it does not "
             "diagnose.</p><p>Photos stay on this computer and in memory; nothing is sent "
-            "anywhere.</p>")
+            "anywhere.</p>",
+        )

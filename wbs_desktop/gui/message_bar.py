@@ -35,8 +35,10 @@ class MessageBar(QFrame):
 
     def show_message(self, text: str, level: str = "error") -> None:
         fill, edge, ink = _STYLES.get(level, _STYLES["info"])
-        self.setStyleSheet(f"#messageBar {{ background: {fill}; border: 1px solid {edge}; "
-                           f"border-radius: 4px; }} QLabel {{ color: {ink}; }}")
+        self.setStyleSheet(
+            f"#messageBar {{ background: {fill}; border: 1px solid {edge}; "
+            f"border-radius: 4px; }} QLabel {{ color: {ink}; }}"
+        )
         self.level = level
         self._label.setText(text)
         self.setAccessibleName(f"{level}: {self._label.text()}")

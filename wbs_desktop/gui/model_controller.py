@@ -24,8 +24,16 @@ class ModelController(QObject):
     device_changed = Signal(str)
     failed = Signal(str)  # the sentence shown
 
-    def __init__(self, window: QWidget, ui: WindowLayout, settings: Settings, pool: WorkerPool,
-                 *, model: str | None = None, device: str | None = None) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        ui: WindowLayout,
+        settings: Settings,
+        pool: WorkerPool,
+        *,
+        model: str | None = None,
+        device: str | None = None,
+    ) -> None:
         super().__init__(window)
         self._window = window  # parent of the dialogs
         self._ui = ui
@@ -54,7 +62,8 @@ class ModelController(QObject):
         self._ui.set_status("Loading model…")
         if self.bundle is None:  # and so no result on screen either
             self._ui.result_panel.show_status(
-                "Loading the model… a photo opened now is analysed as soon as it is ready.")
+                "Loading the model… a photo opened now is analysed as soon as it is ready."
+            )
         worker = ModelLoader(path, expected_sha256 or None, self.device)
         worker.progress.connect(lambda _d, _t, text: self._ui.set_status(text))
         worker.succeeded.connect(partial(self._on_loaded, self._token, path, expected_sha256))
@@ -71,8 +80,7 @@ class ModelController(QObject):
             self._settings.model_path = model_path
             if sha or not any(same_file(model_path, str(e.path)) for e in ready.installed):
                 self._settings.add_model(model_path, sha)
-        self._ui.model_picker.set_models(ready.installed, self._settings.added_models,
-                                         model_path)
+        self._ui.model_picker.set_models(ready.installed, self._settings.added_models, model_path)
         self._ui.model_picker.set_devices(ready.devices, self.device)
         self._ui.result_panel.set_model(ready.summary, self.bundle.card)
         self._ui.set_status(f"Model ready: {self.bundle.name}")
@@ -86,7 +94,8 @@ class ModelController(QObject):
         self._ui.set_status("Model refused" if self.bundle is not None else "No model loaded")
         if self.bundle is None:
             self._ui.result_panel.show_failure(
-                "No model is loaded: choose one in the Model list or add a model file.")
+                "No model is loaded: choose one in the Model list or add a model file."
+            )
             self._list_models_without_bundle()
         else:
             self._ui.model_picker.set_current(str(self.bundle.path))
@@ -112,9 +121,12 @@ class ModelController(QObject):
     # ------------------------------------------------------------------- added files
 
     def ask_add_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self._window, "Add a model file",
-                                              self._settings.last_folder,
-                                              "Model bundles (*.safetensors)")
+        path, _ = QFileDialog.getOpenFileName(
+            self._window,
+            "Add a model file",
+            self._settings.last_folder,
+            "Model bundles (*.safetensors)",
+        )
         if path:
             self.add_model_file(path)
 
@@ -134,16 +146,21 @@ class ModelController(QObject):
 
     def _confirm_hash(self, path: str, sha256: str) -> None:
         self._ui.set_status("")
-        box = QMessageBox(QMessageBox.Icon.Question, "Confirm the model file",
-                          f"The model file {printable(os.path.basename(path))} has no checksum "
-                          "file, so WBS Screen cannot tell whether it is the file its provider "
-                          "made.",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                          self._window)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Confirm the model file",
+            f"The model file {printable(os.path.basename(path))} has no checksum "
+            "file, so WBS Screen cannot tell whether it is the file its provider "
+            "made.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self._window,
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText(f"Its SHA-256 is:\n\n{sha256}\n\nCompare it with the checksum "
-                               "the model's provider published. Use this model only if they "
-                               "match. Load it?")
+        box.setInformativeText(
+            f"Its SHA-256 is:\n\n{sha256}\n\nCompare it with the checksum "
+            "the model's provider published. Use this model only if they "
+            "match. Load it?"
+        )
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 

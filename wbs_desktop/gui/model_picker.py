@@ -30,7 +30,8 @@ class ModelPicker(QWidget):
         self.models = QComboBox()
         self.models.setMinimumContentsLength(34)
         self.models.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.models.setToolTip("Model bundle used for the analysis")
         self.models.addItem("Loading model…")
         self.models.setEnabled(False)
@@ -52,11 +53,13 @@ class ModelPicker(QWidget):
         self._current_path = ""
         self.models.activated.connect(self._on_model_activated)
         self.devices.activated.connect(
-            lambda index: self.device_chosen.emit(self.devices.itemData(index)))
+            lambda index: self.device_chosen.emit(self.devices.itemData(index))
+        )
 
     # --- models
-    def set_models(self, installed: Iterable[Any], added: Mapping[str, str],
-                   current_path: str) -> None:
+    def set_models(
+        self, installed: Iterable[Any], added: Mapping[str, str], current_path: str
+    ) -> None:
         """``installed``: registry entries; ``added``: path -> confirmed SHA-256."""
         self.models.blockSignals(True)
         self.models.clear()
@@ -64,9 +67,11 @@ class ModelPicker(QWidget):
         for entry in installed:
             label = printable(entry.name) + (" (default)" if entry.default else "")
             self.models.addItem(label, (str(entry.path), ""))
-            self.models.setItemData(self.models.count() - 1,
-                                    tooltip(f"{entry.path.name}\n{entry.summary}"),
-                                    Qt.ItemDataRole.ToolTipRole)
+            self.models.setItemData(
+                self.models.count() - 1,
+                tooltip(f"{entry.path.name}\n{entry.summary}"),
+                Qt.ItemDataRole.ToolTipRole,
+            )
             seen.append(str(entry.path))
         for path, sha in added.items():
             if any(same_file(path, other) for other in seen):
@@ -74,8 +79,7 @@ class ModelPicker(QWidget):
             self.models.addItem(f"{printable(os.path.basename(path))} (added)", (path, sha))
             seen.append(path)
         if current_path and not any(same_file(current_path, p) for p in seen):
-            self.models.addItem(printable(os.path.basename(current_path)),
-                                (current_path, ""))
+            self.models.addItem(printable(os.path.basename(current_path)), (current_path, ""))
         self.models.insertSeparator(self.models.count())
         self.models.addItem(ADD_ITEM, None)
         self.models.setEnabled(True)

@@ -20,7 +20,7 @@ from wbs_desktop.gui.model_controller import ModelController
 from wbs_desktop.gui.plain_text import menu_text, tooltip
 from wbs_desktop.gui.settings import Settings
 
-PHOTO_FILTER = ("Photos (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ");;All files (*)")
+PHOTO_FILTER = "Photos (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ");;All files (*)"
 
 
 def local_files(mime: QMimeData) -> list[str]:
@@ -30,9 +30,15 @@ def local_files(mime: QMimeData) -> list[str]:
 class PhotoController(QObject):
     failed = Signal(str)  # the sentence shown
 
-    def __init__(self, window: QWidget, settings: Settings, message_bar: MessageBar,
-                 recent_menu: QMenu, models: ModelController,
-                 analyser: AnalysisController) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        settings: Settings,
+        message_bar: MessageBar,
+        recent_menu: QMenu,
+        models: ModelController,
+        analyser: AnalysisController,
+    ) -> None:
         super().__init__(window)
         self._window = window  # parent of the dialogs
         self._settings = settings
@@ -47,8 +53,9 @@ class PhotoController(QObject):
     # -------------------------------------------------------------------------- files
 
     def ask_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self._window, "Open a photo",
-                                              self._settings.last_folder, PHOTO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self._window, "Open a photo", self._settings.last_folder, PHOTO_FILTER
+        )
         if path:
             self.open_path(path)
 
@@ -82,8 +89,10 @@ class PhotoController(QObject):
     def _open_recent(self, path: str) -> None:
         if not os.path.isfile(path):
             self.forget(path)
-            self.failed.emit(f"The photo {os.path.basename(path)} is no longer there "
-                             f"({os.path.dirname(path)}); it was removed from the recent list.")
+            self.failed.emit(
+                f"The photo {os.path.basename(path)} is no longer there "
+                f"({os.path.dirname(path)}); it was removed from the recent list."
+            )
             return
         self.open_path(path)
 
@@ -112,10 +121,14 @@ class PhotoController(QObject):
                 return False
             self.open_path(photos[0])
             if len(photos) > 1:
-                QTimer.singleShot(0, lambda: self._message_bar.show_message(
-                    f"{len(photos)} files were dropped; only {os.path.basename(photos[0])} "
-                    "was opened. To screen several photos, use Screen a folder (Ctrl+B).",
-                    "info"))
+                QTimer.singleShot(
+                    0,
+                    lambda: self._message_bar.show_message(
+                        f"{len(photos)} files were dropped; only {os.path.basename(photos[0])} "
+                        "was opened. To screen several photos, use Screen a folder (Ctrl+B).",
+                        "info",
+                    ),
+                )
             return True
         if mime.hasImage():
             image = mime.imageData()
@@ -138,8 +151,9 @@ class PhotoController(QObject):
         if text and os.path.isfile(text):
             self.open_path(text)
             return
-        self.failed.emit("The clipboard holds no picture: copy a photo (or a photo file) "
-                         "first, then paste.")
+        self.failed.emit(
+            "The clipboard holds no picture: copy a photo (or a photo file) first, then paste."
+        )
 
     # ---------------------------------------------------------------- camera and batch
 
@@ -156,8 +170,9 @@ class PhotoController(QObject):
         return dialog
 
     def ask_batch(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self._window, "Screen a folder of photos",
-                                                  self._settings.last_folder)
+        folder = QFileDialog.getExistingDirectory(
+            self._window, "Screen a folder of photos", self._settings.last_folder
+        )
         if folder:
             self.open_batch(folder)
 

@@ -18,8 +18,11 @@ def to_qimage(array: np.ndarray) -> QImage:
     array = np.ascontiguousarray(array, dtype=np.uint8)
     height, width = array.shape[:2]
     channels = 1 if array.ndim == 2 else array.shape[2]
-    formats = {1: QImage.Format.Format_Grayscale8, 3: QImage.Format.Format_RGB888,
-               4: QImage.Format.Format_RGBA8888}
+    formats = {
+        1: QImage.Format.Format_Grayscale8,
+        3: QImage.Format.Format_RGB888,
+        4: QImage.Format.Format_RGBA8888,
+    }
     image = QImage(array.data, width, height, width * channels, formats[channels])
     return image.copy()  # the array's buffer may go away; the copy owns its pixels
 

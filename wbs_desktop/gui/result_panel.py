@@ -36,8 +36,10 @@ _SECTION_STYLE = "color: #1f5f99; font-weight: 600; letter-spacing: 0.5px;"
 
 def _section(title: str) -> QLabel:
     label = QLabel(title.upper())
-    label.setStyleSheet(_SECTION_STYLE + " padding-top: 10px; border-bottom: 1px solid #c9d1db;"
-                        " padding-bottom: 3px;")
+    label.setStyleSheet(
+        _SECTION_STYLE + " padding-top: 10px; border-bottom: 1px solid #c9d1db;"
+        " padding-bottom: 3px;"
+    )
     return label
 
 
@@ -53,22 +55,33 @@ def _wrapped(text: str = "", style: str = "", *, plain: bool = False) -> QLabel:
 
 
 def model_summary_html(model: Mapping[str, Any], card: Mapping[str, Any] | None) -> str:
-    rows = [("Model", model.get("name", "?")),
-            ("Network", f"{model.get('architecture', '?')} x {model.get('networks', '?')}")]
+    rows = [
+        ("Model", model.get("name", "?")),
+        ("Network", f"{model.get('architecture', '?')} x {model.get('networks', '?')}"),
+    ]
     if card:
         data = card.get("training_data", {})
         subjects = ", ".join(f"{g} {n}" for g, n in (data.get("subjects") or {}).items())
         kind = "synthetic" if data.get("synthetic") else "real"
-        rows.append(("Trained on", f"{kind} photos" + (f" ({subjects})" if subjects else "")
-                     if card.get("status") == "trained" else "not trained"))
-        rows.append(("Threshold", f"{human_number(card['threshold'])} "
-                                  f"({card.get('threshold_rule')})"))
+        rows.append(
+            (
+                "Trained on",
+                f"{kind} photos" + (f" ({subjects})" if subjects else "")
+                if card.get("status") == "trained"
+                else "not trained",
+            )
+        )
+        rows.append(
+            ("Threshold", f"{human_number(card['threshold'])} ({card.get('threshold_rule')})")
+        )
         rows.append(("Operating point", operating_point_summary(card)))
         rows.append(("Cross-validation", validation_summary(card)))
     rows.append(("SHA-256", f"{str(model.get('sha256', ''))[:16]}…"))
     cells = "".join(
         f"<tr><td style='color:#5b6675;padding-right:10px'>{html.escape(k)}</td>"
-        f"<td>{html_text(str(v))}</td></tr>" for k, v in rows)
+        f"<td>{html_text(str(v))}</td></tr>"
+        for k, v in rows
+    )
     return f"<table cellspacing='0' cellpadding='1'>{cells}</table>"
 
 
@@ -97,12 +110,13 @@ class ResultPanel(QScrollArea):
         layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(5)
 
-        self.banner = _wrapped(style="background: #fdecea; border: 1px solid #b3261e; "
-                               "border-radius: 4px; color: #8c1d18; padding: 8px;")
+        self.banner = _wrapped(
+            style="background: #fdecea; border: 1px solid #b3261e; "
+            "border-radius: 4px; color: #8c1d18; padding: 8px;"
+        )
         self.banner.setAccessibleName("Model provenance warning")
         self.banner.hide()
-        self.status = _wrapped(style="color: #5b6675; font-size: 11pt; padding: 6px 0;",
-                               plain=True)
+        self.status = _wrapped(style="color: #5b6675; font-size: 11pt; padding: 6px 0;", plain=True)
         self.headline = _wrapped()
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.45)
@@ -133,18 +147,36 @@ class ResultPanel(QScrollArea):
         self.use_note = _wrapped(
             "A research and decision-support aid: it does not diagnose WBS, and a low score "
             "does not rule it out. Confirm with a genetic test.",
-            "color: #5b6675; padding-top: 8px; font-size: 9pt;")
+            "color: #5b6675; padding-top: 8px; font-size: 9pt;",
+        )
 
-        for widget in (self.banner, self.status, self.headline, self.gauge, self.score_line,
-                       self.regions_title, self.regions, self.warnings_title, self.warnings,
-                       self.model_title, self.model):
+        for widget in (
+            self.banner,
+            self.status,
+            self.headline,
+            self.gauge,
+            self.score_line,
+            self.regions_title,
+            self.regions,
+            self.warnings_title,
+            self.warnings,
+            self.model_title,
+            self.model,
+        ):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         layout.addWidget(self.use_note)
         layout.addStretch(1)
         self.setWidget(body)
-        self._result_parts = (self.headline, self.gauge, self.score_line, self.regions_title,
-                              self.regions, self.warnings_title, self.warnings)
+        self._result_parts = (
+            self.headline,
+            self.gauge,
+            self.score_line,
+            self.regions_title,
+            self.regions,
+            self.warnings_title,
+            self.warnings,
+        )
         self.show_status("Open a photo to begin.")
 
     # --- states
@@ -170,8 +202,12 @@ class ResultPanel(QScrollArea):
         """Model section and banner; shown even before any result."""
         self.model.setText(model_summary_html(model, card))
         note = model.get("provenance_note") or ""
-        self.banner.setText(f"<b>{html.escape(provenance_banner(note))}</b> Scores from this "
-                            "model are not clinically meaningful." if note else "")
+        self.banner.setText(
+            f"<b>{html.escape(provenance_banner(note))}</b> Scores from this "
+            "model are not clinically meaningful."
+            if note
+            else ""
+        )
         self.banner.setVisible(bool(note))
 
     def show_result(self, result: Any, card: Mapping[str, Any] | None) -> None:
@@ -181,18 +217,25 @@ class ResultPanel(QScrollArea):
         colour = (HIGH_COLOUR if high else LOW_COLOUR).name()
         self.headline.setText(result.summary)
         self.headline.setStyleSheet(f"color: {colour};")
-        self.gauge.set_score(result.score, result.threshold, result.score_std,
-                             result.network_scores, high)
+        self.gauge.set_score(
+            result.score, result.threshold, result.score_std, result.network_scores, high
+        )
         networks = len(result.network_scores)
-        spread = (f"SD {human_number(result.score_std)} across its {networks} networks"
-                  if networks > 1 else "one network, so no spread")
-        self.score_line.setText(f"Score <b>{human_number(result.score)}</b> &nbsp;·&nbsp; "
-                                f"threshold {human_number(result.threshold)} &nbsp;·&nbsp; "
-                                f"{spread}")
+        spread = (
+            f"SD {human_number(result.score_std)} across its {networks} networks"
+            if networks > 1
+            else "one network, so no spread"
+        )
+        self.score_line.setText(
+            f"Score <b>{human_number(result.score)}</b> &nbsp;·&nbsp; "
+            f"threshold {human_number(result.threshold)} &nbsp;·&nbsp; "
+            f"{spread}"
+        )
         self.regions.set_shares(result.regions)
         if result.warnings:
-            items = "".join(f"<li style='margin-bottom:4px'>{html.escape(w)}</li>"
-                            for w in result.warnings)
+            items = "".join(
+                f"<li style='margin-bottom:4px'>{html.escape(w)}</li>" for w in result.warnings
+            )
             self.warnings.setText(f"<ul style='margin-left:-20px; color:#7a4b00'>{items}</ul>")
         else:
             self.warnings.setText("No quality warnings: frontal, sharp and well exposed.")

@@ -19,8 +19,9 @@ def open_settings() -> QSettings:
     path = os.environ.get("WBS_SETTINGS_FILE")
     if path:
         return QSettings(path, QSettings.Format.IniFormat)
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION,
-                     APPLICATION)
+    return QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION
+    )
 
 
 def _as_list(value: Any) -> list[str]:

@@ -23,8 +23,9 @@ LANDMARK = QColor(80, 220, 255, 150)
 class ImageCanvas(QWidget):
     """Shows one image scaled to fit (aspect kept), with overlays in image coordinates."""
 
-    def __init__(self, title: str = "", placeholder: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str = "", placeholder: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.title = title
         self.placeholder = placeholder
@@ -70,12 +71,16 @@ class ImageCanvas(QWidget):
         self._opacity = float(np.clip(opacity, 0.0, 1.0))
         self.update()
 
-    def set_face(self, box: tuple[float, float, float, float] | None,
-                 landmarks: np.ndarray | None = None) -> None:
+    def set_face(
+        self, box: tuple[float, float, float, float] | None, landmarks: np.ndarray | None = None
+    ) -> None:
         """Face box and landmarks in the pixels of the image shown."""
         self._box = box
-        self._landmarks = None if landmarks is None else QPolygonF(
-            [QPointF(float(x), float(y)) for x, y in landmarks])
+        self._landmarks = (
+            None
+            if landmarks is None
+            else QPolygonF([QPointF(float(x), float(y)) for x, y in landmarks])
+        )
         self.update()
 
     def set_landmarks_visible(self, visible: bool) -> None:
@@ -93,8 +98,7 @@ class ImageCanvas(QWidget):
             return area
         scale = min(area.width() / self._image.width(), area.height() / self._image.height())
         width, height = self._image.width() * scale, self._image.height() * scale
-        return QRectF(area.center().x() - width / 2, area.center().y() - height / 2,
-                      width, height)
+        return QRectF(area.center().x() - width / 2, area.center().y() - height / 2, width, height)
 
     def _title_height(self) -> int:
         return self.fontMetrics().height() + 4 if self.title else 0
@@ -105,9 +109,12 @@ class ImageCanvas(QWidget):
         size = (round(target.width() * ratio), round(target.height() * ratio), ratio)
         cached = self._cache.get(key)
         if cached is None or cached[0] != size:
-            scaled = image.scaled(max(1, size[0]), max(1, size[1]),
-                                  Qt.AspectRatioMode.IgnoreAspectRatio,
-                                  Qt.TransformationMode.SmoothTransformation)
+            scaled = image.scaled(
+                max(1, size[0]),
+                max(1, size[1]),
+                Qt.AspectRatioMode.IgnoreAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
             scaled.setDevicePixelRatio(ratio)
             cached = (size, scaled)
             self._cache[key] = cached
@@ -123,15 +130,18 @@ class ImageCanvas(QWidget):
             font.setBold(True)
             painter.setFont(font)
             painter.setPen(PLACEHOLDER_INK)
-            painter.drawText(QRectF(8, 4, self.width() - 16, self._title_height()),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             self.title)
+            painter.drawText(
+                QRectF(8, 4, self.width() - 16, self._title_height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                self.title,
+            )
             painter.setFont(self.font())
         target = self.target_rect()
         if self._image is None:
             painter.setPen(PLACEHOLDER_INK)
-            painter.drawText(target, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                             self.placeholder)
+            painter.drawText(
+                target, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder
+            )
             return
         painter.drawImage(target.topLeft(), self._scaled("image", self._image, target))
         if self._heat is not None and self._heat_visible and self._opacity > 0:
@@ -198,5 +208,4 @@ class ColorBar(QWidget):
         painter.setPen(PLACEHOLDER_INK)
         painter.drawText(QPointF(2, metrics.ascent() + 1), "Heat")
         painter.drawText(QPointF(bar.right() + 5, bar.top() + metrics.ascent() / 2), "high")
-        painter.drawText(QPointF(bar.right() + 5, bar.bottom() + metrics.ascent() / 2 - 2),
-                         "low")
+        painter.drawText(QPointF(bar.right() + 5, bar.bottom() + metrics.ascent() / 2 - 2), "low")

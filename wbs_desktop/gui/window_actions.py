@@ -23,43 +23,67 @@ class WindowActions:
         self._window = window
         sp = QStyle.StandardPixmap
         keys = QKeySequence.StandardKey
-        self.open_action = self._action("&Open photo…", keys.Open, "Open a photo file",
-                                        sp.SP_DialogOpenButton)
-        self.paste_action = self._action("&Paste photo", keys.Paste,
-                                         "Analyse the picture on the clipboard",
-                                         sp.SP_FileDialogContentsView)
-        self.camera_action = self._action("&Camera…", "Ctrl+K",
-                                          "Capture a photo with a camera", sp.SP_ComputerIcon)
-        self.batch_action = self._action("Screen a &folder…", "Ctrl+B",
-                                         "Screen every photo in a folder", sp.SP_DirOpenIcon)
-        self.report_action = self._action("&Save report…", keys.Save,
-                                          "Save a PDF or PNG report of this result",
-                                          sp.SP_DialogSaveButton)
-        self.crop_action = self._action("Crop report photo to the &face", None,
-                                        "Reports show only the face, not the whole photo",
-                                        checkable=True)
-        self.reanalyse_action = self._action("&Analyse again", "F5", "Analyse the photo again",
-                                             sp.SP_BrowserReload)
+        self.open_action = self._action(
+            "&Open photo…", keys.Open, "Open a photo file", sp.SP_DialogOpenButton
+        )
+        self.paste_action = self._action(
+            "&Paste photo",
+            keys.Paste,
+            "Analyse the picture on the clipboard",
+            sp.SP_FileDialogContentsView,
+        )
+        self.camera_action = self._action(
+            "&Camera…", "Ctrl+K", "Capture a photo with a camera", sp.SP_ComputerIcon
+        )
+        self.batch_action = self._action(
+            "Screen a &folder…", "Ctrl+B", "Screen every photo in a folder", sp.SP_DirOpenIcon
+        )
+        self.report_action = self._action(
+            "&Save report…",
+            keys.Save,
+            "Save a PDF or PNG report of this result",
+            sp.SP_DialogSaveButton,
+        )
+        self.crop_action = self._action(
+            "Crop report photo to the &face",
+            None,
+            "Reports show only the face, not the whole photo",
+            checkable=True,
+        )
+        self.reanalyse_action = self._action(
+            "&Analyse again", "F5", "Analyse the photo again", sp.SP_BrowserReload
+        )
         self.quit_action = self._action("&Quit", keys.Quit)
-        self.landmarks_action = self._action("&Landmarks", "Ctrl+L",
-                                             "Show the face box and landmarks")
-        self.heat_action = self._action("&Heatmap on photo", "Ctrl+H",
-                                        "Show the heatmap over the photo")
+        self.landmarks_action = self._action(
+            "&Landmarks", "Ctrl+L", "Show the face box and landmarks"
+        )
+        self.heat_action = self._action(
+            "&Heatmap on photo", "Ctrl+H", "Show the heatmap over the photo"
+        )
         self.more_opacity = self._action("More opaque heatmap", "Ctrl+]")
         self.less_opacity = self._action("More transparent heatmap", "Ctrl+[")
         self.next_colormap = self._action("Next colour &map", "Ctrl+M")
-        self.add_model_action = self._action("&Add model file…", "Ctrl+Shift+M",
-                                             "Use a model bundle file")
-        self.card_action = self._action("Model &card", "Ctrl+I",
-                                        "The model's card: data, validation, threshold")
-        self.use_action = self._action("&Intended use", keys.HelpContents,
-                                       "What WBS Screen is for, and what not",
-                                       sp.SP_MessageBoxInformation)
+        self.add_model_action = self._action(
+            "&Add model file…", "Ctrl+Shift+M", "Use a model bundle file"
+        )
+        self.card_action = self._action(
+            "Model &card", "Ctrl+I", "The model's card: data, validation, threshold"
+        )
+        self.use_action = self._action(
+            "&Intended use",
+            keys.HelpContents,
+            "What WBS Screen is for, and what not",
+            sp.SP_MessageBoxInformation,
+        )
         self.about_action = self._action("&About WBS Screen")
         self.dismiss_action = self._action("Dismiss message", "Esc")
         # Enabled once there is something to act on: a result, a photo, a model.
-        for action in (self.report_action, self.reanalyse_action, self.batch_action,
-                       self.card_action):
+        for action in (
+            self.report_action,
+            self.reanalyse_action,
+            self.batch_action,
+            self.card_action,
+        ):
             action.setEnabled(False)
 
         menu = window.menuBar()
@@ -76,8 +100,14 @@ class WindowActions:
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = menu.addMenu("&View")
-        for action in (self.landmarks_action, self.heat_action, self.more_opacity,
-                       self.less_opacity, self.next_colormap, self.reanalyse_action):
+        for action in (
+            self.landmarks_action,
+            self.heat_action,
+            self.more_opacity,
+            self.less_opacity,
+            self.next_colormap,
+            self.reanalyse_action,
+        ):
             view_menu.addAction(action)
         model_menu = menu.addMenu("&Model")
         model_menu.addAction(self.card_action)
@@ -103,16 +133,23 @@ class WindowActions:
         toolbar.addAction(self.use_action)
         window.addToolBar(toolbar)
 
-    def _action(self, text: str, shortcut: Shortcut = None, tip: str = "",
-                icon: QStyle.StandardPixmap | None = None, checkable: bool = False) -> QAction:
+    def _action(
+        self,
+        text: str,
+        shortcut: Shortcut = None,
+        tip: str = "",
+        icon: QStyle.StandardPixmap | None = None,
+        checkable: bool = False,
+    ) -> QAction:
         action = QAction(text, self._window)
         if icon is not None:
             action.setIcon(self._window.style().standardIcon(icon))
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         shortcut_text = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip or text.replace('…', '')}"
-                          + (f" ({shortcut_text})" if shortcut_text else ""))
+        action.setToolTip(
+            f"{tip or text.replace('…', '')}" + (f" ({shortcut_text})" if shortcut_text else "")
+        )
         action.setStatusTip(tip or text.replace("…", ""))
         action.setCheckable(checkable)
         self._window.addAction(action)

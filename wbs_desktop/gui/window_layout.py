@@ -33,8 +33,10 @@ from wbs_desktop.gui.views import ColorBar, ImageCanvas
 from wbs_desktop.gui.workers import Analysis
 
 COLORMAP_LABELS = {"cividis": "cividis (colour-blind safe)"}
-PLACEHOLDER = ("Open a photo (Ctrl+O), drop one here, paste one (Ctrl+V) or capture one "
-               "with the camera (Ctrl+K).\n\nA frontal, well-lit photo of one child works best.")
+PLACEHOLDER = (
+    "Open a photo (Ctrl+O), drop one here, paste one (Ctrl+V) or capture one "
+    "with the camera (Ctrl+K).\n\nA frontal, well-lit photo of one child works best."
+)
 
 
 class WindowLayout:
@@ -88,8 +90,9 @@ class WindowLayout:
         self.landmark_toggle.setChecked(settings.show_landmarks)
         self.opacity.setValue(settings.opacity)
         index = self.colormaps.findData(settings.colormap)
-        self.colormaps.setCurrentIndex(index if index >= 0
-                                       else self.colormaps.findData(DEFAULT_COLORMAP))
+        self.colormaps.setCurrentIndex(
+            index if index >= 0 else self.colormaps.findData(DEFAULT_COLORMAP)
+        )
         self.apply_view_options()
         self.heat_toggle.toggled.connect(self._on_view_option)
         self.landmark_toggle.toggled.connect(self._on_view_option)
@@ -143,8 +146,7 @@ class WindowLayout:
         geometry = self._settings.window_state("geometry")
         if geometry is None or not window.restoreGeometry(geometry):
             window.resize(1280, 820)
-        for key, splitter in (("main_split", self.main_split),
-                              ("image_split", self.image_split)):
+        for key, splitter in (("main_split", self.main_split), ("image_split", self.image_split)):
             state = self._settings.window_state(key)
             if state is not None:
                 splitter.restoreState(state)
@@ -185,8 +187,7 @@ class WindowLayout:
         self.opacity.setValue(self.opacity.value() + step)
 
     def next_colormap(self) -> None:
-        self.colormaps.setCurrentIndex((self.colormaps.currentIndex() + 1)
-                                       % self.colormaps.count())
+        self.colormaps.setCurrentIndex((self.colormaps.currentIndex() + 1) % self.colormaps.count())
 
     # ------------------------------------------------------------------------ drawing
 
@@ -208,8 +209,10 @@ class WindowLayout:
         scale = analysis.photo.preview_scale
         left, top, right, bottom = result.face.box
         self.photo_view.set_heat(analysis.layers["photo"])
-        self.photo_view.set_face((left * scale, top * scale, right * scale, bottom * scale),
-                                 result.face.landmarks * scale)
+        self.photo_view.set_face(
+            (left * scale, top * scale, right * scale, bottom * scale),
+            result.face.landmarks * scale,
+        )
         self.aligned_view.set_image(result.aligned.image)
         self.aligned_view.set_face(None, result.aligned.landmarks)
         self.gradcam_view.set_image(result.aligned.image)

@@ -22,8 +22,10 @@ def error_text(error: Exception) -> str:
     if isinstance(error, WBSError):
         return str(error)
     crash.report_exception(error)
-    return ("An unexpected error occurred; it was written to the error log. Try again, or "
-            "restart WBS Screen.")
+    return (
+        "An unexpected error occurred; it was written to the error log. Try again, or "
+        "restart WBS Screen."
+    )
 
 
 class WorkerPool(QObject):

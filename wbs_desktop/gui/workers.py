@@ -74,8 +74,9 @@ class ModelLoader(Worker):
     ``path`` None means the default installed bundle.
     """
 
-    def __init__(self, path: str | None, expected_sha256: str | None = None,
-                 device: str = "auto") -> None:
+    def __init__(
+        self, path: str | None, expected_sha256: str | None = None, device: str = "auto"
+    ) -> None:
         super().__init__()
         self.path = path
         self.expected_sha256 = expected_sha256 or None
@@ -128,8 +129,9 @@ class HashWorker(Worker):
         try:
             return file_sha256(path)
         except OSError as exc:
-            raise ModelError(f"The model file {path.name} could not be read "
-                             f"({exc.strerror or exc}).") from exc
+            raise ModelError(
+                f"The model file {path.name} could not be read ({exc.strerror or exc})."
+            ) from exc
 
 
 # ------------------------------------------------------------------------------- photos
@@ -201,10 +203,13 @@ class Analyser(Worker):
         with NETWORK_LOCK:
             result = analyze(self.photo.image, self.bundle, self.device)
         height, width = self.photo.preview.shape[:2]
-        photo_heat = cv2.resize(result.heatmap_on_photo, (width, height),
-                                interpolation=cv2.INTER_AREA)
-        layers = {"photo": heat_rgba(photo_heat, self.colormap),
-                  "face": heat_rgba(result.heatmap, self.colormap)}
+        photo_heat = cv2.resize(
+            result.heatmap_on_photo, (width, height), interpolation=cv2.INTER_AREA
+        )
+        layers = {
+            "photo": heat_rgba(photo_heat, self.colormap),
+            "face": heat_rgba(result.heatmap, self.colormap),
+        }
         return Analysis(self.photo, result, self.bundle, photo_heat, self.colormap, layers)
 
 
@@ -262,8 +267,7 @@ class CsvWriter(Worker):
 
 
 class ReportWriter(Worker):
-    def __init__(self, path: str, analysis: Analysis, options: Any,
-                 fmt: str | None = None) -> None:
+    def __init__(self, path: str, analysis: Analysis, options: Any, fmt: str | None = None) -> None:
         super().__init__()
         self.path = path
         self.analysis = analysis
@@ -273,6 +277,11 @@ class ReportWriter(Worker):
     def work(self) -> Path:
         from wbs_desktop.core.outputs.report import write_report
 
-        return write_report(self.path, self.analysis.photo.image, self.analysis.result,
-                            card=self.analysis.bundle.card, options=self.options,
-                            fmt=self.fmt)
+        return write_report(
+            self.path,
+            self.analysis.photo.image,
+            self.analysis.result,
+            card=self.analysis.bundle.card,
+            options=self.options,
+            fmt=self.fmt,
+        )

@@ -108,8 +108,8 @@ class ModelBundle:
         return self
 
 
-
 # --------------------------------------------------------------------------------- tensors
+
 
 def _all_finite(tensor: Tensor) -> bool:
     """NaN/Inf check without a full-size temporary (vgg19's first classifier layer alone
@@ -119,7 +119,7 @@ def _all_finite(tensor: Tensor) -> bool:
     if math.isfinite(float(flat.sum())):
         return True
     chunk = 1 << 20
-    return all(bool(torch.isfinite(flat[i:i + chunk]).all()) for i in range(0, len(flat), chunk))
+    return all(bool(torch.isfinite(flat[i : i + chunk]).all()) for i in range(0, len(flat), chunk))
 
 
 # A tensor's layout: its dtype's name ("float32", or a safetensors code such as "U8" that no
@@ -138,8 +138,10 @@ def _check_layout(layout: Layout, card: Mapping[str, Any], label: str) -> None:
         reference = build_network(card["architecture"], len(card["classes"])).state_dict()
     stored_float = card.get("weights_dtype", "float32")
     expected = {
-        f"net{i}.{key}": (stored_float if value.is_floating_point() else _dtype_name(value.dtype),
-                          tuple(value.shape))
+        f"net{i}.{key}": (
+            stored_float if value.is_floating_point() else _dtype_name(value.dtype),
+            tuple(value.shape),
+        )
         for i in range(card["num_networks"])
         for key, value in reference.items()
     }
@@ -228,8 +230,11 @@ def _header_layout(header: Mapping[str, Any], path: Path) -> Layout:
             continue
         shape = entry.get("shape") if isinstance(entry, dict) else None
         dtype = entry.get("dtype") if isinstance(entry, dict) else None
-        if (not isinstance(dtype, str) or not isinstance(shape, list)
-                or not all(is_whole(n) and n >= 0 for n in shape)):
+        if (
+            not isinstance(dtype, str)
+            or not isinstance(shape, list)
+            or not all(is_whole(n) and n >= 0 for n in shape)
+        ):
             raise _damaged(path)
         layout[name] = (_HEADER_DTYPES.get(dtype, printable(dtype[:10])), tuple(shape))
     return layout
@@ -261,8 +266,9 @@ def save_bundle(
             if tensor.is_floating_point():
                 tensor = tensor.to(_STORAGE_DTYPES[card.get("weights_dtype", "float32")])
             tensors[f"net{i}.{key}"] = tensor.contiguous()
-    _check_layout({key: (_dtype_name(t.dtype), tuple(t.shape)) for key, t in tensors.items()},
-                  card, path.name)
+    _check_layout(
+        {key: (_dtype_name(t.dtype), tuple(t.shape)) for key, t in tensors.items()}, card, path.name
+    )
     _check_values(tensors, path.name)
     metadata = {CARD_KEY: card_text}
     atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata))
@@ -310,12 +316,14 @@ def load_model(path: str | os.PathLike[str], *, expected_sha256: str | None = No
         prefix = f"net{i}."
         with torch.device("meta"):
             network = build_network(card["architecture"], len(card["classes"]))
-        state = {k[len(prefix) :]: v.float() if v.is_floating_point() else v
-                 for k, v in tensors.items() if k.startswith(prefix)}
+        state = {
+            k[len(prefix) :]: v.float() if v.is_floating_point() else v
+            for k, v in tensors.items()
+            if k.startswith(prefix)
+        }
         # assign=True adopts the loaded tensors, replacing the meta placeholders.
         network.load_state_dict(state, strict=True, assign=True)
         network.eval().requires_grad_(False)
         networks.append(network)
-        layers.append(target_layer(network, card["architecture"],
-                                   card.get("cam_layer", "final")))
+        layers.append(target_layer(network, card["architecture"], card.get("cam_layer", "final")))
     return ModelBundle(path, sha256, card, networks, layers)

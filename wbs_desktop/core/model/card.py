@@ -32,8 +32,7 @@ CARD_KEY = "wbs_card"  # the bundle's metadata key that holds the card
 # (card_text.provenance_banner), so the notes do not say it themselves.
 SYNTHETIC_NOTE = "trained on synthetic demonstration data"
 UNTRAINED_NOTE = "untrained: pipeline test only"
-UNVALIDATED_NOTE = ("exported although its validation did not show it performs better than "
-                    "chance")
+UNVALIDATED_NOTE = "exported although its validation did not show it performs better than chance"
 
 # Limits far above any real bundle (the demo's card is 3.4 kB, 4 levels deep), low enough
 # that checking a hostile file takes milliseconds and little memory.
@@ -53,8 +52,11 @@ CARD_FIELDS = (
     "training_data", "cv_metrics", "intended_use", "training", "data_hash", "software",
     "created", "format_version", "normalization",
 )  # fmt: skip
-OPTIONAL_FIELDS: dict[str, Any] = {"weights_dtype": "float32", "cam_layer": "final",
-                                   "face_only": False}
+OPTIONAL_FIELDS: dict[str, Any] = {
+    "weights_dtype": "float32",
+    "cam_layer": "final",
+    "face_only": False,
+}
 STATUSES = ("trained", "untrained", "unvalidated")
 STORAGE_DTYPES = ("float32", "float16")
 
@@ -87,13 +89,19 @@ def is_whole(value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     # Integers are always finite; math.isfinite would overflow on a huge one.
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and (isinstance(value, int) or math.isfinite(value)))
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and (isinstance(value, int) or math.isfinite(value))
+    )
 
 
 def _numbers_within(values: Any, low: float, high: float, count: int) -> bool:
-    return (isinstance(values, list) and len(values) == count
-            and all(_is_number(v) and low <= v <= high for v in values))
+    return (
+        isinstance(values, list)
+        and len(values) == count
+        and all(_is_number(v) and low <= v <= high for v in values)
+    )
 
 
 def _is_text(value: Any) -> bool:
@@ -122,8 +130,9 @@ def _texts(value: Any) -> Iterator[str]:
 def _check_texts(card: Mapping[str, Any]) -> None:
     for text in _texts(card):
         if len(text) > MAX_TEXT:
-            raise invalid_card(f"a text of {len(text)} characters is longer than the {MAX_TEXT} "
-                           "allowed")
+            raise invalid_card(
+                f"a text of {len(text)} characters is longer than the {MAX_TEXT} allowed"
+            )
         if UNPRINTABLE.search(text.replace("\n", "")):
             raise invalid_card("a text holds control or text-direction characters")
 
@@ -255,8 +264,13 @@ def default_card(architecture: str, name: str, **fields: Any) -> dict[str, Any]:
         "normalization": {"mean": list(IMAGENET_MEAN), "std": list(IMAGENET_STD)},
         "threshold": 0.5,
         "threshold_rule": "default 0.5 (untrained)",
-        "calibration": {"method": "platt", "slope": 1.0, "intercept": 0.0, "prevalence": None,
-                        "fitted_on": "none: identity map"},
+        "calibration": {
+            "method": "platt",
+            "slope": 1.0,
+            "intercept": 0.0,
+            "prevalence": None,
+            "fitted_on": "none: identity map",
+        },
         "flip_tta": True,
         **OPTIONAL_FIELDS,
         "intended_use": INTENDED_USE,
@@ -284,6 +298,5 @@ def parse_card(text: str) -> dict[str, Any]:
     """A model card from its JSON text: bounded in size and depth, strictly parsed, valid."""
     size = len(text.encode("utf-8"))
     if size > MAX_CARD_BYTES:
-        raise invalid_card(
-            f"it is {size:,} bytes long, more than the {MAX_CARD_BYTES:,} allowed")
+        raise invalid_card(f"it is {size:,} bytes long, more than the {MAX_CARD_BYTES:,} allowed")
     return validate_card(strict_json(text, invalid_card))

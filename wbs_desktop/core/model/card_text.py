@@ -70,14 +70,17 @@ def operating_point_summary(card: Mapping[str, Any]) -> str:
     point = card.get("operating_point")
     if not isinstance(point, Mapping):
         return "not measured"
-    parts = [f"{label} {text}" for key, label in (("sensitivity", "sensitivity"),
-                                                   ("specificity", "specificity"))
-             if (text := _percent_with_interval(point.get(key))) is not None]
+    parts = [
+        f"{label} {text}"
+        for key, label in (("sensitivity", "sensitivity"), ("specificity", "specificity"))
+        if (text := _percent_with_interval(point.get(key))) is not None
+    ]
     if not parts:
         return "not measured"
     threshold = card.get("threshold")
-    where = (f"at threshold {human_number(threshold)}" if _fraction(threshold)
-             else "at its threshold")
+    where = (
+        f"at threshold {human_number(threshold)}" if _fraction(threshold) else "at its threshold"
+    )
     people, photos = point.get("identities"), point.get("photos")
     if _count(people) and _count(photos):
         where += f" on {int(people)} held-out people ({int(photos)} photos)"
@@ -93,8 +96,12 @@ def validation_summary(card: Mapping[str, Any]) -> str:
     if not isinstance(summary, Mapping) or not summary:
         return "none reported"
     parts = []
-    for key, label in (("auc", "AUC"), ("accuracy", "accuracy"), ("recall", "sensitivity"),
-                       ("specificity", "specificity")):
+    for key, label in (
+        ("auc", "AUC"),
+        ("accuracy", "accuracy"),
+        ("recall", "sensitivity"),
+        ("specificity", "specificity"),
+    ):
         entry = summary.get(key)
         if not isinstance(entry, Mapping) or not _fraction(entry.get("mean")):
             continue
@@ -107,8 +114,7 @@ def validation_summary(card: Mapping[str, Any]) -> str:
     scheme = f"{folds}-fold cross-validation" if folds else "cross-validation"
     if repeats > 1:
         scheme = f"{repeats} x {scheme}"
-    line = f"{scheme} on {data} data, each fold model at 0.5: " + (", ".join(parts)
-                                                                     or "no figures")
+    line = f"{scheme} on {data} data, each fold model at 0.5: " + (", ".join(parts) or "no figures")
     if parts and folds:
         line += f" (mean ± SD over {folds * max(repeats, 1)} folds)"
     return line
@@ -121,13 +127,17 @@ def calibration_summary(card: Mapping[str, Any]) -> str:
     if not isinstance(entry, Mapping) or not _number(entry.get("slope")):
         return "none"
     intercept = entry.get("intercept", 0.0)
-    text = (f"Platt map (slope {human_number(entry['slope'])}, intercept "
-            f"{human_number(intercept) if _number(intercept) else '?'})")
+    text = (
+        f"Platt map (slope {human_number(entry['slope'])}, intercept "
+        f"{human_number(intercept) if _number(intercept) else '?'})"
+    )
     if entry.get("fitted_on"):
         text += f" fitted on {entry['fitted_on']}"
     prevalence = entry.get("prevalence")
     if _fraction(prevalence):
-        text += (f"; probabilities refer to a case mix of {100 * prevalence:.0f} % "
-                 f"{card.get('positive_class', 'positive')}")
+        text += (
+            f"; probabilities refer to a case mix of {100 * prevalence:.0f} % "
+            f"{card.get('positive_class', 'positive')}"
+        )
     mirror = "on" if card.get("flip_tta") else "off"
     return f"{text}; mirror-image averaging {mirror}"

@@ -30,9 +30,13 @@ class BundleEntry:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "file": self.path.name, "sha256": self.sha256, "name": self.name,
-            "architecture": self.architecture, "status": self.status,
-            "summary": self.summary, "default": self.default,
+            "file": self.path.name,
+            "sha256": self.sha256,
+            "name": self.name,
+            "architecture": self.architecture,
+            "status": self.status,
+            "summary": self.summary,
+            "default": self.default,
         }
 
 
@@ -74,8 +78,12 @@ def register_bundle(path: Path, *, summary: str = "", default: bool = False) -> 
         for info in index.values():
             info["default"] = False
     index[path.name] = {
-        "sha256": sha256, "name": card["name"], "architecture": card["architecture"],
-        "status": card["status"], "summary": summary, "default": default,
+        "sha256": sha256,
+        "name": card["name"],
+        "architecture": card["architecture"],
+        "status": card["status"],
+        "summary": summary,
+        "default": default,
     }
     write_index(path.parent, index)
     return next(e for e in installed_bundles(path.parent) if e.path.name == path.name)

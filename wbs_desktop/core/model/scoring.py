@@ -47,7 +47,7 @@ def with_mirror(x: Tensor, flip: bool) -> Tensor:
 def positive_log_odds(logits: Tensor, positive: int) -> Tensor:
     """(N,C) logits -> (N,) log-odds of the positive class against all the others."""
     logits = logits.double()
-    others = torch.cat([logits[:, :positive], logits[:, positive + 1:]], dim=1)
+    others = torch.cat([logits[:, :positive], logits[:, positive + 1 :]], dim=1)
     return logits[:, positive] - torch.logsumexp(others, dim=1)
 
 
@@ -95,9 +95,17 @@ def require_finite(values: Tensor | np.ndarray | Sequence[float] | float, what: 
 
 
 @torch.no_grad()
-def network_logits(networks: Sequence[nn.Module], crops: Tensor, *, mean: Sequence[float],
-                   std: Sequence[float], positive: int, flip: bool,
-                   device: torch.device | str = "cpu", batch_size: int = 64) -> np.ndarray:
+def network_logits(
+    networks: Sequence[nn.Module],
+    crops: Tensor,
+    *,
+    mean: Sequence[float],
+    std: Sequence[float],
+    positive: int,
+    flip: bool,
+    device: torch.device | str = "cpu",
+    batch_size: int = 64,
+) -> np.ndarray:
     """(N, networks) network logits of uint8 crops (N,S,S,3): what :func:`deployed_logit`
     and the calibration take. Networks must be in eval mode."""
     device = torch.device(device)
@@ -106,7 +114,7 @@ def network_logits(networks: Sequence[nn.Module], crops: Tensor, *, mean: Sequen
     for network in networks:
         parts = []
         for start in range(0, len(crops), batch_size):
-            x = to_input(crops[start:start + batch_size].to(device), mean, std)
+            x = to_input(crops[start : start + batch_size].to(device), mean, std)
             z = positive_log_odds(network(with_mirror(x, flip)).float(), positive)
             parts.append(view_mean(z, views).cpu())
         columns.append(torch.cat(parts) if parts else torch.zeros(0, dtype=torch.float64))

@@ -36,6 +36,7 @@ def strict_json(text: str, refuse: Callable[[str], Exception]) -> Any:
     literals that overflow to infinity (1e999) and whole numbers of more than MAX_DIGITS
     digits; ``text`` itself must already be of bounded length.
     """
+
     def constant(name: str) -> Any:
         raise refuse(f"it holds {name}, which is not a number")
 

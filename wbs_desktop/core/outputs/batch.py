@@ -60,12 +60,18 @@ class BatchRow:
             return "" if value is None else f"{value:.4f}"
 
         return {
-            "file": self.photo.name, "status": self.status, "score": number(self.score),
-            "score_std": number(self.score_std), "label": self.label,
+            "file": self.photo.name,
+            "status": self.status,
+            "score": number(self.score),
+            "score_std": number(self.score_std),
+            "label": self.label,
             "threshold": number(self.threshold),
             "faces_found": self.faces_found if self.ok else "",
-            "warnings": " | ".join(self.warnings), "error": self.error, "model": self.model,
-            "model_sha256": self.model_sha256, "provenance_note": self.provenance_note,
+            "warnings": " | ".join(self.warnings),
+            "error": self.error,
+            "model": self.model,
+            "model_sha256": self.model_sha256,
+            "provenance_note": self.provenance_note,
         }
 
 
@@ -81,8 +87,11 @@ def find_photos(folder: str | os.PathLike[str]) -> list[Path]:
             f"The folder '{folder.name}' could not be read ({exc.strerror or exc})."
         ) from exc
     return sorted(
-        (p for p in entries if not p.name.startswith(".") and is_supported_suffix(p)
-         and p.is_file()),
+        (
+            p
+            for p in entries
+            if not p.name.startswith(".") and is_supported_suffix(p) and p.is_file()
+        ),
         key=lambda p: p.name.lower(),
     )
 
@@ -93,17 +102,32 @@ def screen_photo(path: Path, bundle: Any, device: Any = None) -> BatchRow:
     from wbs_desktop.core.pipeline.imaging import load_image
 
     started = time.perf_counter()
-    model = {"model": bundle.name, "model_sha256": bundle.sha256,
-             "provenance_note": bundle.provenance_note}
+    model = {
+        "model": bundle.name,
+        "model_sha256": bundle.sha256,
+        "provenance_note": bundle.provenance_note,
+    }
     try:
         result = analyze(load_image(path), bundle, device)
     except WBSError as error:
-        return BatchRow(photo=path, status=FAILED, error=str(error),
-                        seconds=time.perf_counter() - started, **model)
+        return BatchRow(
+            photo=path,
+            status=FAILED,
+            error=str(error),
+            seconds=time.perf_counter() - started,
+            **model,
+        )
     return BatchRow(
-        photo=path, status=OK, score=result.score, score_std=result.score_std,
-        label=result.label, threshold=result.threshold, faces_found=result.face_count,
-        warnings=result.warnings, seconds=time.perf_counter() - started, **model,
+        photo=path,
+        status=OK,
+        score=result.score,
+        score_std=result.score_std,
+        label=result.label,
+        threshold=result.threshold,
+        faces_found=result.face_count,
+        warnings=result.warnings,
+        seconds=time.perf_counter() - started,
+        **model,
     )
 
 

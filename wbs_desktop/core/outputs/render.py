@@ -22,8 +22,9 @@ def colorize(heatmap: np.ndarray, colormap: str = DEFAULT_COLORMAP) -> np.ndarra
     return (rgba[..., :3] * 255 + 0.5).astype(np.uint8)
 
 
-def overlay(image: np.ndarray, heatmap: np.ndarray, opacity: float = 0.5,
-            colormap: str = DEFAULT_COLORMAP) -> np.ndarray:
+def overlay(
+    image: np.ndarray, heatmap: np.ndarray, opacity: float = 0.5, colormap: str = DEFAULT_COLORMAP
+) -> np.ndarray:
     """Blend a coloured heatmap over an RGB image; weak heat shows more of the photo.
 
     The per-pixel opacity is ``opacity * heat``, so cold areas stay photographic and the

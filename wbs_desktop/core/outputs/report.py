@@ -21,47 +21,17 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import cv2
 import numpy as np
 
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import OutputError
 from wbs_desktop.core.files import atomic_write_bytes
-from wbs_desktop.core.intended_use import intended_use_text
-from wbs_desktop.core.model.card_text import (
-    calibration_summary,
-    human_number,
-    operating_point_summary,
-    provenance_banner,
-    validation_summary,
-)
-from wbs_desktop.core.outputs.render import DEFAULT_COLORMAP, overlay
-from wbs_desktop.core.outputs.report_page import (
-    BANNER_EDGE,
-    BANNER_FILL,
-    BANNER_LINES,
-    FOOTER_CLEAR,
-    HIGH_INK,
-    INK,
-    LEFT,
-    LOW_INK,
-    MUTED,
-    PANEL_HEIGHT,
-    PNG_DPI,
-    RIGHT,
-    WARN,
-    Page,
-    heading,
-    hline,
-    image_panel,
-    regions_chart,
-    score_bar,
-)
+from wbs_desktop.core.outputs.report_page import PNG_DPI
+from wbs_desktop.core.outputs.report_pages import ReportOptions, first_page, second_page
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -69,21 +39,6 @@ if TYPE_CHECKING:
     from wbs_desktop.core.pipeline.analysis import Result
 
 FORMATS = ("pdf", "png")
-# Photos are embedded at most this many pixels on their longer side: enough for print,
-# small enough that a 12-megapixel phone photo does not make a 30 MB PDF.
-_MAX_EMBED_SIDE = 1000
-_FACE_MARGIN = 0.35
-
-
-
-@dataclass(frozen=True)
-class ReportOptions:
-    """Choices that change the report's look, not its content."""
-
-    crop_to_face: bool = False
-    colormap: str = DEFAULT_COLORMAP
-    opacity: float = 0.5
-    photo_label: str | None = None  # e.g. the file name; None prints nothing
 
 
 def format_for(path: str | os.PathLike[str]) -> str:
@@ -97,253 +52,24 @@ def format_for(path: str | os.PathLike[str]) -> str:
     return suffix
 
 
-def face_crop_box(box: tuple[float, float, float, float], shape: tuple[int, ...],
-                  margin: float = _FACE_MARGIN) -> tuple[int, int, int, int]:
-    """The face box grown by ``margin`` of its size on each side, clipped to the photo."""
-    x0, y0, x1, y1 = box
-    grow_x, grow_y = (x1 - x0) * margin, (y1 - y0) * margin
-    height, width = shape[:2]
-    return (max(0, int(x0 - grow_x)), max(0, int(y0 - grow_y)),
-            min(width, int(np.ceil(x1 + grow_x))), min(height, int(np.ceil(y1 + grow_y))))
-
-
-def _photo_for_print(image: np.ndarray, result: Result, crop: bool
-                     ) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-    """The photo (or its face crop) shrunk for embedding, and the face box in its pixels."""
-    box = result.face.box
-    if crop:
-        cx0, cy0, cx1, cy1 = face_crop_box(box, image.shape)
-        image = image[cy0:cy1, cx0:cx1]
-        box = (box[0] - cx0, box[1] - cy0, box[2] - cx0, box[3] - cy0)
-    scale = min(1.0, _MAX_EMBED_SIDE / max(image.shape[:2]))
-    if scale < 1.0:
-        size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
-        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        box = tuple(v * scale for v in box)  # type: ignore[assignment]
-    return np.ascontiguousarray(image), box
-
-
-def _header(page: Page, created: datetime, photo_label: str | None) -> None:
-    page.text(LEFT, 0.960, "WBS Screen - facial gestalt screening report", fontsize=15,
-              fontweight="bold", color=INK)
-    subtitle = page.text(LEFT, 0.943, "Research and decision-support aid. It does not "
-                         "diagnose Williams-Beuren syndrome.", fontsize=8.5, color=MUTED)
-    page.text(RIGHT, 0.960, created.strftime("%Y-%m-%d %H:%M"), fontsize=9, color=INK,
-              ha="right")
-    if photo_label:
-        room = RIGHT - page.right(subtitle) - 0.03
-        page.text(RIGHT, 0.943, page.wrap(f"Photo: {photo_label}", room, 8, max_lines=1),
-                  fontsize=8, color=MUTED, ha="right")
-    page.fig.add_artist(hline(page.fig, 0.932))
-
-
-def _banner(page: Page, top: float, note: str) -> float:
-    """The red provenance banner, as tall as its wrapped text (at most BANNER_LINES);
-    returns its bottom."""
-    from matplotlib.patches import FancyBboxPatch
-
-    pad_x, pad_y = 0.015, 0.008
-    text = page.wrap(f"{provenance_banner(note)} Scores from this model are not clinically "
-                     "meaningful.", RIGHT - LEFT - 2 * pad_x, 9.5, weight="bold",
-                     max_lines=BANNER_LINES)
-    label = page.text(LEFT + pad_x, top - pad_y, text, fontsize=9.5, fontweight="bold",
-                      color=BANNER_EDGE, va="top", linespacing=1.3)
-    bottom = page.bottom(label) - pad_y
-    page.fig.add_artist(FancyBboxPatch((LEFT, bottom), RIGHT - LEFT, top - bottom,
-                                       transform=page.fig.transFigure,
-                                       boxstyle="round,pad=0,rounding_size=0.004",
-                                       facecolor=BANNER_FILL, edgecolor=BANNER_EDGE, lw=1.0))
-    return bottom
-
-
-def _images(page: Page, top: float, panel_h: float, image: np.ndarray, result: Result,
-            options: ReportOptions) -> float:
-    """Photo, aligned face, Grad-CAM on the aligned face with its colour bar; returns the
-    panels' bottom."""
-    from matplotlib.patches import Rectangle
-
-    fig = page.fig
-    photo, box = _photo_for_print(image, result, options.crop_to_face)
-    y = top - panel_h - 0.018
-    title = "Photo (face crop)" if options.crop_to_face else "Photo"
-    if result.face_count > 1:
-        title = f"Photo: {result.face_count} faces, the largest analysed"
-    photo_ax = image_panel(fig, (0.06, y, 0.30, panel_h), photo, title,
-                            WARN if result.face_count > 1 else MUTED)
-    photo_ax.add_patch(Rectangle((box[0], box[1]), box[2] - box[0], box[3] - box[1],
-                                 fill=False, edgecolor="#f2c230", lw=1.2))
-    image_panel(fig, (0.385, y, 0.235, panel_h), result.aligned.image, "Aligned face")
-    heat = overlay(result.aligned.image, result.heatmap, options.opacity, options.colormap)
-    image_panel(fig, (0.645, y, 0.235, panel_h), heat, "Grad-CAM heatmap")
-    bar_ax = fig.add_axes((0.895, y, 0.012, panel_h))
-    gradient = np.linspace(1, 0, 256)[:, None]
-    bar_ax.imshow(gradient, aspect="auto", cmap=options.colormap, extent=(0, 1, 0, 1))
-    bar_ax.set_xticks([])
-    bar_ax.yaxis.tick_right()
-    bar_ax.set_yticks([0, 1], ["low", "high"], fontsize=7, color=MUTED)
-    bar_ax.tick_params(length=0)
-    return y
-
-
-def _result_section(page: Page, y: float, result: Result) -> float:
-    """The wording, the score and the score bar under a heading at ``y``; returns the bar's
-    bottom."""
-    heading(page, y, "Result")
-    colour = HIGH_INK if result.label == "high" else LOW_INK
-    page.text(LEFT, y - 0.040, result.summary, fontsize=16, fontweight="bold", color=colour)
-    networks = len(result.network_scores)
-    spread = (f"SD {human_number(result.score_std)} across its {networks} networks"
-              if networks > 1 else "one network (no spread)")
-    page.text(LEFT, y - 0.062, f"Score {human_number(result.score)} (threshold "
-              f"{human_number(result.threshold)}; {spread})", fontsize=9, color=INK)
-    score_bar(page.fig, (LEFT, y - 0.125, RIGHT - LEFT, 0.045), result)
-    return y - 0.125
-
-
-def _heat_and_quality(page: Page, y: float, result: Result) -> float:
-    """Regions chart and quality warnings side by side under headings at ``y``; returns
-    the lower of their bottoms."""
-    heading(page, y, "Where the heat fell", LEFT, 0.46)
-    chart = regions_chart(page.fig, (0.16, y - 0.165, 0.28, 0.145), result.regions)
-    heading(page, y, "Photo quality", 0.52, RIGHT)
-    width = RIGHT - 0.52
-    if result.warnings:
-        items = ["- " + page.wrap(w, width - 0.015, 8).replace("\n", "\n  ")
-                 for w in result.warnings]
-        warnings = page.text(0.52, y - 0.016, "\n".join(items), fontsize=8, color=WARN,
-                             va="top", linespacing=1.35)
-    else:
-        warnings = page.text(0.52, y - 0.016, page.wrap(
-            "No quality warnings: frontal, sharp, well exposed.", width, 8), fontsize=8,
-            color=INK, va="top")
-    return min(page.bottom(chart), page.bottom(warnings))
-
-
-def _model_section(page: Page, y: float, model: Mapping[str, Any],
-                   created: datetime) -> float:
-    """Key-value rows about the model under a heading at ``y``; returns their bottom."""
-    heading(page, y, "Model")
-    sha = model.get("sha256") or ""
-    rows = [
-        ("Name", model.get("name", "?")),
-        ("Architecture", f"{model.get('architecture', '?')}, {model.get('networks', '?')} "
-                         "network(s)"),
-        ("Status", str(model.get("status", "?"))),  # the note is in the banner
-        ("Operating point", model.get("operating_point") or "not measured"),
-        ("File", f"{model.get('file') or '-'}   SHA-256 {sha[:16]}..."),
-        ("Versions", f"WBS Screen {__version__}; report made {created.isoformat(' ', 'seconds')}"),
-    ]
-    y -= 0.014
-    for key, value in rows:
-        page.text(LEFT, y, key, fontsize=8, color=MUTED, va="top")
-        text = page.wrap(str(value), RIGHT - 0.20, 8, max_lines=2)
-        y = page.bottom(page.text(0.20, y, text, fontsize=8, color=INK, va="top",
-                                  linespacing=1.3)) - 0.005
-    return y
-
-
-def _first_page(image: np.ndarray, result: Result, options: ReportOptions,
-                created: datetime) -> Figure:
-    page = Page()
-    model = result.model
-    note = model.get("provenance_note") or ""
-    _header(page, created, options.photo_label)
-    top = 0.925
-    panel_h = PANEL_HEIGHT
-    if note:
-        bottom = _banner(page, top, note)
-        # Lines of the banner beyond two come out of the photos' height.
-        panel_h -= max(0.0, top - bottom - 2 * page.line_height(9.5, 1.3) - 0.02)
-        top = bottom - 0.012
-    y = _images(page, top, panel_h, image, result, options)
-    y = _result_section(page, y - 0.038, result)
-    y = _heat_and_quality(page, y - 0.030, result)
-    y = _model_section(page, y - 0.030, model, created)
-
-    # Intended use, always on the first page: cut to the room left, in full on page 2.
-    y -= 0.020
-    heading(page, y, "Intended use")
-    size, spacing = 7.8, 1.4
-    text = page.wrap(str(model.get("intended_use") or intended_use_text()), RIGHT - LEFT,
-                     size, max_lines=page.fitting_lines(y - 0.014, size, spacing))
-    page.text(LEFT, y - 0.014, text, fontsize=size, color=INK, va="top", linespacing=spacing)
-    page.text(0.5, 0.022, f"WBS Screen {__version__} - page 1", fontsize=7, color=MUTED,
-              ha="center")
-    return page.fig
-
-
-def _card_lines(card: Mapping[str, Any]) -> list[tuple[str, str]]:
-    data = card.get("training_data", {})
-    subjects = ", ".join(f"{group}: {count}" for group, count in
-                         (data.get("subjects") or {}).items()) or "none"
-    software = ", ".join(f"{k} {v}" for k, v in (card.get("software") or {}).items())
-    return [
-        ("Name", str(card.get("name", ""))),
-        ("Architecture", f"{card.get('architecture')} x {card.get('num_networks')}, input "
-                         f"{card.get('input_size')} px, classes "
-                         f"{', '.join(map(str, card.get('classes', [])))}"),
-        ("Status", str(card.get("status", ""))),
-        ("Threshold", f"{human_number(card['threshold'])} ({card.get('threshold_rule')})"),
-        ("Operating point", operating_point_summary(card)),
-        ("Calibration", calibration_summary(card)),
-        ("Training data", f"{'synthetic' if data.get('synthetic') else 'real'}; subjects "
-                          f"{subjects}. {data.get('description', '')}"),
-        ("Cross-validation", validation_summary(card)),
-        ("Training command", str((card.get("training") or {}).get("command") or "-")),
-        ("Data hash", str(card.get("data_hash") or "-")),
-        ("Software", software),
-        ("Created", str(card.get("created", ""))),
-    ]
-
-
-def _second_page(card: Mapping[str, Any] | None, result: Result) -> Figure:
-    """The card in full, each row cut short only when the page would overflow, and the
-    whole intended-use text."""
-    page = Page()
-    page.text(LEFT, 0.960, "Model card", fontsize=15, fontweight="bold", color=INK)
-    page.fig.add_artist(hline(page.fig, 0.948))
-    size, spacing, row_gap, width = 8.5, 1.35, 0.008, RIGHT - 0.24
-    use_size, use_spacing = 8.5, 1.45
-    use = page.wrap(intended_use_text(), RIGHT - LEFT, use_size)
-    use_height = 0.036 + (use.count("\n") + 1) * page.line_height(use_size, use_spacing)
-    lines = _card_lines(card) if card else [(k.replace("_", " ").capitalize(), str(v))
-                                             for k, v in result.model.items()]
-    top = 0.925
-    line = page.line_height(size, spacing)
-    room = int((top - FOOTER_CLEAR - use_height - len(lines) * row_gap) / line)
-    needed = [page.wrap(value, width, size).count("\n") + 1 for _, value in lines]
-    most = max(needed)
-    while most > 1 and sum(min(n, most) for n in needed) > room:
-        most -= 1
-    y = top
-    for key, value in lines:
-        page.text(LEFT, y, key, fontsize=size, color=MUTED, va="top")
-        text = page.wrap(value, width, size, max_lines=most)
-        y = page.bottom(page.text(0.24, y, text, fontsize=size, color=INK, va="top",
-                                  linespacing=spacing)) - row_gap
-    y -= 0.02
-    heading(page, y, "Intended use")
-    page.text(LEFT, y - 0.016, use, fontsize=use_size, color=INK, va="top",
-              linespacing=use_spacing)
-    page.text(0.5, 0.022, f"WBS Screen {__version__} - page 2", fontsize=7, color=MUTED,
-              ha="center")
-    return page.fig
-
-
 def _style() -> Any:
     """The report's matplotlib settings, active while pages are made and saved. Type 42
     embeds TrueType fonts whole, so the PDF's text stays selectable and searchable; no text
     is mathtext, so "$...$" in a file name or a card is printed, never parsed."""
     from matplotlib import rc_context
 
-    return rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans",
-                       "text.parse_math": False})
+    return rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans", "text.parse_math": False})
 
 
-def report_figures(image: np.ndarray, result: Result, fmt: str = "pdf", *,
-                   card: Mapping[str, Any] | None = None,
-                   options: ReportOptions | None = None,
-                   created: datetime | None = None) -> list[Figure]:
+def report_figures(
+    image: np.ndarray,
+    result: Result,
+    fmt: str = "pdf",
+    *,
+    card: Mapping[str, Any] | None = None,
+    options: ReportOptions | None = None,
+    created: datetime | None = None,
+) -> list[Figure]:
     """The report's pages, laid out and drawn: page 1 alone for "png", two for "pdf".
 
     ``image`` is the analysed RGB photo; ``card`` the bundle's full model card (page 2
@@ -354,18 +80,23 @@ def report_figures(image: np.ndarray, result: Result, fmt: str = "pdf", *,
     options = options or ReportOptions()
     created = created or datetime.now().replace(microsecond=0)
     with _style():
-        pages = [_first_page(image, result, options, created)]
+        pages = [first_page(image, result, options, created)]
         if fmt == "pdf":
-            pages.append(_second_page(card, result))
+            pages.append(second_page(card, result))
         for page in pages:
             page.canvas.draw()
     return pages
 
 
-def report_bytes(image: np.ndarray, result: Result, fmt: str = "pdf", *,
-                 card: Mapping[str, Any] | None = None,
-                 options: ReportOptions | None = None,
-                 created: datetime | None = None) -> bytes:
+def report_bytes(
+    image: np.ndarray,
+    result: Result,
+    fmt: str = "pdf",
+    *,
+    card: Mapping[str, Any] | None = None,
+    options: ReportOptions | None = None,
+    created: datetime | None = None,
+) -> bytes:
     """Render the report in memory: a two-page PDF or a PNG of the first page (arguments as
     for :func:`report_figures`)."""
     from matplotlib.backends.backend_pdf import PdfPages
@@ -376,18 +107,27 @@ def report_bytes(image: np.ndarray, result: Result, fmt: str = "pdf", *,
         if fmt == "png":
             pages[0].savefig(buffer, format="png", dpi=PNG_DPI, facecolor="white")
         else:
-            metadata = {"Title": "WBS Screen report", "Creator": f"WBS Screen {__version__}",
-                        "CreationDate": None}
+            metadata = {
+                "Title": "WBS Screen report",
+                "Creator": f"WBS Screen {__version__}",
+                "CreationDate": None,
+            }
             with PdfPages(buffer, metadata=metadata) as pdf:
                 for page in pages:
                     pdf.savefig(page, facecolor="white")
     return buffer.getvalue()
 
 
-def write_report(path: str | os.PathLike[str], image: np.ndarray, result: Result, *,
-                 card: Mapping[str, Any] | None = None,
-                 options: ReportOptions | None = None,
-                 created: datetime | None = None, fmt: str | None = None) -> Path:
+def write_report(
+    path: str | os.PathLike[str],
+    image: np.ndarray,
+    result: Result,
+    *,
+    card: Mapping[str, Any] | None = None,
+    options: ReportOptions | None = None,
+    created: datetime | None = None,
+    fmt: str | None = None,
+) -> Path:
     """Render and atomically write a report; the format is ``fmt`` or follows the suffix
     (.pdf/.png).
 

@@ -70,8 +70,15 @@ class Page:
         self.fig.patch.set_facecolor("white")
         self.renderer = FigureCanvasAgg(self.fig).get_renderer()
 
-    def wrap(self, text: str, width: float, size: float, *, weight: str = "normal",
-             max_lines: int | None = None) -> str:
+    def wrap(
+        self,
+        text: str,
+        width: float,
+        size: float,
+        *,
+        weight: str = "normal",
+        max_lines: int | None = None,
+    ) -> str:
         """``text`` broken into lines at most ``width`` (figure fraction) wide at ``size``
         points: at spaces, inside words too long for a line, and at its own line breaks.
         Beyond ``max_lines`` it is cut and ends with an ellipsis."""
@@ -94,6 +101,7 @@ class Page:
                 if line:
                     lines.append(line)
                 while not fits(word):
+
                     def fits_prefix(n: int, whole: str = word) -> bool:
                         return fits(whole[:n])
 
@@ -104,9 +112,9 @@ class Page:
             lines.append(line)
         if max_lines is not None and len(lines) > max_lines:
             # The last line kept is filled with what follows, up to an ellipsis.
-            last = " ".join(lines[max_lines - 1:])
+            last = " ".join(lines[max_lines - 1 :])
             cut = longest(len(last), lambda n: fits(last[:n].rstrip() + "…"))
-            lines = [*lines[:max_lines - 1], last[:cut].rstrip() + "…"]
+            lines = [*lines[: max_lines - 1], last[:cut].rstrip() + "…"]
         return "\n".join(lines)
 
     def text(self, x: float, y: float, text: str, **kwargs: Any) -> Text:
@@ -151,8 +159,7 @@ def hline(fig: Figure, y: float, x0: float = LEFT, x1: float = RIGHT) -> Any:
     return Line2D([x0, x1], [y, y], transform=fig.transFigure, color=RULE, linewidth=0.8)
 
 
-def image_panel(fig: Figure, rect: Rect, image: np.ndarray, title: str,
-                 colour: str = MUTED) -> Any:
+def image_panel(fig: Figure, rect: Rect, image: np.ndarray, title: str, colour: str = MUTED) -> Any:
     ax = fig.add_axes(rect)
     ax.imshow(image, interpolation="antialiased")
     ax.set_anchor("N")  # panels of different aspect ratios line up at the top
@@ -177,11 +184,17 @@ def score_bar(fig: Figure, rect: Rect, result: Result) -> None:
     for network_score in result.network_scores if len(result.network_scores) > 1 else ():
         ax.plot([network_score] * 2, [0.3, 0.7], color="white", lw=1.0, alpha=0.9)
     ax.plot([result.threshold] * 2, [0.12, 0.88], color=INK, lw=1.6)
-    ax.text(result.threshold, 0.95, f"threshold {human_number(result.threshold)}",
-            ha="center", va="bottom", fontsize=7.5, color=INK)
+    ax.text(
+        result.threshold,
+        0.95,
+        f"threshold {human_number(result.threshold)}",
+        ha="center",
+        va="bottom",
+        fontsize=7.5,
+        color=INK,
+    )
     for tick in (0, 0.25, 0.5, 0.75, 1):
-        ax.text(tick, 0.05, human_number(tick), ha="center", va="top", fontsize=7,
-                color=MUTED)
+        ax.text(tick, 0.05, human_number(tick), ha="center", va="top", fontsize=7, color=MUTED)
 
 
 def regions_chart(fig: Figure, rect: Rect, regions: Mapping[str, float]) -> Any:

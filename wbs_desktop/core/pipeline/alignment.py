@@ -63,7 +63,6 @@ class Aligned(EyeCentres):
         return cv2.invertAffineTransform(self.matrix)
 
 
-
 def anchor_points(landmarks: np.ndarray) -> np.ndarray:
     """The five anchors, in template order, from 478 landmarks."""
     return np.stack(
@@ -77,8 +76,9 @@ def anchor_points(landmarks: np.ndarray) -> np.ndarray:
     ).astype(np.float64)
 
 
-def fit_similarity(source: np.ndarray, target: np.ndarray,
-                   weights: np.ndarray | None = None) -> np.ndarray:
+def fit_similarity(
+    source: np.ndarray, target: np.ndarray, weights: np.ndarray | None = None
+) -> np.ndarray:
     """Weighted least-squares similarity (Umeyama) mapping ``source`` onto ``target``.
 
     Returns the 2x3 matrix. Closed form, no RANSAC: with five reliable anchors every point
@@ -120,12 +120,17 @@ def align_face(image: np.ndarray, face: Face, size: int = DEFAULT_SIZE) -> Align
         sx, sy = small_size[0] / width, small_size[1] / height
         # Pixel centres: x_small = (x + 0.5) * sx - 0.5; undo that before ``matrix``.
         small_to_photo = np.array([[1 / sx, 0.0, 0.5 / sx - 0.5], [0.0, 1 / sy, 0.5 / sy - 0.5]])
-        warp = np.hstack([matrix[:, :2] @ small_to_photo[:, :2],
-                          (matrix[:, :2] @ small_to_photo[:, 2] + matrix[:, 2])[:, None]])
+        warp = np.hstack(
+            [
+                matrix[:, :2] @ small_to_photo[:, :2],
+                (matrix[:, :2] @ small_to_photo[:, 2] + matrix[:, 2])[:, None],
+            ]
+        )
     else:
         warp = matrix
-    crop = cv2.warpAffine(source, warp, (size, size), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
+    crop = cv2.warpAffine(
+        source, warp, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
     return Aligned(
         image=crop,
         matrix=matrix,
@@ -139,7 +144,10 @@ def map_to_photo(
     """Warp a map in crop coordinates (e.g. a heatmap) back onto the photo; 0 outside."""
     height, width = photo_shape[:2]
     return cv2.warpAffine(
-        crop_map.astype(np.float32), aligned.matrix, (width, height),
+        crop_map.astype(np.float32),
+        aligned.matrix,
+        (width, height),
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_CONSTANT, borderValue=(0.0,),
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(0.0,),
     )

@@ -82,8 +82,9 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        require_finite([self.score, self.score_std, *self.network_scores, self.threshold],
-                       "the score")
+        require_finite(
+            [self.score, self.score_std, *self.network_scores, self.threshold], "the score"
+        )
         require_finite(self.heatmap, "the heatmap")
         require_finite(list(self.regions.values()), "a region's share of the heatmap")
         if self.label != decide(self.score, self.threshold):
@@ -157,7 +158,8 @@ def _logits_and_cam(bundle: ModelBundle, x: torch.Tensor) -> tuple[list[float], 
     logits_per_network: list[float] = []
     cams: list[torch.Tensor] = []
     for number, (network, layer) in enumerate(
-            zip(bundle.networks, bundle.target_layers, strict=True), 1):
+        zip(bundle.networks, bundle.target_layers, strict=True), 1
+    ):
         logits, cam = grad_cam(network, layer, x, [positive] * x.shape[0])
         # Every view on its own: a mean or a min-max scaling can hide a NaN (NaN > 0 is False).
         require_finite(logits, f"the output of network {number}")
@@ -198,8 +200,11 @@ def analyze(
     with watch.stage("quality"):
         quality = assess(face, aligned)
     with watch.stage("preprocess"):
-        seen = (face_only(aligned.image, aligned.landmarks) if bundle.card.get("face_only")
-                else aligned.image)
+        seen = (
+            face_only(aligned.image, aligned.landmarks)
+            if bundle.card.get("face_only")
+            else aligned.image
+        )
         x = with_mirror(bundle.preprocess(seen), bundle.card["flip_tta"]).to(target)
     with watch.stage("networks"), torch.no_grad():
         logits, cam = _logits_and_cam(bundle, x)
@@ -216,7 +221,8 @@ def analyze(
     warnings = list(quality.warnings)
     if len(faces) > 1:
         warnings.insert(
-            0, f"{len(faces)} faces were found: only the largest was analysed. Crop the photo "
+            0,
+            f"{len(faces)} faces were found: only the largest was analysed. Crop the photo "
             "to the child's face for a reliable result.",
         )
     threshold = float(bundle.card["threshold"])

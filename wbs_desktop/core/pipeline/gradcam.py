@@ -18,10 +18,7 @@ from torch import Tensor
 
 
 def grad_cam(
-    network: nn.Module,
-    layer: nn.Module,
-    x: Tensor,
-    class_index: int | Sequence[int],
+    network: nn.Module, layer: nn.Module, x: Tensor, class_index: int | Sequence[int]
 ) -> tuple[Tensor, Tensor]:
     """Return ``(logits, cam)`` from one forward pass of ``network`` on ``x``.
 

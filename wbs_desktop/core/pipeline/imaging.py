@@ -86,10 +86,7 @@ def is_supported_suffix(path: str | os.PathLike[str] | os.PathLike[bytes]) -> bo
 
 
 def load_image(
-    source: ImageSource,
-    *,
-    max_pixels: int = MAX_PIXELS,
-    max_bytes: int = MAX_FILE_BYTES,
+    source: ImageSource, *, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_FILE_BYTES
 ) -> np.ndarray:
     """Read a photo and return it upright as a C-contiguous ``uint8`` array of shape (H, W, 3).
 

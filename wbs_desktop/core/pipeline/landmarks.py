@@ -165,17 +165,22 @@ class FaceFinder:
 
             face_mesh = mp.solutions.face_mesh
             self._mesh_single = face_mesh.FaceMesh(
-                static_image_mode=True, refine_landmarks=True, max_num_faces=1,
+                static_image_mode=True,
+                refine_landmarks=True,
+                max_num_faces=1,
                 min_detection_confidence=_MIN_DETECTION_CONFIDENCE,
             )
             self._mesh_multi = face_mesh.FaceMesh(
-                static_image_mode=True, refine_landmarks=True, max_num_faces=8,
+                static_image_mode=True,
+                refine_landmarks=True,
+                max_num_faces=8,
                 min_detection_confidence=_MIN_DETECTION_CONFIDENCE,
             )
             detection = mp.solutions.face_detection
             self._detectors = [
-                detection.FaceDetection(model_selection=selection,
-                                        min_detection_confidence=_MIN_DETECTION_CONFIDENCE)
+                detection.FaceDetection(
+                    model_selection=selection, min_detection_confidence=_MIN_DETECTION_CONFIDENCE
+                )
                 for selection in (1, 0)  # full range (up to ~5 m), short range (close-ups)
             ]
             # Graphs open their models on background threads, which log as they do so; one
@@ -198,8 +203,11 @@ class FaceFinder:
             boxes = self._detect_boxes(image)
             if not boxes:
                 boxes = self._detect_boxes_in_tiles(image)
-            faces = [face for box, score in boxes
-                     if (face := self._mesh_in_crop(image, box, score)) is not None]
+            faces = [
+                face
+                for box, score in boxes
+                if (face := self._mesh_in_crop(image, box, score)) is not None
+            ]
             faces = _drop_duplicates(faces)
             if not faces:
                 faces = self._mesh_whole(image)
@@ -214,9 +222,14 @@ class FaceFinder:
             result = detector.process(image)
             for detection in result.detections or []:
                 rel = detection.location_data.relative_bounding_box
-                box = np.array([rel.xmin * width, rel.ymin * height,
-                                (rel.xmin + rel.width) * width,
-                                (rel.ymin + rel.height) * height])
+                box = np.array(
+                    [
+                        rel.xmin * width,
+                        rel.ymin * height,
+                        (rel.xmin + rel.width) * width,
+                        (rel.ymin + rel.height) * height,
+                    ]
+                )
                 score = float(detection.score[0]) if detection.score else 0.0
                 if all(_iou(box, other) < _DUPLICATE_IOU for other, _ in found):
                     found.append((box, score))
@@ -233,7 +246,7 @@ class FaceFinder:
         found: list[tuple[np.ndarray, float]] = []
         for y in _tile_starts(height, side, stride):
             for x in _tile_starts(width, side, stride):
-                tile = np.ascontiguousarray(image[y:y + side, x:x + side])
+                tile = np.ascontiguousarray(image[y : y + side, x : x + side])
                 for box, score in self._detect_boxes(tile):
                     box = box + [x, y, x, y]
                     if all(_iou(box, other) < _DUPLICATE_IOU for other, _ in found):
@@ -246,11 +259,20 @@ class FaceFinder:
         scale = _CROP_SIDE / side
         # Photo -> crop: uniform scale about the box centre; borders outside the photo are
         # filled by replication so the mesh does not see a hard black edge.
-        matrix = np.array([[scale, 0.0, _CROP_SIDE / 2 - scale * centre[0]],
-                           [0.0, scale, _CROP_SIDE / 2 - scale * centre[1]]])
+        matrix = np.array(
+            [
+                [scale, 0.0, _CROP_SIDE / 2 - scale * centre[0]],
+                [0.0, scale, _CROP_SIDE / 2 - scale * centre[1]],
+            ]
+        )
         interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-        crop = cv2.warpAffine(image, matrix, (_CROP_SIDE, _CROP_SIDE), flags=interpolation,
-                              borderMode=cv2.BORDER_REPLICATE)
+        crop = cv2.warpAffine(
+            image,
+            matrix,
+            (_CROP_SIDE, _CROP_SIDE),
+            flags=interpolation,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
         result = self._mesh_single.process(crop)
         if not result.multi_face_landmarks:
             return None
@@ -297,8 +319,9 @@ def _tile_starts(length: int, side: int, stride: int) -> list[int]:
 
 def _landmark_array(mesh: Any, width: int, height: int) -> np.ndarray:
     # MediaPipe's z shares x's scale (normalised by the image width).
-    return np.array([(p.x * width, p.y * height, p.z * width) for p in mesh.landmark],
-                    dtype=np.float64)
+    return np.array(
+        [(p.x * width, p.y * height, p.z * width) for p in mesh.landmark], dtype=np.float64
+    )
 
 
 def _make_face(landmarks: np.ndarray, depth: np.ndarray, confidence: float) -> Face:

@@ -73,9 +73,7 @@ def assess(face: Face, aligned: Aligned) -> Quality:
 
     warnings: list[str] = []
     if abs(yaw) > MAX_YAW_DEGREES:
-        warnings.append(
-            f"Face turned {abs(yaw):.0f} degrees to the side: use a frontal photo."
-        )
+        warnings.append(f"Face turned {abs(yaw):.0f} degrees to the side: use a frontal photo.")
     if abs(pitch) > MAX_PITCH_DEGREES:
         direction = "up" if pitch > 0 else "down"
         warnings.append(
@@ -102,7 +100,12 @@ def assess(face: Face, aligned: Aligned) -> Quality:
             f"{clipped:.0%} of the face is pure black or white: exposure has lost detail."
         )
     return Quality(
-        yaw=yaw, pitch=pitch, roll=roll, interocular_px=face.interocular_distance,
-        sharpness=sharpness, brightness=brightness, clipped_fraction=clipped,
+        yaw=yaw,
+        pitch=pitch,
+        roll=roll,
+        interocular_px=face.interocular_distance,
+        sharpness=sharpness,
+        brightness=brightness,
+        clipped_fraction=clipped,
         warnings=tuple(warnings),
     )
