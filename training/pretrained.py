@@ -29,16 +29,19 @@ def imagenet_weights_path(arch: str) -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
 
 
-def is_face_pretrained(weights_file: str | os.PathLike[str] | None) -> bool:
-    return weights_file is not None and Path(weights_file).suffix == ".safetensors"
+def face_pretrained_file(weights_file: str | os.PathLike[str] | None) -> Path | None:
+    """The file, when it is a face-pretrained backbone (safetensors) rather than ImageNet's."""
+    if weights_file is None or Path(weights_file).suffix != ".safetensors":
+        return None
+    return Path(weights_file)
 
 
 def require_start_weights(arch: str, weights_file: str | os.PathLike[str] | None) -> Path:
     """The start weights for ``arch``, checked before any slow work; WeightsError else."""
-    if is_face_pretrained(weights_file):
+    path = face_pretrained_file(weights_file)
+    if path is not None:
         from training.pretrain import read_pretrained_card
 
-        path = Path(weights_file)  # type: ignore[arg-type]
         if not path.is_file():
             raise WeightsError(f"The weights file {path} does not exist.")
         card = read_pretrained_card(path)
@@ -54,10 +57,11 @@ def require_start_weights(arch: str, weights_file: str | os.PathLike[str] | None
 def load_start_weights(
     network: nn.Module, arch: str, weights_file: str | os.PathLike[str] | None
 ) -> nn.Module:
-    if is_face_pretrained(weights_file):
+    path = face_pretrained_file(weights_file)
+    if path is not None:
         from training.pretrain import load_pretrained
 
-        return load_pretrained(network, arch, Path(weights_file))  # type: ignore[arg-type]
+        return load_pretrained(network, arch, path)
     return load_imagenet_weights(network, arch, weights_file)
 
 

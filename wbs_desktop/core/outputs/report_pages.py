@@ -94,7 +94,7 @@ def _photo_for_print(
     if scale < 1.0:
         size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        box = tuple(v * scale for v in box)  # type: ignore[assignment]
+        box = (box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale)
     return np.ascontiguousarray(image), box
 
 

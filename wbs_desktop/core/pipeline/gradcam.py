@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 import torch.nn as nn
@@ -39,14 +40,11 @@ def grad_cam(
     if torch.is_inference_mode_enabled():
         raise RuntimeError("grad_cam needs autograd; call it outside torch.inference_mode()")
     n = x.shape[0]
-    try:
-        single: int | None = operator.index(class_index)  # type: ignore[arg-type]
-    except TypeError:
-        single = None
-    if single is not None:
-        indices = [single] * n
+    single = hasattr(class_index, "__index__")  # one int (numpy's too) for every image
+    if single:
+        indices = [operator.index(cast(int, class_index))] * n
     else:
-        indices = [operator.index(i) for i in class_index]  # type: ignore[union-attr]
+        indices = [operator.index(i) for i in cast(Sequence[int], class_index)]
         if len(indices) != n:
             raise ValueError(f"got {len(indices)} class indices for a batch of {n} images")
 
@@ -88,7 +86,7 @@ def grad_cam(
 
     weights = grads.float().mean(dim=(2, 3), keepdim=True)
     cam = torch.relu((weights * activation.detach().float()).sum(dim=1))
-    if single is not None and n == 1:
+    if single and n == 1:
         cam = cam[0]
     return logits.detach(), cam
 
