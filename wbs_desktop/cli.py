@@ -39,6 +39,13 @@ def _note(note: str) -> str:
     return f" [{provenance_banner(note)}]" if note else ""
 
 
+def _positive_int(text: str) -> int:
+    value = int(text) if text.strip().isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
 def _resolve_model(model: str | None) -> Path:
     from wbs_desktop.core.model.registry import default_model_path
     from wbs_desktop.core.paths import models_dir
@@ -187,7 +194,8 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from wbs_desktop.core.outputs.batch import find_photos, screen_photo, write_csv
+    from wbs_desktop.core.outputs.batch import find_photos, write_csv
+    from wbs_desktop.core.outputs.batch_pipeline import screen_photos
 
     photos = find_photos(args.folder)
     if not photos:
@@ -195,15 +203,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     bundle = _load_bundle(args.model, args.device)
     rows = []
-    for number, photo in enumerate(photos, 1):
-        row = screen_photo(photo, bundle, bundle.device)
+    for number, row in enumerate(
+        screen_photos(photos, bundle, bundle.device, workers=args.workers), 1
+    ):
         rows.append(row)
         outcome = (
             f"{human_number(row.score)} {row.label}"
             if row.score is not None
             else f"failed: {row.error}"
         )
-        _say(f"[{number}/{len(photos)}] {photo.name}: {outcome}", error=True)
+        _say(f"[{number}/{len(photos)}] {row.photo.name}: {outcome}", error=True)
     write_csv(args.csv, rows)
     failed = sum(not row.ok for row in rows)
     _say(
@@ -284,6 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
     batch = commands.add_parser("batch", help="screen every photo in a folder into a CSV")
     batch.add_argument("folder", metavar="FOLDER")
     batch.add_argument("--csv", required=True, type=Path, help="output CSV file")
+    batch.add_argument(
+        "--workers",
+        type=_positive_int,
+        help="processes that read photos and find faces (default: a quarter of the cores "
+        "on a CPU, all but one beside a GPU)",
+    )
     model_options(batch)
     batch.set_defaults(handler=cmd_batch)
 

@@ -224,7 +224,9 @@ class BatchOutcome:
 
 
 class BatchScreener(Worker):
-    """Screens a folder photo by photo; ``row`` delivers each row as soon as it is made."""
+    """Screens a folder (``batch_pipeline``: photos prepared in worker processes, networks
+    in mini-batches); ``row`` delivers each row in the folder's order, a mini-batch of rows
+    at a time. ``progress`` names the photo whose row comes next."""
 
     row = Signal(object)
 
@@ -235,18 +237,26 @@ class BatchScreener(Worker):
         self.device = device
 
     def work(self) -> BatchOutcome:
-        from wbs_desktop.core.outputs.batch import find_photos, screen_photo
+        from wbs_desktop.core.outputs.batch import find_photos
+        from wbs_desktop.core.outputs.batch_pipeline import screen_photos
 
         photos = find_photos(self.folder)
         rows: list[Any] = []
-        for done, photo in enumerate(photos):
-            if self.isInterruptionRequested():
-                return BatchOutcome(rows, True, len(photos))
-            self.progress.emit(done, len(photos), photo.name)
-            with NETWORK_LOCK:
-                row = screen_photo(photo, self.bundle, self.device)
+        if photos:
+            self.progress.emit(0, len(photos), photos[0].name)
+        for row in screen_photos(
+            photos,
+            self.bundle,
+            self.device,
+            should_stop=self.isInterruptionRequested,
+            network_lock=NETWORK_LOCK,
+        ):
             rows.append(row)
             self.row.emit(row)
+            if len(rows) < len(photos) and not self.isInterruptionRequested():
+                self.progress.emit(len(rows), len(photos), photos[len(rows)].name)
+        if len(rows) < len(photos):
+            return BatchOutcome(rows, True, len(photos))
         self.progress.emit(len(photos), len(photos), "")
         return BatchOutcome(rows, False, len(photos))
 

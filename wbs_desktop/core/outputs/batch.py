@@ -1,8 +1,9 @@
 """Screening a folder of photos: one row per photo, failures with their reason, CSV out.
 
-Shared by the GUI's batch dialog and ``wbs-desktop batch``. Photos are read one at a time
-and dropped after their row is made, so a folder of thousands needs no more memory than
-one photo.
+Shared by the GUI's batch dialog and ``wbs-desktop batch``, which screen a folder with
+``batch_pipeline.screen_photos``; :func:`screen_photo` is one photo through ``analyze``, the
+reference its rows must equal. Photos are dropped once their crop is made, so a folder of
+thousands needs no more memory than a few photos.
 
 The CSV is spreadsheet-safe (``files.write_csv``): file names, warnings, errors and the
 model's name are text a photo's sender or a model's provider chose, so a cell such as
@@ -18,11 +19,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wbs_desktop.core import files
 from wbs_desktop.core.errors import ImageError, WBSError
 from wbs_desktop.core.pipeline.imaging import is_supported_suffix
+
+if TYPE_CHECKING:  # analysis imports torch, which find_photos and the CSV do not need
+    from wbs_desktop.core.pipeline.analysis import Scored
 
 OK = "ok"
 FAILED = "failed"
@@ -96,38 +100,65 @@ def find_photos(folder: str | os.PathLike[str]) -> list[Path]:
     )
 
 
+def _row(photo: Path, bundle: Any, seconds: float, **outcome: Any) -> BatchRow:
+    return BatchRow(
+        photo=photo,
+        seconds=seconds,
+        model=bundle.name,
+        model_sha256=bundle.sha256,
+        provenance_note=bundle.provenance_note,
+        **outcome,
+    )
+
+
+def failed_row(photo: Path, bundle: Any, error: WBSError, seconds: float) -> BatchRow:
+    """The row of a photo that could not be screened; ``error``'s sentence is the reason."""
+    return _row(photo, bundle, seconds, status=FAILED, error=str(error))
+
+
+def scored_row(
+    photo: Path,
+    bundle: Any,
+    scores: Scored,
+    *,
+    faces_found: int,
+    warnings: tuple[str, ...],
+    seconds: float,
+) -> BatchRow:
+    """The row of a screened photo (``scores``: an ``analysis.Result`` or ``Scored``)."""
+    return _row(
+        photo,
+        bundle,
+        seconds,
+        status=OK,
+        score=scores.score,
+        score_std=scores.score_std,
+        label=scores.label,
+        threshold=scores.threshold,
+        faces_found=faces_found,
+        warnings=warnings,
+    )
+
+
 def screen_photo(path: Path, bundle: Any, device: Any = None) -> BatchRow:
-    """Analyse one photo; any expected failure becomes a failed row, never an exception."""
+    """Analyse one photo with ``analyze``; any expected failure becomes a failed row, never
+    an exception. The reference for ``batch_pipeline.screen_photos``, which makes the same
+    rows for a whole folder faster."""
     from wbs_desktop.core.pipeline.analysis import analyze
     from wbs_desktop.core.pipeline.imaging import load_image
 
     started = time.perf_counter()
-    model = {
-        "model": bundle.name,
-        "model_sha256": bundle.sha256,
-        "provenance_note": bundle.provenance_note,
-    }
     try:
         result = analyze(load_image(path), bundle, device)
     except WBSError as error:
-        return BatchRow(
-            photo=path,
-            status=FAILED,
-            error=str(error),
-            seconds=time.perf_counter() - started,
-            **model,
-        )
-    return BatchRow(
-        photo=path,
-        status=OK,
-        score=result.score,
-        score_std=result.score_std,
-        label=result.label,
-        threshold=result.threshold,
+        return failed_row(path, bundle, error, time.perf_counter() - started)
+    return scored_row(
+        path,
+        bundle,
+        result,
         faces_found=result.face_count,
         warnings=result.warnings,
         seconds=time.perf_counter() - started,
-        **model,
     )
 
 

@@ -1,5 +1,9 @@
 """One photo in, one :class:`Result` out: the whole screening pipeline.
 
+Two stages: ``prepare.prepare`` (faces, alignment, quality; CPU only, no torch) and the
+networks here. Batch screening (``outputs.batch_pipeline``) runs the first stage in worker
+processes and ends the second with the same :func:`score_logits`.
+
 For each network of the bundle a single forward pass yields both its logits and the
 Grad-CAM (see ``gradcam``). When the card asks for flip test-time augmentation, the crop
 and its mirror image go through that pass as a batch of two. The score is the deployed
@@ -17,9 +21,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -40,11 +43,12 @@ from wbs_desktop.core.model.scoring import (
     view_mean,
     with_mirror,
 )
-from wbs_desktop.core.pipeline.alignment import Aligned, align_face, map_to_photo
+from wbs_desktop.core.pipeline.alignment import Aligned, map_to_photo
 from wbs_desktop.core.pipeline.gradcam import grad_cam, normalise_cam
-from wbs_desktop.core.pipeline.landmarks import Face, detect_faces, require_faces
-from wbs_desktop.core.pipeline.quality import Quality, assess
-from wbs_desktop.core.pipeline.regions import face_only, heat_shares
+from wbs_desktop.core.pipeline.landmarks import Face
+from wbs_desktop.core.pipeline.prepare import Stopwatch, prepare
+from wbs_desktop.core.pipeline.quality import Quality
+from wbs_desktop.core.pipeline.regions import heat_shares
 
 HIGH = "high"
 LOW = "low"
@@ -62,14 +66,20 @@ def decide(score: float, threshold: float) -> str:
 
 
 @dataclass(frozen=True)
-class Result:
-    """Everything one analysis produced. Arrays are in crop or photo pixels as named."""
+class Scored:
+    """The deployed score of one photo, its label and each network's own probability."""
 
     score: float
     score_std: float
     network_scores: tuple[float, ...]
     label: str
     threshold: float
+
+
+@dataclass(frozen=True)
+class Result(Scored):
+    """Everything one analysis produced. Arrays are in crop or photo pixels as named."""
+
     heatmap: np.ndarray
     photo_shape: tuple[int, int]
     regions: dict[str, float]
@@ -120,19 +130,6 @@ class Result:
         }
 
 
-class _Stopwatch:
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
-
-
 def model_summary(bundle: ModelBundle) -> dict[str, Any]:
     """What every output says about the model that produced it."""
     card = bundle.card
@@ -174,6 +171,29 @@ def _logits_and_cam(bundle: ModelBundle, x: torch.Tensor) -> tuple[list[float], 
     return logits_per_network, mean_cam
 
 
+def on_device(bundle: ModelBundle, device: str | torch.device | None) -> torch.device:
+    """Resolve ``device`` (``DeviceError`` when unusable) and move the bundle there."""
+    target = resolve_device(device)
+    if bundle.device != target:
+        bundle.to(target)
+    return target
+
+
+def score_logits(card: Mapping[str, Any], network_logits: Sequence[float]) -> Scored:
+    """The second stage's end, shared by :func:`analyze` and batch screening: each
+    network's log-odds (mean over the views) -> the card's deployed, calibrated score.
+
+    A log-odds that is not finite is a ``ModelError``, never a score.
+    """
+    for number, log_odds in enumerate(network_logits, 1):
+        require_finite(log_odds, f"the output of network {number}")
+    calibration = Calibration.from_card(card)
+    score = float(calibration.probability(deployed_logit(network_logits)))
+    scores = tuple(float(calibration.probability(z)) for z in network_logits)
+    threshold = float(card["threshold"])
+    return Scored(score, float(np.std(scores)), scores, decide(score, threshold), threshold)
+
+
 def analyze(
     image: np.ndarray,
     bundle: ModelBundle,
@@ -183,64 +203,40 @@ def analyze(
 ) -> Result:
     """Screen the largest face of an RGB photo with every network of ``bundle``.
 
+    Two stages: ``prepare.prepare`` (faces, alignment, quality; CPU only), then the networks
+    with Grad-CAM on the prepared crop, scored by :func:`score_logits`.
     ``faces`` may be passed when they were already detected (the GUI shows them first).
     Raises ``NoFaceError`` when there is no face, ``DeviceError`` for an unusable device.
     """
-    watch = _Stopwatch()
+    watch = Stopwatch()
     started = time.perf_counter()
-    target = resolve_device(device)
-    if bundle.device != target:
-        bundle.to(target)
-    with watch.stage("landmarks"):
-        faces = require_faces(detect_faces(image) if faces is None else faces)
-    face = faces[0]
+    target = on_device(bundle, device)
     size = bundle.input_size
-    with watch.stage("alignment"):
-        aligned = align_face(image, face, size)
-    with watch.stage("quality"):
-        quality = assess(face, aligned)
+    prepared = prepare(
+        image, size, mask_outside_face=bool(bundle.card.get("face_only")), faces=faces, watch=watch
+    )
     with watch.stage("preprocess"):
-        seen = (
-            face_only(aligned.image, aligned.landmarks)
-            if bundle.card.get("face_only")
-            else aligned.image
-        )
-        x = with_mirror(bundle.preprocess(seen), bundle.card["flip_tta"]).to(target)
+        x = with_mirror(bundle.preprocess(prepared.seen), bundle.card["flip_tta"]).to(target)
     with watch.stage("networks"), torch.no_grad():
         logits, cam = _logits_and_cam(bundle, x)
-        calibration = Calibration.from_card(bundle.card)
-        score = float(calibration.probability(deployed_logit(logits)))
-        scores = [float(calibration.probability(z)) for z in logits]
+        scored = score_logits(bundle.card, logits)
     with watch.stage("heatmap"):
         heatmap = cv2.resize(cam.astype(np.float32), (size, size), interpolation=cv2.INTER_LINEAR)
         peak = float(heatmap.max())
         heatmap = np.clip(heatmap / peak, 0.0, 1.0) if peak > 0 else np.zeros_like(heatmap)
     with watch.stage("regions"):
-        regions = heat_shares(heatmap, aligned.landmarks)
-
-    warnings = list(quality.warnings)
-    if len(faces) > 1:
-        warnings.insert(
-            0,
-            f"{len(faces)} faces were found: only the largest was analysed. Crop the photo "
-            "to the child's face for a reliable result.",
-        )
-    threshold = float(bundle.card["threshold"])
+        regions = heat_shares(heatmap, prepared.aligned.landmarks)
     watch.timings["total"] = time.perf_counter() - started
     return Result(
-        score=score,
-        score_std=float(np.std(scores)),
-        network_scores=tuple(scores),
-        label=decide(score, threshold),
-        threshold=threshold,
+        **asdict(scored),
         heatmap=heatmap,
-        photo_shape=(int(image.shape[0]), int(image.shape[1])),
+        photo_shape=prepared.photo_shape,
         regions=regions,
-        aligned=aligned,
-        face=face,
-        face_count=len(faces),
-        quality=quality,
-        warnings=tuple(warnings),
+        aligned=prepared.aligned,
+        face=prepared.face,
+        face_count=prepared.face_count,
+        quality=prepared.quality,
+        warnings=prepared.warnings,
         model=model_summary(bundle),
         timings=watch.timings,
     )
