@@ -43,8 +43,8 @@ def test_batch_in_a_fresh_process_keeps_order_and_reasons(tmp_path: Path) -> Non
     assert [row["status"] for row in rows] == ["failed", "failed", "ok"]
 
 
-@pytest.mark.parametrize("workers", ["0", "-1", "two"])
-def test_workers_must_be_a_positive_whole_number(workers: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["-1", "two", "1.5"])
+def test_workers_must_be_a_whole_number(workers: str, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["batch", str(tmp_path), "--csv", str(tmp_path / "o.csv"), "--workers", workers])
     assert exit_.value.code == 2

@@ -225,7 +225,27 @@ def run_cv(
             "timings_s": {**timings, "total": time.perf_counter() - started},
         }
         if ctx.is_main:
-            write_json(out / "manifest.json", manifest)
+            write_json(out / "manifest.json", _with_earlier_architectures(manifest, out))
             if len(archs) > 1:
                 write_comparison(out / "comparison.md", reports, n_folds, config.repeats)
     return manifest
+
+
+# What a manifest records per architecture: a resumed run that adds an architecture keeps the
+# earlier ones' records (the rest of the manifest is the same by run.json's resume check).
+_PER_ARCHITECTURE = ("start_weights", "seen_in_pretraining", "timings_s")
+
+
+def _with_earlier_architectures(manifest: dict[str, Any], out: Path) -> dict[str, Any]:
+    path = out / "manifest.json"
+    if not path.is_file():
+        return manifest
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    merged = dict(manifest)
+    merged["architectures"] = [
+        *(a for a in earlier.get("architectures", []) if a not in manifest["architectures"]),
+        *manifest["architectures"],
+    ]
+    for key in _PER_ARCHITECTURE:
+        merged[key] = {**earlier.get(key, {}), **manifest[key]}
+    return merged

@@ -39,11 +39,10 @@ def _note(note: str) -> str:
     return f" [{provenance_banner(note)}]" if note else ""
 
 
-def _positive_int(text: str) -> int:
-    value = int(text) if text.strip().isdigit() else 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
-    return value
+def _whole_number(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number (0 or more), not {text!r}")
+    return int(text)
 
 
 def _resolve_model(model: str | None) -> Path:
@@ -295,9 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--csv", required=True, type=Path, help="output CSV file")
     batch.add_argument(
         "--workers",
-        type=_positive_int,
-        help="processes that read photos and find faces (default: a quarter of the cores "
-        "on a CPU, all but one beside a GPU)",
+        type=_whole_number,
+        help="processes that read photos and find faces; 0 does it in this process "
+        "(default: 0 on a CPU of fewer than 8 cores, else a quarter of them; all cores but "
+        "one beside a GPU)",
     )
     model_options(batch)
     batch.set_defaults(handler=cmd_batch)

@@ -186,7 +186,8 @@ def main() -> None:
         "--threads", type=int, help="the pipeline's torch threads on a CPU (default: the app's)"
     )
     args = parser.parse_args()
-    args.workers = args.workers or default_workers(torch.device(args.device))
+    if args.workers is None:
+        args.workers = default_workers(torch.device(args.device))
     args.threads = args.threads or network_threads(args.workers)
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as temporary:
         folder = Path(temporary)

@@ -100,6 +100,16 @@ def test_every_row_equals_analyze_on_that_photo(
     assert sum(row.ok for row in rows) == 5
 
 
+def test_preparing_in_this_process_gives_the_same_rows(
+    folder: Path, mobilenet_bundle: ModelBundle
+) -> None:
+    """workers=0, the default on small CPUs: no process is started, the rows are the same."""
+    photos = find_photos(folder)
+    rows = list(screen_photos(photos, mobilenet_bundle, "cpu", workers=0, batch_size=3))
+    assert multiprocessing.active_children() == []
+    assert_rows_equal_analyze(rows, photos, mobilenet_bundle)
+
+
 def test_real_photo_folder_equals_analyze(
     shared_faces: Path, tmp_path: Path, two_network_bundle: ModelBundle
 ) -> None:
@@ -155,8 +165,9 @@ def test_photos_in_flight_stay_within_the_window(folder: Path) -> None:
 
 def test_the_cores_are_shared_between_workers_and_networks(monkeypatch: pytest.MonkeyPatch) -> None:
     cpu, gpu = torch.device("cpu"), torch.device("cuda")
-    for cores, cpu_workers, threads, gpu_workers in ((1, 1, 2, 1), (2, 1, 2, 1), (4, 1, 3, 3),
-                                                     (16, 4, 12, 8), (64, 8, 56, 8)):  # fmt: skip
+    for cores, cpu_workers, threads, gpu_workers in ((1, 0, 2, 1), (2, 0, 2, 1), (4, 0, 4, 3),
+                                                     (8, 2, 6, 7), (16, 4, 12, 8),
+                                                     (64, 8, 56, 8)):  # fmt: skip
         monkeypatch.setattr(batch_pipeline, "available_cores", lambda cores=cores: cores)
         assert batch_pipeline.default_workers(cpu) == cpu_workers
         assert batch_pipeline.network_threads(cpu_workers) == threads

@@ -492,3 +492,38 @@ def test_two_process_ddp_on_cpu(tiny_data: Path, tiny_toml: Path, tmp_path: Path
     oof = rows(run / "resnet18" / "oof.csv")
     assert len(oof) + len(rows(run / "heldout.csv")) == 3 * PER_CLASS
     assert all(0.0 <= float(r["probability"]) <= 1.0 for r in oof)
+
+
+def test_a_resumed_run_keeps_the_earlier_architectures_records(tmp_path: Path) -> None:
+    """cv for one architecture, then for another into the same folder (study_size does this):
+    the manifest keeps both architectures' start weights, overlap and timings."""
+    from training.cv import _with_earlier_architectures
+    from training.run_record import write_json
+
+    first = {
+        "architectures": ["mobilenet_v2"],
+        "start_weights": {"mobilenet_v2": {"sha256": "a"}},
+        "seen_in_pretraining": {"mobilenet_v2": {"development": 0}},
+        "timings_s": {"mobilenet_v2": {"fold_training_s": [1.0]}, "total": 1.0},
+    }
+    assert _with_earlier_architectures(first, tmp_path) == first  # no earlier manifest
+    write_json(tmp_path / "manifest.json", first)
+    second = {
+        "architectures": ["resnet18"],
+        "start_weights": {"resnet18": {"sha256": "b"}},
+        "seen_in_pretraining": {"resnet18": {"development": 0}},
+        "timings_s": {"resnet18": {"fold_training_s": [2.0]}, "total": 2.0},
+    }
+    merged = _with_earlier_architectures(second, tmp_path)
+    assert merged["architectures"] == ["mobilenet_v2", "resnet18"]
+    assert merged["start_weights"] == {"mobilenet_v2": {"sha256": "a"}, "resnet18": {"sha256": "b"}}
+    assert set(merged["seen_in_pretraining"]) == {"mobilenet_v2", "resnet18"}
+    assert merged["timings_s"]["mobilenet_v2"] == {"fold_training_s": [1.0]}
+    assert merged["timings_s"]["total"] == 2.0
+    # Running an architecture again replaces its own record only.
+    write_json(tmp_path / "manifest.json", merged)
+    again = {**first, "start_weights": {"mobilenet_v2": {"sha256": "c"}}}
+    remerged = _with_earlier_architectures(again, tmp_path)
+    assert remerged["architectures"] == ["resnet18", "mobilenet_v2"]
+    assert remerged["start_weights"]["mobilenet_v2"] == {"sha256": "c"}
+    assert remerged["start_weights"]["resnet18"] == {"sha256": "b"}

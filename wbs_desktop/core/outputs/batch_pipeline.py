@@ -41,6 +41,7 @@ from wbs_desktop.core.pipeline.prepare_pool import (
 )
 
 BATCH_SIZE = 8
+WORKERS_FROM_CORES = 8  # on a CPU; fewer cores prepare in the networks' process
 
 
 def _never() -> bool:
@@ -48,14 +49,16 @@ def _never() -> bool:
 
 
 def default_workers(device: Any) -> int:
-    """Prepare processes for a batch on ``device`` (a ``torch.device``). With a GPU the main
-    process only feeds it, so every core but one prepares photos. On a CPU the networks
-    need most cores (resnet34 with mirror views costs several times a photo's prepare
-    stage; on 4 cores 1 worker beside 3 threads ran faster than 2 beside 2 or 3 beside 1:
-    docs/performance.md), so a quarter of them prepare."""
+    """Prepare processes for a batch on ``device`` (a ``torch.device``); 0 prepares in this
+    process. With a GPU the main process only feeds it, so every core but one prepares
+    photos. On a CPU the networks need most cores (resnet34 with mirror views costs several
+    times a photo's prepare stage): below :data:`WORKERS_FROM_CORES` cores a worker only
+    takes cores from them (2 cores: 1 worker gave 0.87-1.15x the sequential loop, preparing
+    in this process more: docs/performance.md), from there a quarter of the cores prepare."""
     cores = available_cores()
-    share = cores // 4 if device.type == "cpu" else cores - 1
-    return max(1, min(MAX_WORKERS, share))
+    if device.type == "cpu":
+        return 0 if cores < WORKERS_FROM_CORES else min(MAX_WORKERS, cores // 4)
+    return max(1, min(MAX_WORKERS, cores - 1))
 
 
 def network_threads(workers: int) -> int:
@@ -91,7 +94,7 @@ def screen_photos(
 
     target = on_device(bundle, device)
     lock = network_lock or nullcontext()
-    workers = min(workers or default_workers(target), max(len(photos), 1))
+    workers = min(default_workers(target) if workers is None else workers, len(photos))
     with (
         PreparedPhotos(
             photos,

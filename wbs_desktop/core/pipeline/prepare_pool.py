@@ -71,15 +71,21 @@ class PreparedPhotos:
         workers: int,
         lookahead: int = 0,
     ) -> None:
-        """``lookahead``: photos the consumer may hold beyond two per worker (a batch)."""
-        if workers < 1:
-            raise ValueError("at least one worker is needed")
+        """``workers``: processes, or 0 to prepare each photo in this process when it is
+        asked for (where a worker would only take cores from the networks: small CPUs).
+        ``lookahead``: photos the consumer may hold beyond two per worker (a batch)."""
+        if workers < 0:
+            raise ValueError("the number of workers cannot be negative")
         self._photos = iter(photos)
         self._size = input_size
         self._mask = mask_outside_face
         self.window = 2 * workers + lookahead
         self._pending: deque[Future[Outcome]] = deque()
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = (
+            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            if workers
+            else None
+        )
 
     def __enter__(self) -> PreparedPhotos:
         return self
@@ -90,9 +96,14 @@ class PreparedPhotos:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __iter__(self) -> Iterator[Outcome]:
+        if self._pool is None:
+            for photo in self._photos:
+                yield _prepare_timed(photo, self._size, self._mask)
+            return
         self._fill()
         while self._pending:
             outcome = self._pending.popleft().result()
@@ -104,4 +115,5 @@ class PreparedPhotos:
             photo = next(self._photos, None)
             if photo is None:
                 return
+            assert self._pool is not None  # _fill runs only with workers
             self._pending.append(self._pool.submit(_prepare_timed, photo, self._size, self._mask))
