@@ -71,6 +71,8 @@ class PretextSettings:
             raise ValueError("the input size must be between 32 and 512 pixels")
         if self.variants < 1 or self.epochs < 1 or self.batch_size < 2:
             raise ValueError("variants and epochs must be at least 1, the batch size 2")
+        if not 0 < self.learning_rate <= 1:  # NaN fails too
+            raise ValueError("the learning rate must be above 0 and at most 1")
         return self
 
 

@@ -58,11 +58,24 @@ def weights(portraits: list[Path], tmp_path_factory: pytest.TempPathFactory) -> 
             "6",
             "--epochs",
             "1",
+            "--learning-rate",
+            "2e-3",
             "--quiet",
         ]
     )
     assert code == 0
     return out
+
+
+@pytest.mark.parametrize("rate", ["0", "nan", "-1e-3"])
+def test_a_learning_rate_that_cannot_train_is_refused_before_any_work(
+    rate: str, portraits: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "never.safetensors"
+    args = ["pretrain", "--faces", str(portraits[0].parent), "--arch", "mobilenet_v2"]
+    assert train_main([*args, "--out", str(out), "--learning-rate", rate]) == 1
+    assert "the learning rate must be above 0" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_pretext_crops_are_aligned_faces_with_their_warps(portraits: list[Path]) -> None:
@@ -93,6 +106,7 @@ def test_weights_file_has_no_pickle_and_a_card(weights: Path, portraits: list[Pa
     assert keys and not any(k.startswith(head) for k in keys)
     card = pretrain.read_pretrained_card(weights)
     assert card["architecture"] == "mobilenet_v2" and card["pretext"] == "warps"
+    assert card["settings"]["learning_rate"] == 2e-3 and card["settings"]["epochs"] == 1
     assert card["identities"] == 2 and card["photos"] == 2 and card["epochs"] == 1
     assert card["input_size"] == 64 and card["data_hash"] and card["software"]["torch"]
     assert set(card["photo_fingerprints"]) == {"astronaut.png", "grace.png"}

@@ -150,24 +150,6 @@ class ResultPanel(QScrollArea):
             "color: #5b6675; padding-top: 8px; font-size: 9pt;",
         )
 
-        for widget in (
-            self.banner,
-            self.status,
-            self.headline,
-            self.gauge,
-            self.score_line,
-            self.regions_title,
-            self.regions,
-            self.warnings_title,
-            self.warnings,
-            self.model_title,
-            self.model,
-        ):
-            layout.addWidget(widget)
-        layout.addLayout(buttons)
-        layout.addWidget(self.use_note)
-        layout.addStretch(1)
-        self.setWidget(body)
         self._result_parts = (
             self.headline,
             self.gauge,
@@ -177,6 +159,12 @@ class ResultPanel(QScrollArea):
             self.warnings_title,
             self.warnings,
         )
+        for widget in (self.banner, self.status, *self._result_parts, self.model_title, self.model):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        layout.addWidget(self.use_note)
+        layout.addStretch(1)
+        self.setWidget(body)
         self.show_status("Open a photo to begin.")
 
     # --- states
