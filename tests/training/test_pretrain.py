@@ -73,7 +73,7 @@ def test_a_learning_rate_that_cannot_train_is_refused_before_any_work(
 ) -> None:
     out = tmp_path / "never.safetensors"
     args = ["pretrain", "--faces", str(portraits[0].parent), "--arch", "mobilenet_v2"]
-    assert train_main([*args, "--out", str(out), "--learning-rate", rate]) == 1
+    assert train_main([*args, "--out", str(out), f"--learning-rate={rate}"]) == 1
     assert "the learning rate must be above 0" in capsys.readouterr().err
     assert not out.exists()
 
