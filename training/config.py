@@ -18,6 +18,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from wbs_desktop.core.model.card import CAM_LAYERS
+
 
 class ConfigError(ValueError):
     """A configuration file or option is invalid; the message says which and why."""
@@ -75,7 +77,7 @@ class TrainConfig:
     calibration_fraction: float = 0.15
     test_fraction: float = 0.15
     # Evaluation and export
-    cam_layer: str = "final"  # where the app's Grad-CAM looks: final | stride16
+    cam_layer: str = "final"  # where the app's Grad-CAM looks: one of CAM_LAYERS
     # The networks see only the face: outside the face oval the crop is one grey, in training
     # and in the app (the card says so). Backgrounds, hair and clothes differ between photo
     # sources and say nothing about the syndrome.
@@ -94,7 +96,7 @@ class TrainConfig:
             (self.optimizer in ("adamw", "sgd"), "optimizer must be 'adamw' or 'sgd'"),
             (self.schedule in ("cosine", "constant"), "schedule must be 'cosine' or 'constant'"),
             (self.keep_weights in ("best", "last"), "keep_weights must be 'best' or 'last'"),
-            (self.cam_layer in ("final", "stride16"), "cam_layer must be 'final' or 'stride16'"),
+            (self.cam_layer in CAM_LAYERS, f"cam_layer must be one of {', '.join(CAM_LAYERS)}"),
             (self.epochs >= 1, "epochs must be at least 1"),
             (self.batch_size >= 2, "batch_size must be at least 2"),
             (self.learning_rate > 0, "learning_rate must be positive"),

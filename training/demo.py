@@ -47,7 +47,7 @@ from wbs_desktop.core.model.registry import installed_bundles, register_bundle
 from wbs_desktop.core.pipeline.analysis import analyze
 from wbs_desktop.core.pipeline.imaging import load_image
 from wbs_desktop.core.pipeline.landmarks import detect_faces
-from wbs_desktop.core.pipeline.regions import OUTSIDE
+from wbs_desktop.core.pipeline.regions import OUTSIDE, region_areas
 
 CONFIG = Path(__file__).parent / "configs" / "demo.toml"
 ARCHITECTURE = "mobilenet_v2"
@@ -198,6 +198,7 @@ def evaluate(bundle_path: Path, manifest: Path) -> dict[str, Any]:
         except WBSError:
             continue
         warped = [r for r in row["warped_regions"].split(";") if r]
+        areas = region_areas(result.aligned.landmarks, result.heatmap.shape[0])
         scored.append(
             {
                 "photo": row["base"],
@@ -206,24 +207,28 @@ def evaluate(bundle_path: Path, manifest: Path) -> dict[str, Any]:
                 "score": result.score,
                 "outside_face": result.regions[OUTSIDE],
                 "in_warped_regions": sum(result.regions[r] for r in warped),
+                # what a uniform heatmap would give: the regions' share of the crop
+                "outside_face_area": areas[OUTSIDE],
+                "warped_regions_area": sum(areas[r] for r in warped),
             }
         )
 
     def scores(group: str) -> np.ndarray:
         return np.array([r["score"] for r in scored if r["group"] == group])
 
+    def mean_of(key: str, group: str) -> float:
+        return float(np.mean([r[key] for r in scored if r["group"] == group]))
+
     plain, wbs, other = scores("healthy"), scores("WBS"), scores("other")
     figures = {
         "specificity_plain": float(np.mean(plain < threshold)),
         "sensitivity_wbs": float(np.mean(wbs >= threshold)),
         "auc_wbs_vs_plain": metrics.roc_auc([0] * len(plain) + [1] * len(wbs), np.r_[plain, wbs]),
-        "outside_face_plain": float(
-            np.mean([r["outside_face"] for r in scored if r["group"] == "healthy"])
-        ),
-        "warped_regions_wbs": float(
-            np.mean([r["in_warped_regions"] for r in scored if r["group"] == "WBS"])
-        ),
+        "outside_face_plain": mean_of("outside_face", "healthy"),
+        "warped_regions_wbs": mean_of("in_warped_regions", "WBS"),
         "specificity_other_warped": float(np.mean(other < threshold)),
+        "outside_face_plain_uniform": mean_of("outside_face_area", "healthy"),
+        "warped_regions_wbs_uniform": mean_of("warped_regions_area", "WBS"),
     }
     return {
         "threshold": threshold,
@@ -277,6 +282,9 @@ def evaluation_table(result: dict[str, Any]) -> str:
         "outside_face_plain": "mean share of heat outside the face, plain photos",
         "warped_regions_wbs": "mean share of heat inside the warped regions, WBS-warped photos",
         "specificity_other_warped": "other-syndrome-warped versions scored below the threshold",
+        "outside_face_plain_uniform": "a uniform heatmap's share outside the face, plain photos",
+        "warped_regions_wbs_uniform": "a uniform heatmap's share in the warped regions, "
+        "WBS-warped photos",
     }
     lines = ["| | measured | target |", "|---|---|---|"]
     for key, label in labels.items():
@@ -336,7 +344,9 @@ def main(argv: list[str] | None = None) -> int:
                 [p for p in photos if roles[p.name] == DEVELOPMENT],
                 ARCHITECTURE,
                 weights,
-                pretext.PretextSettings(seed=args.seed, face_only=load_config(CONFIG).face_only),
+                pretext.PretextSettings.for_architecture(
+                    ARCHITECTURE, seed=args.seed, face_only=load_config(CONFIG).face_only
+                ),
                 identities=identities,
                 device="cpu",
                 log=log,

@@ -51,6 +51,12 @@ PHOTOMETRIC = Augmentation(
     greyscale_probability=0.1,
 )
 Log = Callable[[str], None]
+#: Where an architecture needs a schedule other than the defaults. MobileNet-V2 under-fits
+#: the pretext in 10 epochs at 1e-3 (final loss 0.168, ResNet-18's 0.068; fine-tuned
+#: study-sized AUC 77.6 and 78.2); 20 epochs at 2e-3 reach 0.086 (AUC 86.7 and 89.3).
+ARCHITECTURE_SCHEDULES: dict[str, dict[str, Any]] = {
+    "mobilenet_v2": {"epochs": 20, "learning_rate": 2e-3}
+}
 
 
 @dataclass
@@ -63,6 +69,13 @@ class PretextSettings:
     learning_rate: float = 1e-3
     seed: int = 0
     face_only: bool = False  # crops grey outside the face oval, as for a face_only model
+
+    @classmethod
+    def for_architecture(cls, arch: str, **given: Any) -> PretextSettings:
+        """The settings for pretraining ``arch``: its schedule (``ARCHITECTURE_SCHEDULES``)
+        where ``given`` leaves the epochs or learning rate out (or None)."""
+        chosen = {k: v for k, v in given.items() if v is not None}
+        return cls(**{**ARCHITECTURE_SCHEDULES.get(arch, {}), **chosen})
 
     def validate(self) -> PretextSettings:
         if self.task not in TASKS:

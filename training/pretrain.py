@@ -288,14 +288,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--epochs",
         type=int,
-        default=PretextSettings.epochs,
-        help="mobilenet_v2 under-fits in 10: give it 20 (docs/training.md)",
+        help=f"default: {PretextSettings.epochs}, or the architecture's own schedule "
+        "(mobilenet_v2: 20; docs/training.md)",
     )
     parser.add_argument(
         "--learning-rate",
         type=float,
-        default=PretextSettings.learning_rate,
-        help="AdamW's peak rate (mobilenet_v2: 2e-3)",
+        help=f"AdamW's peak rate (default: {PretextSettings.learning_rate}, or the "
+        "architecture's own: mobilenet_v2 2e-3)",
     )
     parser.add_argument("--seed", type=int, default=PretextSettings.seed)
     parser.add_argument(
@@ -325,7 +325,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         photos = photos_in(args.faces)
         known = synth.read_identities(args.identities) if args.identities else None
-        settings = PretextSettings(
+        settings = PretextSettings.for_architecture(
+            args.arch,
             task=args.task,
             input_size=args.input_size,
             variants=args.variants,

@@ -36,11 +36,6 @@ CONFIG = Path(__file__).parent / "configs" / "study.toml"
 ARCHITECTURES = ("mobilenet_v2", "resnet18")
 PER_CLASS = 110
 STUDY_SHARE = 2  # of 5: the share of people kept for the study sets
-# MobileNet-V2 under-fits the pretext in 10 epochs at 1e-3 (loss 0.168, ResNet-18's 0.068;
-# fine-tuned AUC 77.6 and 78.2); 20 epochs at 2e-3 reach 0.086 (86.7 and 89.3).
-PRETEXT_SCHEDULES: dict[str, dict[str, Any]] = {
-    "mobilenet_v2": {"epochs": 20, "learning_rate": 2e-3}
-}
 
 
 def is_study_person(identity: str) -> bool:
@@ -68,7 +63,7 @@ def _pretrained(
     if path.is_file():
         return path, float(pretrain.read_pretrained_card(path)["seconds"])
     started = time.perf_counter()
-    settings = pretext.PretextSettings(**PRETEXT_SCHEDULES.get(arch, {}))
+    settings = pretext.PretextSettings.for_architecture(arch)
     if "set" not in shared:
         shared["set"] = pretext.make_pretext_set(photos, settings, identities, log)
     pretrain.pretrain(

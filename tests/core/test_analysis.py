@@ -16,7 +16,7 @@ from tests.conftest import write_bundle
 from wbs_desktop.api import analyze, load_model
 from wbs_desktop.core.errors import DeviceError, ModelError, NoFaceError
 from wbs_desktop.core.model.bundle import ModelBundle
-from wbs_desktop.core.model.card import default_card
+from wbs_desktop.core.model.card import CAM_LAYERS, default_card
 from wbs_desktop.core.pipeline.analysis import HIGH, LOW, decide
 from wbs_desktop.core.pipeline.landmarks import detect_faces
 from wbs_desktop.core.pipeline.regions import OUTSIDE, REGION_NAMES
@@ -140,29 +140,31 @@ def test_cuda_matches_cpu(astronaut: np.ndarray, bundle_dir: Path) -> None:
     assert np.corrcoef(on_gpu.heatmap.ravel(), on_cpu.heatmap.ravel())[0, 1] > 0.99
 
 
-def test_a_stride16_cam_layer_gives_a_7x7_map_at_112_px(
+def test_the_stride16_and_stride8_cam_layers_give_7x7_and_14x14_maps_at_112_px(
     astronaut: np.ndarray, bundle_dir: Path
 ) -> None:
-    """The card may ask for the stride-16 map: 7 x 7 cells before upsampling at 112 px,
-    where the final map of MobileNet-V2 and ResNet is 4 x 4."""
+    """The card may ask for the stride-16 or stride-8 map: 7 x 7 or 14 x 14 cells before
+    upsampling at 112 px, where the final map of MobileNet-V2 and ResNet is 4 x 4 (VGG's
+    final map is its stride-16 one)."""
     from wbs_desktop.core.pipeline.gradcam import grad_cam
 
-    for arch in ("mobilenet_v2", "resnet18"):
-        folder = bundle_dir / f"cam16_{arch}"
+    expected = {"final": (4, 4), "stride16": (7, 7), "stride8": (14, 14)}
+    for arch in ("mobilenet_v2", "resnet18", "vgg16"):
+        folder = bundle_dir / f"cam_{arch}"
         folder.mkdir()
         sizes = {}
-        for where in ("final", "stride16"):
+        for seed, where in enumerate(CAM_LAYERS, 1):
             bundle = load_model(
-                write_bundle(
-                    folder, arch, seed=1 if where == "final" else 2, input_size=112, cam_layer=where
-                )
+                write_bundle(folder, arch, seed=seed, input_size=112, cam_layer=where)
             )
             x = bundle.preprocess(np.zeros((112, 112, 3), np.uint8))
             _, cam = grad_cam(bundle.networks[0], bundle.target_layers[0], x, 1)
             sizes[where] = tuple(cam.shape)
             result = analyze(astronaut, bundle, "cpu")
             assert result.heatmap.shape == (112, 112) and np.isfinite(result.heatmap).all()
-        assert sizes == {"final": (4, 4), "stride16": (7, 7)}, arch
+        assert sizes == ({**expected, "final": (7, 7)} if arch.startswith("vgg") else expected), (
+            arch
+        )
 
 
 # ---------------------------------------------------------------------------- fail-safe

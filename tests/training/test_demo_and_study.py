@@ -12,6 +12,7 @@ import torch
 from tests.conftest import REPO_ROOT, write_bundle
 from training import demo, study_size, synth
 from training.folds import DEVELOPMENT, TEST
+from wbs_desktop.core.files import write_csv
 from wbs_desktop.core.model.bundle import load_model
 from wbs_desktop.core.model.registry import installed_bundles, register_bundle
 
@@ -102,3 +103,28 @@ def test_matched_triples_name_files_that_exist_from_the_manifests_folder(
     assert len(training) == 1 + 2 * demo.TRAINING_WARPS
     assert len({r["path"] for r in training}) == len(training)
     assert {r["subject"] for r in training if r["group"] == "WBS"} == {"sample_face-WBS"}
+
+
+def test_the_demo_evaluation_scores_the_test_people_and_gives_uniform_map_controls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The evaluation scores each test photo as the app does; beside each heat share it
+    gives what a uniform heatmap would score, so a figure can be read against chance."""
+    monkeypatch.chdir(REPO_ROOT)
+    photo = Path("resources") / "sample_face.jpg"
+    data = tmp_path / "data"
+    rows = demo.matched_triples([photo], {photo.name: TEST}, {}, data, seed=0)
+    manifest = data / "manifest.csv"
+    write_csv(manifest, rows, list(rows[0]))
+    bundle = write_bundle(tmp_path, "mobilenet_v2", input_size=112, cam_layer="stride8")
+    result = demo.evaluate(bundle, manifest)
+    assert result["photos"] == 3 and result["people"] == 1
+    scored = {r["group"]: r for r in result["rows"]}
+    assert scored["healthy"]["in_warped_regions"] == 0 == scored["healthy"]["warped_regions_area"]
+    figures = result["figures"]
+    assert figures["outside_face_plain_uniform"] == scored["healthy"]["outside_face_area"]
+    assert 0.2 < figures["outside_face_plain_uniform"] < 0.8
+    assert 0 < figures["warped_regions_wbs_uniform"] < 1
+    assert figures["auc_wbs_vs_plain"] in (0.0, 1.0)  # one photo each way
+    table = demo.evaluation_table(result)
+    assert table.count("\n|") == 2 + len(figures)  # heading, rule, then a row per figure

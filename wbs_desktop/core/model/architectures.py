@@ -62,24 +62,28 @@ def head_name(arch: str) -> str:
 def target_layer(network: nn.Module, arch: str, where: str = "final") -> nn.Module:
     """The module whose output is the Grad-CAM target map (see :data:`CAM_LAYERS`).
 
-    For VGG this is the ReLU before the final MaxPool: torchvision's ReLUs are in place, so
-    the conv's own output tensor would be overwritten after a hook on the conv had seen it.
-    MobileNet-V2's stride-16 map is the output of its 14th block (``features[13]``).
+    For VGG this is a ReLU before a MaxPool (the last one for "final" and "stride16", the
+    one before for "stride8"): torchvision's ReLUs are in place, so the conv's own output
+    tensor would be overwritten after a hook on the conv had seen it. MobileNet-V2's
+    stride-16 and stride-8 maps are the outputs of its 14th and 7th blocks.
     """
     _check_arch(arch)
     if where not in CAM_LAYERS:
         raise ModelError(f"The Grad-CAM layer {where!r} is not one of {', '.join(CAM_LAYERS)}.")
     if arch.startswith("vgg"):
         features = list(network.get_submodule("features").children())
-        if not isinstance(features[-1], nn.MaxPool2d):
+        pools = [i for i, module in enumerate(features) if isinstance(module, nn.MaxPool2d)]
+        if len(pools) != 5 or pools[-1] != len(features) - 1:
             raise ModelError(f"The {arch} network does not have the expected layer layout.")
-        for module in reversed(features[:-1]):
-            if isinstance(module, nn.ReLU):
-                return module
-        raise ModelError(f"The {arch} network does not have the expected layer layout.")
+        pool = pools[-2 if where == "stride8" else -1]
+        relu = features[pool - 1]
+        if not isinstance(relu, nn.ReLU):
+            raise ModelError(f"The {arch} network does not have the expected layer layout.")
+        return relu
     if arch.startswith("resnet"):
-        return network.get_submodule("layer4" if where == "final" else "layer3")
-    return list(network.get_submodule("features").children())[-1 if where == "final" else 13]
+        return network.get_submodule({"final": "layer4", "stride16": "layer3"}.get(where, "layer2"))
+    blocks = list(network.get_submodule("features").children())
+    return blocks[{"final": -1, "stride16": 13}.get(where, 6)]
 
 
 def seeded_network(arch: str, seed: int, num_classes: int = 2) -> nn.Module:

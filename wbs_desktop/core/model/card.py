@@ -20,10 +20,11 @@ from wbs_desktop.core.model.strict_json import strict_json
 FORMAT_VERSION = 2
 ARCHITECTURES: tuple[str, ...] = ("vgg16", "vgg19", "resnet18", "resnet34", "mobilenet_v2")
 # Where Grad-CAM may look: "final" is the last convolutional feature map (stride 32, but
-# stride 16 for VGG, whose last block comes before its final pooling); "stride16" is the
-# last map at 1/16 of the input, which gives a 7 x 7 map from a 112 px input where "final"
-# gives 4 x 4 for ResNet and MobileNet-V2 (``architectures.target_layer``).
-CAM_LAYERS: tuple[str, ...] = ("final", "stride16")
+# stride 16 for VGG, whose last block comes before its final pooling); "stride16" and
+# "stride8" are the last maps at 1/16 and 1/8 of the input: from a 112 px input they give
+# 7 x 7 and 14 x 14 maps where "final" gives 4 x 4 for ResNet and MobileNet-V2
+# (``architectures.target_layer``).
+CAM_LAYERS: tuple[str, ...] = ("final", "stride16", "stride8")
 # The normalisation of ImageNet-trained networks, the default card's; a card states its own.
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
