@@ -28,7 +28,7 @@ import math
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -325,16 +325,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         photos = photos_in(args.faces)
         known = synth.read_identities(args.identities) if args.identities else None
-        settings = PretextSettings.for_architecture(
-            args.arch,
-            task=args.task,
-            input_size=args.input_size,
-            variants=args.variants,
-            epochs=args.epochs,
-            learning_rate=args.learning_rate,
-            seed=args.seed,
-            face_only=args.face_only,
-        )
+        # The options are named as the settings' fields; the ones not given are None.
+        given = {f.name: getattr(args, f.name, None) for f in fields(PretextSettings)}
+        settings = PretextSettings.for_architecture(args.arch, **given)
         out = pretrain(
             photos,
             args.arch,

@@ -75,7 +75,7 @@ def test_pdf_report_has_two_pages_with_the_essentials(
 
 def test_png_report_is_the_first_page(sample: tuple) -> None:
     image, result = sample
-    data = report_bytes(image, result, "png")
+    data = report_bytes(report_figures(image, result, "png"), "png")
     assert data.startswith(b"\x89PNG")
     with Image.open(BytesIO(data)) as png:
         assert png.size == pytest.approx(
@@ -234,6 +234,7 @@ def test_untrusted_text_is_printed_not_interpreted(sample: tuple) -> None:
     """A "$" pair is mathtext to matplotlib, and "$\\frac$" made the old report crash."""
     image, result = sample
     label = "$\\frac$\x1b\u202e.jpg"
-    data = report_bytes(image, result, "pdf", options=ReportOptions(photo_label=label))
+    options = ReportOptions(photo_label=label)
+    data = report_bytes(report_figures(image, result, "pdf", options=options), "pdf")
     text = PdfReader(BytesIO(data)).pages[0].extract_text()
     assert "Photo: $\\frac$\\x1b\\u202e.jpg" in text

@@ -58,8 +58,6 @@ def weights(portraits: list[Path], tmp_path_factory: pytest.TempPathFactory) -> 
             "6",
             "--epochs",
             "1",
-            "--learning-rate",
-            "2e-3",
             "--quiet",
         ]
     )
@@ -106,6 +104,7 @@ def test_weights_file_has_no_pickle_and_a_card(weights: Path, portraits: list[Pa
     assert keys and not any(k.startswith(head) for k in keys)
     card = pretrain.read_pretrained_card(weights)
     assert card["architecture"] == "mobilenet_v2" and card["pretext"] == "warps"
+    # no --learning-rate: MobileNet-V2's own schedule's; --epochs 1 wins over its 20
     assert card["settings"]["learning_rate"] == 2e-3 and card["settings"]["epochs"] == 1
     assert card["identities"] == 2 and card["photos"] == 2 and card["epochs"] == 1
     assert card["input_size"] == 64 and card["data_hash"] and card["software"]["torch"]

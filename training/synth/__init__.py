@@ -57,16 +57,7 @@ from training.synth.generation import (
     generate,
     render_sample,
 )
-from training.synth.phenotypes import (
-    EFFECTS,
-    GROUPS,
-    OTHER_EFFECTS,
-    WBS_EFFECTS,
-    IdentityWarp,
-    apply_effects,
-    apply_gestalt,
-    plan_effects,
-)
+from training.synth.phenotypes import EFFECTS, GROUPS, IdentityWarp, apply_effects, apply_gestalt
 from training.synth.warp import piecewise_affine_warp
 
 __all__ = [
@@ -74,9 +65,7 @@ __all__ = [
     "GENERATOR_VERSION",
     "GROUPS",
     "MANIFEST_COLUMNS",
-    "OTHER_EFFECTS",
     "OUTPUT_SIZE",
-    "WBS_EFFECTS",
     "WORK_IOD",
     "BaseFace",
     "IdentityWarp",
@@ -94,7 +83,6 @@ __all__ = [
     "main",
     "photometric",
     "piecewise_affine_warp",
-    "plan_effects",
     "prepare_base",
     "read_identities",
     "render_sample",

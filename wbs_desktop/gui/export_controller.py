@@ -5,33 +5,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFileDialog
 
 from wbs_desktop.gui.analysis_controller import AnalysisController
-from wbs_desktop.gui.settings import Settings
-from wbs_desktop.gui.window_layout import WindowLayout
-from wbs_desktop.gui.worker_pool import WorkerPool, error_text
+from wbs_desktop.gui.controller import WindowController, WindowParts
+from wbs_desktop.gui.worker_pool import error_text
 from wbs_desktop.gui.workers import ReportWriter
 
 
-class ExportController(QObject):
+class ExportController(WindowController):
     report_done = Signal(str)  # the path written, "" when it failed
-    failed = Signal(str)  # the sentence shown
 
-    def __init__(
-        self,
-        window: QWidget,
-        ui: WindowLayout,
-        settings: Settings,
-        pool: WorkerPool,
-        analyser: AnalysisController,
-    ) -> None:
-        super().__init__(window)
-        self._window = window  # parent of the file dialog
-        self._ui = ui
-        self._settings = settings
-        self._pool = pool
+    def __init__(self, parts: WindowParts, analyser: AnalysisController) -> None:
+        super().__init__(parts)
         self._analyser = analyser
 
     @property

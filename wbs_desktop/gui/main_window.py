@@ -22,6 +22,7 @@ from wbs_desktop.core.files import printable
 from wbs_desktop.gui.analysis_controller import AnalysisController
 from wbs_desktop.gui.batch_dialog import BatchDialog
 from wbs_desktop.gui.camera_dialog import CameraDialog
+from wbs_desktop.gui.controller import WindowParts
 from wbs_desktop.gui.documents import intended_use_dialog, model_card_dialog
 from wbs_desktop.gui.export_controller import ExportController
 from wbs_desktop.gui.model_controller import ModelController
@@ -53,19 +54,11 @@ class MainWindow(QMainWindow):
         self.ui = WindowLayout(self, settings)
         self.commands = WindowActions(self, self.ui.model_picker)
         self.workers = WorkerPool(self)
-        self.models = ModelController(
-            self, self.ui, settings, self.workers, model=model, device=device
-        )
+        parts = WindowParts(self, self.ui, settings, self.workers)
+        self.models = ModelController(parts, model=model, device=device)
         self.analyser = AnalysisController(self.ui, self.models, self.workers, self)
-        self.photos = PhotoController(
-            self,
-            settings,
-            self.ui.message_bar,
-            self.commands.recent_menu,
-            self.models,
-            self.analyser,
-        )
-        self.exports = ExportController(self, self.ui, settings, self.workers, self.analyser)
+        self.photos = PhotoController(parts, self.commands.recent_menu, self.models, self.analyser)
+        self.exports = ExportController(parts, self.analyser)
 
         # The widgets and actions that tests (and the screenshot helper) reach by name.
         ui, commands = self.ui, self.commands
@@ -212,20 +205,21 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------- window events
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt naming
-        if self.photos.can_open(event.mimeData()):
+    @staticmethod
+    def _answer(event: QDropEvent, accepted: bool) -> None:
+        if accepted:
             event.acceptProposedAction()
         else:
             event.ignore()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt naming
+        self._answer(event, self.photos.can_open(event.mimeData()))
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt naming
         event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt naming
-        if self.photos.open_mime(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        self._answer(event, self.photos.open_mime(event.mimeData()))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
         self.ui.save_state(self)

@@ -8,39 +8,26 @@ import os
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from wbs_desktop.core.files import printable
+from wbs_desktop.gui.controller import WindowController, WindowParts
 from wbs_desktop.gui.model_picker import same_file
-from wbs_desktop.gui.settings import Settings
-from wbs_desktop.gui.window_layout import WindowLayout
-from wbs_desktop.gui.worker_pool import WorkerPool, error_text
+from wbs_desktop.gui.worker_pool import error_text
 from wbs_desktop.gui.workers import HashWorker, ModelLoader, ModelReady
 
 
-class ModelController(QObject):
+class ModelController(WindowController):
     ready = Signal(object)  # ModelReady, once its bundle is the one in use
     device_changed = Signal(str)
-    failed = Signal(str)  # the sentence shown
 
     def __init__(
-        self,
-        window: QWidget,
-        ui: WindowLayout,
-        settings: Settings,
-        pool: WorkerPool,
-        *,
-        model: str | None = None,
-        device: str | None = None,
+        self, parts: WindowParts, *, model: str | None = None, device: str | None = None
     ) -> None:
-        super().__init__(window)
-        self._window = window  # parent of the dialogs
-        self._ui = ui
-        self._settings = settings
-        self._pool = pool
+        super().__init__(parts)
         self._override = model
-        self.device = device or settings.device
+        self.device = device or parts.settings.device
         self.bundle: Any = None  # ModelBundle, typed loosely so the GUI never imports torch
         self.loading = True  # start() follows the window's construction at once
         self.hash_box: QMessageBox | None = None

@@ -7,18 +7,17 @@ from __future__ import annotations
 import os
 from functools import partial
 
-from PySide6.QtCore import QMimeData, QObject, QTimer, Signal
+from PySide6.QtCore import QMimeData, QTimer
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu
 
 from wbs_desktop.core.pipeline.imaging import SUPPORTED_SUFFIXES
 from wbs_desktop.gui.analysis_controller import AnalysisController
 from wbs_desktop.gui.batch_dialog import BatchDialog
 from wbs_desktop.gui.camera_dialog import CameraDialog
-from wbs_desktop.gui.message_bar import MessageBar
+from wbs_desktop.gui.controller import WindowController, WindowParts
 from wbs_desktop.gui.model_controller import ModelController
 from wbs_desktop.gui.plain_text import menu_text, tooltip
-from wbs_desktop.gui.settings import Settings
 
 PHOTO_FILTER = "Photos (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ");;All files (*)"
 
@@ -27,22 +26,15 @@ def local_files(mime: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
 
 
-class PhotoController(QObject):
-    failed = Signal(str)  # the sentence shown
-
+class PhotoController(WindowController):
     def __init__(
         self,
-        window: QWidget,
-        settings: Settings,
-        message_bar: MessageBar,
+        parts: WindowParts,
         recent_menu: QMenu,
         models: ModelController,
         analyser: AnalysisController,
     ) -> None:
-        super().__init__(window)
-        self._window = window  # parent of the dialogs
-        self._settings = settings
-        self._message_bar = message_bar
+        super().__init__(parts)
         self._recent_menu = recent_menu
         self._models = models
         self._analyser = analyser
@@ -123,7 +115,7 @@ class PhotoController(QObject):
             if len(photos) > 1:
                 QTimer.singleShot(
                     0,
-                    lambda: self._message_bar.show_message(
+                    lambda: self._ui.message_bar.show_message(
                         f"{len(photos)} files were dropped; only {os.path.basename(photos[0])} "
                         "was opened. To screen several photos, use Screen a folder (Ctrl+B).",
                         "info",

@@ -6,13 +6,14 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings
 
 ORGANIZATION = "WBS Screen"
 APPLICATION = "WBS Screen"
 MAX_RECENT = 8
+T = TypeVar("T", str, int, bool)
 
 
 def open_settings() -> QSettings:
@@ -33,76 +34,47 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
+class _Stored(Generic[T]):
+    """One remembered choice: read as ``kind`` (the default when the file holds something
+    else, e.g. after a hand edit), kept within ``limits`` when given."""
+
+    def __init__(
+        self, key: str, default: T, kind: type[T], limits: tuple[T, T] | None = None
+    ) -> None:
+        self.key = key
+        self.default: T = default
+        self.kind: type[T] = kind
+        self.limits: tuple[T, T] | None = limits
+
+    def __get__(self, settings: Settings, owner: type | None = None) -> T:
+        try:
+            stored: Any = settings.store.value(self.key, self.default, type=self.kind)
+            value = self.kind(stored)
+        except (TypeError, ValueError):
+            return self.default
+        if self.limits is not None:
+            low, high = self.limits
+            value = max(low, min(high, value))
+        return value
+
+    def __set__(self, settings: Settings, value: T) -> None:
+        settings.store.setValue(self.key, self.kind(value))
+
+
 class Settings:
     """Typed access to the keys the app uses."""
 
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store if store is not None else open_settings()
 
-    def _get(self, key: str, default: Any, kind: type) -> Any:
-        try:
-            return self.store.value(key, default, type=kind)
-        except (TypeError, ValueError):  # a hand-edited file with a wrong type
-            return default
-
     # --- choices
-    @property
-    def colormap(self) -> str:
-        return str(self._get("view/colormap", "cividis", str))
-
-    @colormap.setter
-    def colormap(self, name: str) -> None:
-        self.store.setValue("view/colormap", name)
-
-    @property
-    def opacity(self) -> int:
-        """Heatmap opacity in percent."""
-        return max(0, min(100, int(self._get("view/opacity", 55, int))))
-
-    @opacity.setter
-    def opacity(self, percent: int) -> None:
-        self.store.setValue("view/opacity", int(percent))
-
-    @property
-    def show_landmarks(self) -> bool:
-        return bool(self._get("view/landmarks", True, bool))
-
-    @show_landmarks.setter
-    def show_landmarks(self, on: bool) -> None:
-        self.store.setValue("view/landmarks", bool(on))
-
-    @property
-    def heat_on_photo(self) -> bool:
-        return bool(self._get("view/heat_on_photo", True, bool))
-
-    @heat_on_photo.setter
-    def heat_on_photo(self, on: bool) -> None:
-        self.store.setValue("view/heat_on_photo", bool(on))
-
-    @property
-    def crop_report_to_face(self) -> bool:
-        return bool(self._get("report/crop_to_face", False, bool))
-
-    @crop_report_to_face.setter
-    def crop_report_to_face(self, on: bool) -> None:
-        self.store.setValue("report/crop_to_face", bool(on))
-
-    @property
-    def device(self) -> str:
-        return str(self._get("model/device", "auto", str))
-
-    @device.setter
-    def device(self, name: str) -> None:
-        self.store.setValue("model/device", name)
-
-    @property
-    def model_path(self) -> str:
-        """The model chosen last ("" for the default)."""
-        return str(self._get("model/path", "", str))
-
-    @model_path.setter
-    def model_path(self, path: str) -> None:
-        self.store.setValue("model/path", path)
+    colormap = _Stored("view/colormap", "cividis", str)
+    opacity = _Stored("view/opacity", 55, int, limits=(0, 100))  # heatmap opacity, percent
+    show_landmarks = _Stored("view/landmarks", True, bool)
+    heat_on_photo = _Stored("view/heat_on_photo", True, bool)
+    crop_report_to_face = _Stored("report/crop_to_face", False, bool)
+    device = _Stored("model/device", "auto", str)
+    model_path = _Stored("model/path", "", str)  # the model chosen last ("" for the default)
 
     @property
     def added_models(self) -> dict[str, str]:
@@ -134,13 +106,7 @@ class Settings:
     def clear_recent_files(self) -> None:
         self.store.setValue("files/recent", [])
 
-    @property
-    def last_folder(self) -> str:
-        return str(self._get("files/last_folder", "", str))
-
-    @last_folder.setter
-    def last_folder(self, folder: str) -> None:
-        self.store.setValue("files/last_folder", folder)
+    last_folder = _Stored("files/last_folder", "", str)
 
     # --- window state
     def window_state(self, key: str) -> QByteArray | None:

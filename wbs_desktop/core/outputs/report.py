@@ -6,8 +6,9 @@ needs: the photo (optionally cropped to the face), the aligned face and its Grad
 score against the threshold, the quality warnings, the model summary, versions, date and
 the intended use; page 2 holds the model card in full and the whole intended-use text.
 
-Nothing is written unless asked: :func:`report_bytes` renders in memory and
-:func:`write_report` writes atomically (see ``core.files``).
+Nothing is written unless asked: :func:`report_figures` draws the pages and
+:func:`report_bytes` encodes them in memory; :func:`write_report` does both and writes
+atomically (see ``core.files``).
 
 Text that comes from outside (the photo's file name, the model card) is measured and wrapped
 to the width it has, each block placed below the one before and cut with an ellipsis where a
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,20 +89,13 @@ def report_figures(
     return pages
 
 
-def report_bytes(
-    image: np.ndarray,
-    result: Result,
-    fmt: str = "pdf",
-    *,
-    card: Mapping[str, Any] | None = None,
-    options: ReportOptions | None = None,
-    created: datetime | None = None,
-) -> bytes:
-    """Render the report in memory: a two-page PDF or a PNG of the first page (arguments as
-    for :func:`report_figures`)."""
+def report_bytes(pages: Sequence[Figure], fmt: str = "pdf") -> bytes:
+    """Encode :func:`report_figures`' pages in memory: a PDF of them all, or a PNG of the
+    first."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    pages = report_figures(image, result, fmt, card=card, options=options, created=created)
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
     buffer = io.BytesIO()
     with _style():
         if fmt == "png":
@@ -135,5 +129,6 @@ def write_report(
     """
     if fmt not in FORMATS:
         fmt = format_for(path)
-    data = report_bytes(image, result, fmt, card=card, options=options, created=created)
+    pages = report_figures(image, result, fmt, card=card, options=options, created=created)
+    data = report_bytes(pages, fmt)
     return atomic_write_bytes(path, data)
