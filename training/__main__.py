@@ -164,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("run", type=Path)
     export.add_argument("--out", type=Path, required=True, help="FILE.safetensors")
     export.add_argument("--arch")
-    export.add_argument("--threshold-rule", help="youden (default) or sensitivity:0.90")
+    export.add_argument(
+        "--threshold-rule", help="youden (default), sensitivity:0.90 or specificity:0.90"
+    )
     export.add_argument("--name", help="model name shown in the app")
     export.add_argument(
         "--default", action="store_true", help="make it the default model of its folder's index"

@@ -1,8 +1,9 @@
 """Calibration and operating points of a binary screening score.
 
-* Operating points: :func:`youden_threshold` and :func:`threshold_for_sensitivity` return
-  observed scores, so applying them with ``y_prob >= threshold`` reproduces exactly the
-  operating point they were chosen for.
+* Operating points: :func:`youden_threshold`, :func:`threshold_for_sensitivity` and
+  :func:`threshold_for_specificity` return observed scores, so applying them with
+  ``y_prob >= threshold`` reproduces exactly the operating point they were chosen for;
+  :func:`parse_threshold_rule` reads the rule that names one of them.
 * Platt scaling: :func:`fit_platt` fits ``p = sigmoid(a z + b)`` to a positive-class logit,
   :func:`platt_probability` applies it.
 * Reliability: :func:`expected_calibration_error` and the bins of a reliability diagram.
@@ -25,8 +26,10 @@ from training.metrics import as_labels, as_pair, counts_at_thresholds, require_b
 __all__ = [
     "expected_calibration_error",
     "fit_platt",
+    "parse_threshold_rule",
     "platt_probability",
     "threshold_for_sensitivity",
+    "threshold_for_specificity",
     "youden_threshold",
 ]
 
@@ -62,6 +65,41 @@ def threshold_for_sensitivity(y_true: ArrayLike, y_prob: ArrayLike, target: floa
     tps, _, thr = counts_at_thresholds(y, p)
     need = math.ceil(target * tps[-1] - 1e-9)
     return float(thr[int(np.argmax(tps >= need))])
+
+
+def threshold_for_specificity(y_true: ArrayLike, y_prob: ArrayLike, target: float) -> float:
+    """Lowest threshold (an observed score) whose specificity on these data is at least
+    ``target``: the most sensitive operating point that keeps that share of the negatives
+    below it. Counted in whole negatives, like :func:`threshold_for_sensitivity`; when only
+    a threshold above every score will do, the next float above the highest is returned.
+    """
+    if not 0.0 < target <= 1.0:
+        raise ValueError(f"target specificity must be in (0, 1], got {target}")
+    y, p = as_pair(y_true, y_prob)
+    require_both_classes(y, "A specificity threshold")
+    _, fps, thr = counts_at_thresholds(y, p)
+    allowed = fps[-1] - math.ceil(target * fps[-1] - 1e-9)  # negatives that may score above
+    # thr descends and fps grows: the last threshold that calls at most `allowed` negatives
+    within = np.flatnonzero(fps <= allowed)
+    return float(thr[within[-1]]) if within.size else float(np.nextafter(thr[0], np.inf))
+
+
+THRESHOLD_RULES = "'youden', 'sensitivity:T' or 'specificity:T' with 0 < T < 1"
+
+
+def parse_threshold_rule(rule: str) -> tuple[str, float | None]:
+    """``(kind, target)`` of a threshold rule (:data:`THRESHOLD_RULES`); ValueError names
+    the rules when ``rule`` is none of them."""
+    if rule == "youden":
+        return rule, None
+    kind, _, value = rule.partition(":")
+    try:
+        target = float(value)
+    except ValueError:
+        target = math.nan
+    if kind not in ("sensitivity", "specificity") or not 0 < target < 1:  # NaN fails too
+        raise ValueError(f"The threshold rule must be {THRESHOLD_RULES}, not {rule!r}.")
+    return kind, target
 
 
 # --------------------------------------------------------------------------- calibration

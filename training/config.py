@@ -18,6 +18,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from training.calibration import parse_threshold_rule
 from wbs_desktop.core.model.card import CAM_LAYERS
 
 
@@ -84,7 +85,7 @@ class TrainConfig:
     face_only: bool = False
     repeats: int = 1  # repeated cross-validation, a new fold assignment and seed each time
     flip_tta: bool = True
-    threshold_rule: str = "youden"  # youden | sensitivity:0.90
+    threshold_rule: str = "youden"  # youden | sensitivity:0.90 | specificity:0.90
     # Reproducibility and resources
     seed: int = 0
     deterministic: bool = True
@@ -119,16 +120,10 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
-        if self.threshold_rule != "youden":
-            kind, _, value = self.threshold_rule.partition(":")
-            try:
-                target = float(value)
-            except ValueError:
-                target = -1.0
-            if kind != "sensitivity" or not 0 < target < 1:
-                raise ConfigError(
-                    "threshold_rule must be 'youden' or 'sensitivity:T' with 0 < T < 1"
-                )
+        try:
+            parse_threshold_rule(self.threshold_rule)
+        except ValueError as error:
+            raise ConfigError(f"threshold_rule: {error}") from None
         return self
 
     def to_dict(self) -> dict[str, Any]:

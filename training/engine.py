@@ -163,7 +163,7 @@ def train_one_epoch(
     crops: torch.Tensor,
     labels: torch.Tensor,
     optimizer: torch.optim.Optimizer,
-    scheduler: Any,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
     loss_fn: nn.Module,
     config: TrainConfig,
     device: torch.device,

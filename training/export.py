@@ -57,15 +57,23 @@ SCORE_FIELDS = (
 def choose_threshold(rule: str, labels: np.ndarray, probabilities: np.ndarray) -> tuple[float, str]:
     """The threshold and a sentence saying how it was chosen."""
     where = "the calibrated scores of the deployed ensemble on the calibration people"
-    if rule == "youden":
+    try:
+        kind, target = calibration.parse_threshold_rule(rule)
+    except ValueError as error:
+        raise DataError(str(error)) from None
+    if target is None:
         return (
             calibration.youden_threshold(labels, probabilities),
             f"Youden's J (sensitivity + specificity - 1) maximised on {where}",
         )
-    target = float(rule.partition(":")[2])
+    if kind == "sensitivity":
+        return (
+            calibration.threshold_for_sensitivity(labels, probabilities, target),
+            f"highest threshold reaching {target:.0%} sensitivity on {where}",
+        )
     return (
-        calibration.threshold_for_sensitivity(labels, probabilities, target),
-        f"highest threshold reaching {target:.0%} sensitivity on {where}",
+        calibration.threshold_for_specificity(labels, probabilities, target),
+        f"lowest threshold keeping {target:.0%} specificity on {where}",
     )
 
 

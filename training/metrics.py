@@ -188,11 +188,11 @@ def binary_metrics(y_true: ArrayLike, y_prob: ArrayLike, threshold: float) -> di
 
 
 def specificity_by_group(
-    groups: Sequence[Any] | np.ndarray,
+    groups: Sequence[str] | np.ndarray,
     y_prob: ArrayLike,
     threshold: float,
-    negative_groups: Iterable[Any],
-) -> dict[Any, float]:
+    negative_groups: Iterable[str],
+) -> dict[str, float]:
     """Specificity within each negative group: the share of its samples with ``y_prob <
     threshold``.
 
@@ -204,7 +204,7 @@ def specificity_by_group(
     if g.ndim != 1:
         raise ValueError(f"groups must be one-dimensional, got shape {g.shape}")
     p = _scores(y_prob, g.size)
-    out: dict[Any, float] = {}
+    out: dict[str, float] = {}
     for name in negative_groups:
         mask = g == name
         n = int(mask.sum())
@@ -215,7 +215,7 @@ def specificity_by_group(
 # --------------------------------------------------------------------------- cross-validation
 
 
-def _finite_or_none(x: Any) -> float | None:
+def _finite_or_none(x: float | None) -> float | None:
     if x is None:
         return None
     x = float(x)
@@ -254,7 +254,7 @@ def fold_summary(per_fold: Sequence[Mapping[str, float]]) -> dict[str, dict[str,
 
 
 def bootstrap_interval(
-    identities: Sequence[Any] | np.ndarray,
+    identities: Sequence[str] | np.ndarray,
     statistic: Callable[[np.ndarray], float],
     n_resamples: int = 2000,
     seed: int = 0,

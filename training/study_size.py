@@ -56,7 +56,7 @@ def _pretrained(
     photos: list[Path],
     identities: dict[str, str],
     shared: dict[str, pretext.PretextSet],
-    log: Any,
+    log: pretext.Log,
 ) -> tuple[Path, float]:
     """The backbone of ``arch``; the pretext set is made once and shared by the archs."""
     path = out / f"pretrained_{arch}.safetensors"

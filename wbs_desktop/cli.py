@@ -16,12 +16,18 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import ModelError, WBSError
 from wbs_desktop.core.files import printable
 from wbs_desktop.core.model.card_text import human_number, provenance_banner
+
+if TYPE_CHECKING:  # imported where used: they load torch, which `--help` does not need
+    import numpy as np
+
+    from wbs_desktop.core.model.bundle import ModelBundle
+    from wbs_desktop.core.pipeline.analysis import Result
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -57,7 +63,7 @@ def _resolve_model(model: str | None) -> Path:
     return models_dir() / model  # a bare file name refers to an installed bundle
 
 
-def _load_bundle(model: str | None, device: str | None) -> Any:
+def _load_bundle(model: str | None, device: str | None) -> ModelBundle:
     from wbs_desktop.core.model.bundle import load_model
     from wbs_desktop.core.model.devices import resolve_device
 
@@ -65,7 +71,7 @@ def _load_bundle(model: str | None, device: str | None) -> Any:
     return load_model(_resolve_model(model)).to(target)
 
 
-def _print_human(photo: str, result: Any) -> None:
+def _print_human(photo: str, result: Result) -> None:
     spread = (
         f", SD {human_number(result.score_std)} across its {len(result.network_scores)} networks"
         if len(result.network_scores) > 1
@@ -81,7 +87,7 @@ def _print_human(photo: str, result: Any) -> None:
         _say(f"  warning: {warning}")
 
 
-def _save_heatmaps(out_dir: Path, photo: str, image: Any, result: Any) -> None:
+def _save_heatmaps(out_dir: Path, photo: str, image: np.ndarray, result: Result) -> None:
     from wbs_desktop.core.files import atomic_write_bytes
     from wbs_desktop.core.outputs.render import overlay, png_bytes
 

@@ -332,6 +332,23 @@ def tiny_bundle(tiny_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     )
 
 
+def test_a_specificity_rule_keeps_that_share_of_calibration_negatives_below(
+    tiny_run: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "specific.safetensors"
+    export_run(tiny_run, out, threshold_rule="specificity:0.9", force=True)
+    card = load_model(out).card
+    assert card["threshold_rule"].startswith("lowest threshold keeping 90% specificity")
+    arch = json.loads((tiny_run / "manifest.json").read_text())["architectures"][0]
+    with open(tiny_run / arch / "deployed_scores_repeat0.csv", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["role"] == "calibration"]
+    negatives = np.array([float(r["score"]) for r in rows if r["label"] == "0"])
+    assert (negatives < card["threshold"]).mean() >= 0.9
+    with pytest.raises(DataError, match="'specificity:T'"):
+        export_run(tiny_run, tmp_path / "never.safetensors", threshold_rule="specific", force=True)
+    assert not (tmp_path / "never.safetensors").exists()
+
+
 def test_forced_export_is_marked_unvalidated(tiny_bundle: Path, astronaut: np.ndarray) -> None:
     bundle = load_model(tiny_bundle)  # checksum from the index export registered it in
     card = bundle.card

@@ -197,6 +197,40 @@ def test_threshold_for_sensitivity_exact_fraction() -> None:
         C.threshold_for_sensitivity(y, p, 0.0)
 
 
+@pytest.mark.parametrize("target", [0.5, 0.8, 0.9, 0.95, 1.0])
+def test_threshold_for_specificity(target: float) -> None:
+    for y, p in _cases(100, seed=6):
+        t = C.threshold_for_specificity(y, p, target)
+        assert (p[y == 0] < t).mean() >= target - 1e-12
+        lower = np.unique(p)[np.unique(p) < t]
+        # no smaller observed score keeps the target: this is the most sensitive one
+        assert all((p[y == 0] < low).mean() < target - 1e-12 for low in lower)
+
+
+def test_threshold_for_specificity_exact_fraction_and_above_every_score() -> None:
+    y = np.array([0] * 10 + [1] * 3)
+    p = np.r_[np.linspace(0.0, 0.9, 10), [0.5, 0.85, 0.8]]
+    assert C.threshold_for_specificity(y, p, 0.9) == pytest.approx(0.85)  # 9 of 10 below
+    everything_below = C.threshold_for_specificity(y, p, 1.0)  # a negative scores highest
+    assert everything_below > 0.9 and not (p >= everything_below).any()
+    with pytest.raises(ValueError, match="target"):
+        C.threshold_for_specificity(y, p, 1.5)
+
+
+@pytest.mark.parametrize(
+    ("rule", "parsed"),
+    [("youden", ("youden", None)), ("specificity:0.9", ("specificity", 0.9))],
+)
+def test_threshold_rules_are_read_in_one_place(rule: str, parsed: tuple) -> None:
+    assert C.parse_threshold_rule(rule) == parsed
+
+
+@pytest.mark.parametrize("rule", ["specificity:1", "sensitivity:nan", "recall:0.9", "youden:1"])
+def test_a_threshold_rule_that_is_none_of_them_is_refused(rule: str) -> None:
+    with pytest.raises(ValueError, match="'youden', 'sensitivity:T' or 'specificity:T'"):
+        C.parse_threshold_rule(rule)
+
+
 # ----------------------------------------------------------------------------- folds
 
 

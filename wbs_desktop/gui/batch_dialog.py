@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence
@@ -29,6 +29,10 @@ from wbs_desktop.gui import crash
 from wbs_desktop.gui.plain_text import PlainLabel
 from wbs_desktop.gui.workers import BatchOutcome, BatchScreener, CsvWriter
 
+if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily
+    from wbs_desktop.core.model.bundle import ModelBundle
+    from wbs_desktop.core.outputs.batch import BatchRow
+
 COLUMNS = ("Photo", "Result", "Score", "SD across networks", "Faces", "Warnings / reason")
 
 
@@ -45,7 +49,7 @@ class _Item(QTableWidgetItem):
         return str(mine).lower() < str(theirs).lower()
 
 
-def _item(text: str, sort_value: Any = None) -> QTableWidgetItem:
+def _item(text: str, sort_value: str | float | None = None) -> QTableWidgetItem:
     item = _Item(text)
     item.setData(Qt.ItemDataRole.UserRole, sort_value if sort_value is not None else text)
     item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
@@ -57,13 +61,13 @@ class BatchDialog(QDialog):
     csv_saved = Signal(str)
 
     def __init__(
-        self, folder: str, bundle: Any, device: str, parent: QWidget | None = None
+        self, folder: str, bundle: ModelBundle, device: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.folder = folder
         self.bundle = bundle
         self.device = device
-        self.rows: list[Any] = []
+        self.rows: list[BatchRow] = []
         self.outcome: BatchOutcome | None = None
         self.worker: BatchScreener | None = None
         self._csv_worker: CsvWriter | None = None
@@ -141,15 +145,15 @@ class BatchDialog(QDialog):
         if name:
             self.status.setText(f"Screening {name}…")
 
-    def _add_row(self, row: Any) -> None:
+    def _add_row(self, row: BatchRow) -> None:
         self.rows.append(row)
         index = self.table.rowCount()
         self.table.insertRow(index)
         cells = [
             _item(printable(row.photo.name), row.photo.name.lower()),
             _item(row.label if row.ok else "failed", row.label if row.ok else "~failed"),
-            _item(human_number(row.score) if row.ok else "", row.score),
-            _item(human_number(row.score_std) if row.ok else "", row.score_std),
+            _item(human_number(row.score) if row.score is not None else "", row.score),
+            _item(human_number(row.score_std) if row.score_std is not None else "", row.score_std),
             _item(str(row.faces_found) if row.ok else "", row.faces_found if row.ok else None),
             _item(printable(row.error if not row.ok else " | ".join(row.warnings))),
         ]

@@ -11,7 +11,7 @@ status bar (a photo's also in the result column); unexpected exceptions go to ``
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
@@ -32,6 +32,9 @@ from wbs_desktop.gui.window_actions import WindowActions
 from wbs_desktop.gui.window_layout import WindowLayout
 from wbs_desktop.gui.worker_pool import WorkerPool
 from wbs_desktop.gui.workers import Analysis, LoadedPhoto
+
+if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily
+    from wbs_desktop.core.model.bundle import ModelBundle
 
 APP_TITLE = "WBS Screen"
 
@@ -152,7 +155,7 @@ class MainWindow(QMainWindow):
         self.models.start()
 
     @property
-    def bundle(self) -> Any:
+    def bundle(self) -> ModelBundle | None:
         return self.models.bundle
 
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -16,6 +16,9 @@ from wbs_desktop.gui.controller import WindowController, WindowParts
 from wbs_desktop.gui.model_picker import same_file
 from wbs_desktop.gui.worker_pool import error_text
 from wbs_desktop.gui.workers import HashWorker, ModelLoader, ModelReady
+
+if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily
+    from wbs_desktop.core.model.bundle import ModelBundle
 
 
 class ModelController(WindowController):
@@ -28,7 +31,7 @@ class ModelController(WindowController):
         super().__init__(parts)
         self._override = model
         self.device = device or parts.settings.device
-        self.bundle: Any = None  # ModelBundle, typed loosely so the GUI never imports torch
+        self.bundle: ModelBundle | None = None
         self.loading = True  # start() follows the window's construction at once
         self.hash_box: QMessageBox | None = None
         self._token = 0

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from wbs_desktop.core.files import printable
 from wbs_desktop.gui.plain_text import tooltip
+
+if TYPE_CHECKING:
+    from wbs_desktop.core.model.registry import BundleEntry
 
 ADD_ITEM = "Add model file…"
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)"}
@@ -58,7 +61,7 @@ class ModelPicker(QWidget):
 
     # --- models
     def set_models(
-        self, installed: Iterable[Any], added: Mapping[str, str], current_path: str
+        self, installed: Iterable[BundleEntry], added: Mapping[str, str], current_path: str
     ) -> None:
         """``installed``: registry entries; ``added``: path -> confirmed SHA-256."""
         self.models.blockSignals(True)

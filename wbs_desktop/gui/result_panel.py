@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont
@@ -30,6 +30,9 @@ from wbs_desktop.core.model.card_text import (
 )
 from wbs_desktop.gui.charts import HIGH_COLOUR, LOW_COLOUR, RegionChart, ScoreGauge
 from wbs_desktop.gui.plain_text import PlainLabel, html_text
+
+if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily
+    from wbs_desktop.core.pipeline.analysis import Result
 
 _SECTION_STYLE = "color: #1f5f99; font-weight: 600; letter-spacing: 0.5px;"
 
@@ -198,7 +201,7 @@ class ResultPanel(QScrollArea):
         )
         self.banner.setVisible(bool(note))
 
-    def show_result(self, result: Any, card: Mapping[str, Any] | None) -> None:
+    def show_result(self, result: Result, card: Mapping[str, Any] | None) -> None:
         self.set_model(result.model, card)
         self.status.hide()
         high = result.label == "high"

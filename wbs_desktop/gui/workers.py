@@ -15,13 +15,20 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
 from wbs_desktop.gui.qimage import heat_rgba, qimage_to_bytes, shrink
+
+if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily, in ModelLoader
+    from wbs_desktop.core.model.bundle import ModelBundle
+    from wbs_desktop.core.model.registry import BundleEntry
+    from wbs_desktop.core.outputs.batch import BatchRow
+    from wbs_desktop.core.outputs.report import ReportOptions
+    from wbs_desktop.core.pipeline.analysis import Result
 
 # Grad-CAM hooks a network's layer for the length of one call, so one network must never
 # run in two threads at once (the analysis worker and the batch worker share the bundle).
@@ -35,7 +42,7 @@ class Worker(QThread):
     succeeded = Signal(object)
     error = Signal(object)
 
-    def work(self) -> Any:
+    def work(self) -> object:
         raise NotImplementedError
 
     def run(self) -> None:
@@ -52,10 +59,10 @@ class Worker(QThread):
 
 @dataclass
 class ModelReady:
-    bundle: Any  # ModelBundle: typed loosely so this module never imports torch
+    bundle: ModelBundle
     summary: dict[str, Any]  # analysis.model_summary: what every result says of the model
     devices: list[str]
-    installed: list[Any]  # registry.BundleEntry
+    installed: list[BundleEntry]
 
 
 def _limit_threads() -> None:
@@ -179,15 +186,15 @@ class Analysis:
     """A result with what the views need to draw it, prepared off the GUI thread."""
 
     photo: LoadedPhoto
-    result: Any  # analysis.Result
-    bundle: Any
+    result: Result
+    bundle: ModelBundle
     photo_heat: np.ndarray  # heat on the preview, (h, w) in [0, 1]
     colormap: str
     layers: dict[str, np.ndarray] = field(default_factory=dict)  # RGBA heat layers
 
 
 class Analyser(Worker):
-    def __init__(self, photo: LoadedPhoto, bundle: Any, device: str, colormap: str) -> None:
+    def __init__(self, photo: LoadedPhoto, bundle: ModelBundle, device: str, colormap: str) -> None:
         super().__init__()
         self.photo = photo
         self.bundle = bundle
@@ -218,7 +225,7 @@ class Analyser(Worker):
 
 @dataclass
 class BatchOutcome:
-    rows: list[Any]  # batch.BatchRow
+    rows: list[BatchRow]
     cancelled: bool
     total: int
 
@@ -230,7 +237,7 @@ class BatchScreener(Worker):
 
     row = Signal(object)
 
-    def __init__(self, folder: str, bundle: Any, device: str) -> None:
+    def __init__(self, folder: str, bundle: ModelBundle, device: str) -> None:
         super().__init__()
         self.folder = folder
         self.bundle = bundle
@@ -241,7 +248,7 @@ class BatchScreener(Worker):
         from wbs_desktop.core.outputs.batch_pipeline import screen_photos
 
         photos = find_photos(self.folder)
-        rows: list[Any] = []
+        rows: list[BatchRow] = []
         if photos:
             self.progress.emit(0, len(photos), photos[0].name)
         for row in screen_photos(
@@ -262,7 +269,7 @@ class BatchScreener(Worker):
 
 
 class CsvWriter(Worker):
-    def __init__(self, path: str, rows: list[Any]) -> None:
+    def __init__(self, path: str, rows: list[BatchRow]) -> None:
         super().__init__()
         self.path = path
         self.rows = rows
@@ -277,7 +284,9 @@ class CsvWriter(Worker):
 
 
 class ReportWriter(Worker):
-    def __init__(self, path: str, analysis: Analysis, options: Any, fmt: str | None = None) -> None:
+    def __init__(
+        self, path: str, analysis: Analysis, options: ReportOptions, fmt: str | None = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.analysis = analysis

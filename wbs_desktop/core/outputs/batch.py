@@ -25,7 +25,10 @@ from wbs_desktop.core import files
 from wbs_desktop.core.errors import ImageError, WBSError
 from wbs_desktop.core.pipeline.imaging import is_supported_suffix
 
-if TYPE_CHECKING:  # analysis imports torch, which find_photos and the CSV do not need
+if TYPE_CHECKING:  # these import torch, which find_photos and the CSV do not need
+    import torch
+
+    from wbs_desktop.core.model.bundle import ModelBundle
     from wbs_desktop.core.pipeline.analysis import Scored
 
 OK = "ok"
@@ -59,7 +62,7 @@ class BatchRow:
     def ok(self) -> bool:
         return self.status == OK
 
-    def to_csv(self) -> dict[str, Any]:
+    def to_csv(self) -> dict[str, str | int]:
         def number(value: float | None) -> str:
             return "" if value is None else f"{value:.4f}"
 
@@ -100,7 +103,7 @@ def find_photos(folder: str | os.PathLike[str]) -> list[Path]:
     )
 
 
-def _row(photo: Path, bundle: Any, seconds: float, **outcome: Any) -> BatchRow:
+def _row(photo: Path, bundle: ModelBundle, seconds: float, **outcome: Any) -> BatchRow:
     return BatchRow(
         photo=photo,
         seconds=seconds,
@@ -111,14 +114,14 @@ def _row(photo: Path, bundle: Any, seconds: float, **outcome: Any) -> BatchRow:
     )
 
 
-def failed_row(photo: Path, bundle: Any, error: WBSError, seconds: float) -> BatchRow:
+def failed_row(photo: Path, bundle: ModelBundle, error: WBSError, seconds: float) -> BatchRow:
     """The row of a photo that could not be screened; ``error``'s sentence is the reason."""
     return _row(photo, bundle, seconds, status=FAILED, error=str(error))
 
 
 def scored_row(
     photo: Path,
-    bundle: Any,
+    bundle: ModelBundle,
     scores: Scored,
     *,
     faces_found: int,
@@ -140,7 +143,9 @@ def scored_row(
     )
 
 
-def screen_photo(path: Path, bundle: Any, device: Any = None) -> BatchRow:
+def screen_photo(
+    path: Path, bundle: ModelBundle, device: str | torch.device | None = None
+) -> BatchRow:
     """Analyse one photo with ``analyze``; any expected failure becomes a failed row, never
     an exception. The reference for ``batch_pipeline.screen_photos``, which makes the same
     rows for a whole folder faster."""

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -40,6 +40,11 @@ from wbs_desktop.core.pipeline.prepare_pool import (
     available_cores,
 )
 
+if TYPE_CHECKING:  # torch is imported where the networks run: the caller's process only
+    import torch
+
+    from wbs_desktop.core.model.bundle import ModelBundle
+
 BATCH_SIZE = 8
 WORKERS_FROM_CORES = 8  # on a CPU; fewer cores prepare in the networks' process
 
@@ -48,7 +53,7 @@ def _never() -> bool:
     return False
 
 
-def default_workers(device: Any) -> int:
+def default_workers(device: torch.device) -> int:
     """Prepare processes for a batch on ``device`` (a ``torch.device``); 0 prepares in this
     process. With a GPU the main process only feeds it, so every core but one prepares
     photos. On a CPU the networks need most cores (resnet34 with mirror views costs several
@@ -69,14 +74,14 @@ def network_threads(workers: int) -> int:
 
 def screen_photos(
     photos: Sequence[Path],
-    bundle: Any,
-    device: Any = None,
+    bundle: ModelBundle,
+    device: str | torch.device | None = None,
     *,
     workers: int | None = None,
     batch_size: int = BATCH_SIZE,
     threads: int | None = None,
     should_stop: Callable[[], bool] = _never,
-    network_lock: AbstractContextManager[Any] | None = None,
+    network_lock: AbstractContextManager[object] | None = None,
 ) -> Iterator[BatchRow]:
     """One row per photo, in the photos' order, a mini-batch of rows at a time.
 
@@ -115,7 +120,7 @@ def screen_photos(
 
 
 @contextmanager
-def _cpu_threads(device: Any, count: int) -> Iterator[None]:
+def _cpu_threads(device: torch.device, count: int) -> Iterator[None]:
     """torch's threads for the networks on a CPU, restored after. With as many threads as
     cores while the workers also run, each parallel step waits for threads that have no
     core: 8 workers beside 16 threads ran at 0.6x the sequential loop on 16 cores."""
@@ -152,7 +157,9 @@ def _batches(
         yield batch
 
 
-def network_log_odds(bundle: Any, crops: Sequence[np.ndarray], device: Any) -> np.ndarray:
+def network_log_odds(
+    bundle: ModelBundle, crops: Sequence[np.ndarray], device: torch.device | str
+) -> np.ndarray:
     """(N, networks) log-odds of N prepared crops, the networks' stage of ``analyze`` for
     many photos at once (``scoring.network_logits``: the function training scores with)."""
     import torch
@@ -172,7 +179,7 @@ def network_log_odds(bundle: Any, crops: Sequence[np.ndarray], device: Any) -> n
     )
 
 
-def _score(waiting: list[Outcome], bundle: Any, device: Any) -> list[BatchRow]:
+def _score(waiting: list[Outcome], bundle: ModelBundle, device: torch.device) -> list[BatchRow]:
     """The rows of ``waiting``, in its order: its prepared photos scored as one batch."""
     from wbs_desktop.core.pipeline.analysis import score_logits
 

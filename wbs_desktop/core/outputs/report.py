@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,7 @@ def format_for(path: str | os.PathLike[str]) -> str:
     return suffix
 
 
-def _style() -> Any:
+def _style() -> AbstractContextManager[None]:
     """The report's matplotlib settings, active while pages are made and saved. Type 42
     embeds TrueType fonts whole, so the PDF's text stays selectable and searchable; no text
     is mathtext, so "$...$" in a file name or a card is printed, never parsed."""

@@ -15,7 +15,9 @@ from wbs_desktop.core.pipeline.regions import OUTSIDE, REGION_NAMES
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
     from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
@@ -153,13 +155,15 @@ def heading(page: Page, y: float, text: str, x0: float = LEFT, x1: float = RIGHT
     page.fig.add_artist(hline(page.fig, y - 0.006, x0, x1))
 
 
-def hline(fig: Figure, y: float, x0: float = LEFT, x1: float = RIGHT) -> Any:
+def hline(fig: Figure, y: float, x0: float = LEFT, x1: float = RIGHT) -> Line2D:
     from matplotlib.lines import Line2D
 
     return Line2D([x0, x1], [y, y], transform=fig.transFigure, color=RULE, linewidth=0.8)
 
 
-def image_panel(fig: Figure, rect: Rect, image: np.ndarray, title: str, colour: str = MUTED) -> Any:
+def image_panel(
+    fig: Figure, rect: Rect, image: np.ndarray, title: str, colour: str = MUTED
+) -> Axes:
     ax = fig.add_axes(rect)
     ax.imshow(image, interpolation="antialiased")
     ax.set_anchor("N")  # panels of different aspect ratios line up at the top
@@ -197,7 +201,7 @@ def score_bar(fig: Figure, rect: Rect, result: Result) -> None:
         ax.text(tick, 0.05, human_number(tick), ha="center", va="top", fontsize=7, color=MUTED)
 
 
-def regions_chart(fig: Figure, rect: Rect, regions: Mapping[str, float]) -> Any:
+def regions_chart(fig: Figure, rect: Rect, regions: Mapping[str, float]) -> Axes:
     names = [n for n in REGION_NAMES if n in regions]
     if OUTSIDE in regions:
         names.append(OUTSIDE)

@@ -153,6 +153,7 @@ class FaceFinder:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        # MediaPipe ships no type information: its graphs are typed Any.
         self._mesh_single: Any = None
         self._mesh_multi: Any = None
         self._detectors: list[Any] = []
