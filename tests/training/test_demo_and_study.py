@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tests.conftest import REPO_ROOT, write_bundle
-from training import demo, study_size, synth
+from training import demo, demo_evaluation, study_size, synth
 from training.folds import DEVELOPMENT, TEST
 from wbs_desktop.core.files import write_csv
 from wbs_desktop.core.model.bundle import load_model
@@ -59,8 +59,8 @@ def test_the_demo_evaluation_is_written_into_the_card_and_the_index(tmp_path: Pa
     path = write_bundle(tmp_path, "mobilenet_v2", weights_dtype="float16")
     register_bundle(path, summary="a demo", default=True)
     before = load_model(path)
-    figures = {key: 0.5 for key in demo.TARGETS}
-    demo.record_evaluation(
+    figures = {key: 0.5 for key in demo_evaluation.TARGETS}
+    demo_evaluation.record_evaluation(
         path,
         {
             "photos": 9,
@@ -117,7 +117,7 @@ def test_the_demo_evaluation_scores_the_test_people_and_gives_uniform_map_contro
     manifest = data / "manifest.csv"
     write_csv(manifest, rows, list(rows[0]))
     bundle = write_bundle(tmp_path, "mobilenet_v2", input_size=112, cam_layer="stride8")
-    result = demo.evaluate(bundle, manifest)
+    result = demo_evaluation.evaluate(bundle, manifest)
     assert result["photos"] == 3 and result["people"] == 1
     scored = {r["group"]: r for r in result["rows"]}
     assert scored["healthy"]["in_warped_regions"] == 0 == scored["healthy"]["warped_regions_area"]
@@ -126,5 +126,5 @@ def test_the_demo_evaluation_scores_the_test_people_and_gives_uniform_map_contro
     assert 0.2 < figures["outside_face_plain_uniform"] < 0.8
     assert 0 < figures["warped_regions_wbs_uniform"] < 1
     assert figures["auc_wbs_vs_plain"] in (0.0, 1.0)  # one photo each way
-    table = demo.evaluation_table(result)
+    table = demo_evaluation.evaluation_table(result)
     assert table.count("\n|") == 2 + len(figures)  # heading, rule, then a row per figure
