@@ -23,7 +23,7 @@ from wbs_desktop.core.errors import ModelError, WBSError
 from wbs_desktop.core.files import printable
 from wbs_desktop.core.model.card_text import human_number, provenance_banner
 
-if TYPE_CHECKING:  # imported where used: they load torch, which `--help` does not need
+if TYPE_CHECKING:  # for annotations only: the commands import these where used (torch)
     import numpy as np
 
     from wbs_desktop.core.model.bundle import ModelBundle

@@ -218,8 +218,7 @@ def test_threshold_for_specificity_exact_fraction_and_above_every_score() -> Non
 
 
 @pytest.mark.parametrize(
-    ("rule", "parsed"),
-    [("youden", ("youden", None)), ("specificity:0.9", ("specificity", 0.9))],
+    ("rule", "parsed"), [("youden", ("youden", None)), ("specificity:0.9", ("specificity", 0.9))]
 )
 def test_threshold_rules_are_read_in_one_place(rule: str, parsed: tuple) -> None:
     assert C.parse_threshold_rule(rule) == parsed

@@ -153,7 +153,7 @@ class FaceFinder:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        # MediaPipe ships no type information: its graphs are typed Any.
+        # MediaPipe ships no type information, so its graphs stay untyped.
         self._mesh_single: Any = None
         self._mesh_multi: Any = None
         self._detectors: list[Any] = []
