@@ -11,34 +11,25 @@ from __future__ import annotations
 import os
 from functools import partial
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 
 from wbs_desktop.core.errors import WBSError
+from wbs_desktop.gui.controller import WindowController, WindowParts
 from wbs_desktop.gui.model_controller import ModelController
 from wbs_desktop.gui.qimage import heat_rgba
-from wbs_desktop.gui.window_layout import WindowLayout
-from wbs_desktop.gui.worker_pool import WorkerPool, error_text
+from wbs_desktop.gui.worker_pool import error_text
 from wbs_desktop.gui.workers import Analyser, Analysis, LoadedPhoto, PhotoReader, PhotoSource
 
 
-class AnalysisController(QObject):
+class AnalysisController(WindowController):
     photo_shown = Signal(object)  # LoadedPhoto, decoded and on screen
     analysis_changed = Signal(bool)  # whether a result is on screen
     result_shown = Signal(object)  # Analysis
     unreadable = Signal(str)  # the path of a file that could not be opened as a photo
-    failed = Signal(str)  # the sentence shown
 
-    def __init__(
-        self,
-        ui: WindowLayout,
-        models: ModelController,
-        pool: WorkerPool,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._ui = ui
+    def __init__(self, parts: WindowParts, models: ModelController) -> None:
+        super().__init__(parts)
         self._models = models
-        self._pool = pool
         self.photo: LoadedPhoto | None = None
         self.analysis: Analysis | None = None
         self._read_token = 0

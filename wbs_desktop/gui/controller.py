@@ -1,4 +1,4 @@
-"""What the main window's dialog-owning controllers share: the window that parents their
+"""What the main window's controllers share: the window that parents them and their
 dialogs, its widgets, the remembered settings and the worker pool, handed over as one
 :class:`WindowParts`, and one signal for the sentence the window shows when something
 fails."""

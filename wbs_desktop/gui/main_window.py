@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self.workers = WorkerPool(self)
         parts = WindowParts(self, self.ui, settings, self.workers)
         self.models = ModelController(parts, model=model, device=device)
-        self.analyser = AnalysisController(self.ui, self.models, self.workers, self)
+        self.analyser = AnalysisController(parts, self.models)
         self.photos = PhotoController(parts, self.commands.recent_menu, self.models, self.analyser)
         self.exports = ExportController(parts, self.analyser)
 
