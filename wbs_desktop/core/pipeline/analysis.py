@@ -65,15 +65,23 @@ def decide(score: float, threshold: float) -> str:
     return HIGH if score >= threshold else LOW
 
 
+def similarity_summary(label: str) -> str:
+    """Wording that does not overclaim: similarity of features, never a diagnosis."""
+    return f"Facial features similar to WBS: {label}"
+
+
 @dataclass(frozen=True)
 class Scored:
-    """The deployed score of one photo, its label and each network's own probability."""
+    """The deployed score of one photo, its label and each network's own probability;
+    ``logit`` is the deployed logit (the mean of the networks' log-odds) that the card's
+    Platt map turns into ``score``: a case of several photos averages these."""
 
     score: float
     score_std: float
     network_scores: tuple[float, ...]
     label: str
     threshold: float
+    logit: float
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,8 @@ class Result(Scored):
 
     def __post_init__(self) -> None:
         require_finite(
-            [self.score, self.score_std, *self.network_scores, self.threshold], "the score"
+            [self.score, self.score_std, *self.network_scores, self.threshold, self.logit],
+            "the score",
         )
         require_finite(self.heatmap, "the heatmap")
         require_finite(list(self.regions.values()), "a region's share of the heatmap")
@@ -108,8 +117,7 @@ class Result(Scored):
 
     @property
     def summary(self) -> str:
-        """Wording that does not overclaim: similarity of features, never a diagnosis."""
-        return f"Facial features similar to WBS: {self.label}"
+        return similarity_summary(self.label)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -188,10 +196,11 @@ def score_logits(card: Mapping[str, Any], network_logits: Sequence[float]) -> Sc
     for number, log_odds in enumerate(network_logits, 1):
         require_finite(log_odds, f"the output of network {number}")
     calibration = Calibration.from_card(card)
-    score = float(calibration.probability(deployed_logit(network_logits)))
+    logit = float(deployed_logit(network_logits))
+    score = float(calibration.probability(logit))
     scores = tuple(float(calibration.probability(z)) for z in network_logits)
     threshold = float(card["threshold"])
-    return Scored(score, float(np.std(scores)), scores, decide(score, threshold), threshold)
+    return Scored(score, float(np.std(scores)), scores, decide(score, threshold), threshold, logit)
 
 
 def analyze(

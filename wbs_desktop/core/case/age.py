@@ -1,0 +1,68 @@
+"""Age at the photo, in whole years and months, and the date checks a case needs: no date
+in the future, no photo taken before the child was born."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True, order=True)
+class Age:
+    years: int
+    months: int  # 0-11
+
+    @property
+    def in_months(self) -> int:
+        return 12 * self.years + self.months
+
+    def __str__(self) -> str:
+        def count(n: int, unit: str) -> str:
+            return f"{n} {unit}{'' if n == 1 else 's'}"
+
+        if self.years == 0:
+            return count(self.months, "month")
+        if self.months == 0:
+            return count(self.years, "year")
+        return f"{count(self.years, 'year')} {count(self.months, 'month')}"
+
+
+def age_at(born: date, on: date) -> Age:
+    """Completed years and months on ``on``: a month counts once its day of the month is
+    reached (born 31 January, one month old on 28 February only when that is the month's
+    last day). ValueError when ``on`` is before ``born``."""
+    if on < born:
+        raise ValueError(f"{on.isoformat()} is before the date of birth {born.isoformat()}")
+    months = 12 * (on.year - born.year) + on.month - born.month
+    if on.day < born.day and not _is_last_day_of_month(on):
+        months -= 1
+    return Age(months // 12, months % 12)
+
+
+def _is_last_day_of_month(day: date) -> bool:
+    return day.month != date.fromordinal(day.toordinal() + 1).month
+
+
+def date_problem(label: str, value: date, *, today: date | None = None) -> str | None:
+    """A sentence when ``value`` (named by ``label``, e.g. "The date of birth") lies in the
+    future, else None."""
+    today = today or date.today()
+    if value > today:
+        return f"{label} ({value.isoformat()}) is in the future; check it."
+    return None
+
+
+def capture_date_problem(
+    taken: date, born: date | None, *, today: date | None = None
+) -> str | None:
+    """A sentence when a photo's date cannot be right: in the future, or before the date of
+    birth; else None."""
+    future = date_problem("The photo's date", taken, today=today)
+    if future:
+        return future
+    if born is not None and taken < born:
+        return (
+            f"The photo's date ({taken.isoformat()}) is before the date of birth "
+            f"({born.isoformat()}); check both."
+        )
+    return None

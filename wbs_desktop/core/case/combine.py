@@ -1,0 +1,80 @@
+"""One result for a case of several photos of the same child.
+
+The case score is the card's Platt map applied to the **mean of the photos' deployed
+logits** (each photo's logit is itself the mean of the networks' log-odds): averaging in
+log-odds, as the ensemble already does across networks, so that one photo scored 0.999
+cannot outvote two scored 0.2 the way a mean of probabilities would let it. It is then
+compared with the card's threshold like a single photo's score. Photos the clinician
+excluded (e.g. because their quality warnings make them unreliable) do not count, and the
+result says how many did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from wbs_desktop.core.case.age import Age, age_at
+from wbs_desktop.core.errors import WBSError
+from wbs_desktop.core.model.scoring import Calibration
+from wbs_desktop.core.pipeline.analysis import Scored, decide, similarity_summary
+
+
+class CaseError(WBSError):
+    """A case cannot be combined; the message says why in one sentence."""
+
+
+@dataclass(frozen=True)
+class CasePhoto:
+    name: str  # what the clinician sees: the file name, "Pasted photo", "Camera"
+    result: Scored
+    model_sha256: str  # the model that scored it: a case combines one model's scores only
+    taken: date | None = None  # from EXIF when present, editable
+    excluded: bool = False
+
+    def age(self, born: date | None) -> Age | None:
+        """Age at the photo, when both dates are known and in order."""
+        if born is None or self.taken is None or self.taken < born:
+            return None
+        return age_at(born, self.taken)
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    score: float
+    logit: float
+    label: str
+    threshold: float
+    used: int  # photos that count
+    total: int  # photos in the case
+
+    @property
+    def summary(self) -> str:
+        photos = "photo" if self.total == 1 else "photos"
+        return f"{similarity_summary(self.label)} ({self.used} of {self.total} {photos})"
+
+
+def combine(photos: Sequence[CasePhoto], card: Mapping[str, Any]) -> CaseResult:
+    """The case result of ``photos`` under the model whose card is ``card``.
+
+    CaseError when no photo counts, or when the counted photos were scored by different
+    models (their logits would not be on one scale).
+    """
+    used = [p for p in photos if not p.excluded]
+    if not used:
+        raise CaseError(
+            "Every photo of this case is excluded; include at least one to get a case result."
+        )
+    if len({p.model_sha256 for p in used}) > 1:
+        raise CaseError(
+            "The photos of this case were analysed with different models; analyse them "
+            "again with one model to combine them."
+        )
+    logit = float(np.mean([p.result.logit for p in used]))
+    score = float(Calibration.from_card(card).probability(logit))
+    threshold = float(card["threshold"])
+    return CaseResult(score, logit, decide(score, threshold), threshold, len(used), len(photos))
