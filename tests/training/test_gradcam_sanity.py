@@ -4,8 +4,9 @@ Faces of people the demo model never saw (the two portraits that ship with the
 dependencies; it was trained on other identities) get the WBS warps, whose regions are
 known. Two checks from the saliency-evaluation literature:
 
-* energy pointing game: more heat falls in the warped regions than a uniform map would put
-  there (their share of the crop's area);
+* energy pointing game: at least half the heat falls in the warped regions (the demo
+  model's target), well above what a uniform map would put there (their share of the
+  crop's area, ~0.28);
 * model randomisation (Adebayo et al. 2018): with the weights re-initialised, the maps
   change: their rank correlation with the trained model's maps is low.
 """
@@ -56,7 +57,8 @@ def test_heat_concentrates_on_the_warped_regions(
         areas = region_areas(result.aligned.landmarks, demo_bundle.input_size)
         heat_share.append(sum(result.regions[r] for r in regions))
         area_share.append(sum(areas[r] for r in regions))
-    assert np.mean(heat_share) > np.mean(area_share) + 0.05, (heat_share, area_share)
+    assert np.mean(heat_share) >= 0.5, (heat_share, area_share)
+    assert np.mean(heat_share) > np.mean(area_share) + 0.1, (heat_share, area_share)
 
 
 def test_randomised_weights_change_the_maps(
