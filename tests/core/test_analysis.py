@@ -145,26 +145,25 @@ def test_the_stride16_and_stride8_cam_layers_give_7x7_and_14x14_maps_at_112_px(
 ) -> None:
     """The card may ask for the stride-16 or stride-8 map: 7 x 7 or 14 x 14 cells before
     upsampling at 112 px, where the final map of MobileNet-V2 and ResNet is 4 x 4 (VGG's
-    final map is its stride-16 one)."""
+    final map is its stride-16 one). A bundle that asks for one analyses as any other."""
+    from wbs_desktop.core.model.architectures import seeded_network, target_layer
     from wbs_desktop.core.pipeline.gradcam import grad_cam
 
     expected = {"final": (4, 4), "stride16": (7, 7), "stride8": (14, 14)}
+    x = torch.randn(1, 3, 112, 112)
     for arch in ("mobilenet_v2", "resnet18", "vgg16"):
-        folder = bundle_dir / f"cam_{arch}"
-        folder.mkdir()
-        sizes = {}
-        for seed, where in enumerate(CAM_LAYERS, 1):
-            bundle = load_model(
-                write_bundle(folder, arch, seed=seed, input_size=112, cam_layer=where)
-            )
-            x = bundle.preprocess(np.zeros((112, 112, 3), np.uint8))
-            _, cam = grad_cam(bundle.networks[0], bundle.target_layers[0], x, 1)
-            sizes[where] = tuple(cam.shape)
-            result = analyze(astronaut, bundle, "cpu")
-            assert result.heatmap.shape == (112, 112) and np.isfinite(result.heatmap).all()
+        network = seeded_network(arch, 1)
+        sizes = {
+            where: tuple(grad_cam(network, target_layer(network, arch, where), x, 1)[1].shape)
+            for where in CAM_LAYERS
+        }
         assert sizes == ({**expected, "final": (7, 7)} if arch.startswith("vgg") else expected), (
             arch
         )
+    bundle = load_model(write_bundle(bundle_dir, seed=7, input_size=112, cam_layer="stride8"))
+    assert bundle.card["cam_layer"] == "stride8"
+    result = analyze(astronaut, bundle, "cpu")
+    assert result.heatmap.shape == (112, 112) and np.isfinite(result.heatmap).all()
 
 
 # ---------------------------------------------------------------------------- fail-safe

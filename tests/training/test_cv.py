@@ -284,6 +284,7 @@ def test_resume_refuses_a_changed_run(
     assert train_main(tiny_command(tiny_data, run, "--resume")) == 0  # unchanged: fine
 
 
+@pytest.mark.slow  # two training processes, one killed mid-run: ~12 s
 def test_interrupted_run_resumes_to_the_same_result(
     tiny_run: Path, tiny_data: Path, tiny_toml: Path, tmp_path: Path
 ) -> None:

@@ -179,7 +179,10 @@ def test_cv_refuses_to_test_on_people_the_backbone_saw(
         )
 
 
-@pytest.mark.parametrize("arch", ["vgg16", "resnet34"])
+@pytest.mark.parametrize(
+    "arch",
+    [pytest.param("vgg16", marks=pytest.mark.slow), "resnet34"],  # vgg16: ~7 s
+)
 def test_every_architecture_can_be_pretrained(
     arch: str, portraits: list[Path], tmp_path: Path
 ) -> None:
