@@ -24,7 +24,8 @@ run: venv
 test: venv
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# Everything but the tests marked slow (the frozen-app build, two-process DDP): ~2.5 min here.
+# Everything but the tests marked slow (the frozen-app build, two-process DDP, a killed and
+# resumed training run, vgg16 pretraining): 2.5 min here.
 test-fast: venv
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
 
