@@ -32,6 +32,7 @@ import numpy as np
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import OutputError
 from wbs_desktop.core.files import atomic_write_bytes
+from wbs_desktop.core.outputs.report_frame import CaseDetails
 from wbs_desktop.core.outputs.report_page import PNG_DPI
 from wbs_desktop.core.outputs.report_pages import ReportOptions, first_page, second_page
 
@@ -71,20 +72,22 @@ def report_figures(
     card: Mapping[str, Any] | None = None,
     options: ReportOptions | None = None,
     created: datetime | None = None,
+    case: CaseDetails | None = None,
 ) -> list[Figure]:
     """The report's pages, laid out and drawn: page 1 alone for "png", two for "pdf".
 
     ``image`` is the analysed RGB photo; ``card`` the bundle's full model card (page 2
-    falls back to ``result.model`` without it).
+    falls back to ``result.model`` without it); ``case`` says whom the report is about
+    (a block on page 1, the patient ID in every page's footer).
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
     options = options or ReportOptions()
     created = created or datetime.now().replace(microsecond=0)
     with _style():
-        pages = [first_page(image, result, options, created)]
+        pages = [first_page(image, result, options, created, case, 2 if fmt == "pdf" else 1)]
         if fmt == "pdf":
-            pages.append(second_page(card, result))
+            pages.append(second_page(card, result, case))
         for page in pages:
             page.canvas.draw()
     return pages
@@ -122,6 +125,7 @@ def write_report(
     options: ReportOptions | None = None,
     created: datetime | None = None,
     fmt: str | None = None,
+    case: CaseDetails | None = None,
 ) -> Path:
     """Render and atomically write a report; the format is ``fmt`` or follows the suffix
     (.pdf/.png).
@@ -130,6 +134,8 @@ def write_report(
     """
     if fmt not in FORMATS:
         fmt = format_for(path)
-    pages = report_figures(image, result, fmt, card=card, options=options, created=created)
+    pages = report_figures(
+        image, result, fmt, card=card, options=options, created=created, case=case
+    )
     data = report_bytes(pages, fmt)
     return atomic_write_bytes(path, data)

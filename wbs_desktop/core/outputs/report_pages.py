@@ -24,6 +24,7 @@ from wbs_desktop.core.model.card_text import (
     validation_summary,
 )
 from wbs_desktop.core.outputs.render import DEFAULT_COLORMAP, overlay
+from wbs_desktop.core.outputs.report_frame import CaseDetails, footer, header, patient_block
 from wbs_desktop.core.outputs.report_page import (
     BANNER_EDGE,
     BANNER_FILL,
@@ -96,36 +97,6 @@ def _photo_for_print(
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         box = (box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale)
     return np.ascontiguousarray(image), box
-
-
-def _header(page: Page, created: datetime, photo_label: str | None) -> None:
-    page.text(
-        LEFT,
-        0.960,
-        "WBS Screen - facial gestalt screening report",
-        fontsize=15,
-        fontweight="bold",
-        color=INK,
-    )
-    subtitle = page.text(
-        LEFT,
-        0.943,
-        "Research and decision-support aid. It does not diagnose Williams-Beuren syndrome.",
-        fontsize=8.5,
-        color=MUTED,
-    )
-    page.text(RIGHT, 0.960, created.strftime("%Y-%m-%d %H:%M"), fontsize=9, color=INK, ha="right")
-    if photo_label:
-        room = RIGHT - page.right(subtitle) - 0.03
-        page.text(
-            RIGHT,
-            0.943,
-            page.wrap(f"Photo: {photo_label}", room, 8, max_lines=1),
-            fontsize=8,
-            color=MUTED,
-            ha="right",
-        )
-    page.fig.add_artist(hline(page.fig, 0.932))
 
 
 def _banner(page: Page, top: float, note: str) -> float:
@@ -288,14 +259,23 @@ def _model_section(page: Page, y: float, model: Mapping[str, Any], created: date
 
 
 def first_page(
-    image: np.ndarray, result: Result, options: ReportOptions, created: datetime
+    image: np.ndarray,
+    result: Result,
+    options: ReportOptions,
+    created: datetime,
+    case: CaseDetails | None = None,
+    pages: int = 2,
 ) -> Figure:
     page = Page()
     model = result.model
     note = model.get("provenance_note") or ""
-    _header(page, created, options.photo_label)
+    header(page, created, options.photo_label)
     top = 0.925
     panel_h = PANEL_HEIGHT
+    if case is not None:
+        bottom = patient_block(page, top, case)
+        panel_h -= top - bottom  # the photos give up the block's height
+        top = bottom
     if note:
         bottom = _banner(page, top, note)
         # Lines of the banner beyond two come out of the photos' height.
@@ -317,9 +297,7 @@ def first_page(
         max_lines=page.fitting_lines(y - 0.014, size, spacing),
     )
     page.text(LEFT, y - 0.014, text, fontsize=size, color=INK, va="top", linespacing=spacing)
-    page.text(
-        0.5, 0.022, f"WBS Screen {__version__} - page 1", fontsize=7, color=MUTED, ha="center"
-    )
+    footer(page, 1, pages, case)
     return page.fig
 
 
@@ -355,7 +333,9 @@ def _card_lines(card: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def second_page(card: Mapping[str, Any] | None, result: Result) -> Figure:
+def second_page(
+    card: Mapping[str, Any] | None, result: Result, case: CaseDetails | None = None
+) -> Figure:
     """The card in full, each row cut short only when the page would overflow, and the
     whole intended-use text."""
     page = Page()
@@ -390,7 +370,5 @@ def second_page(card: Mapping[str, Any] | None, result: Result) -> Figure:
     y -= 0.02
     heading(page, y, "Intended use")
     page.text(LEFT, y - 0.016, use, fontsize=use_size, color=INK, va="top", linespacing=use_spacing)
-    page.text(
-        0.5, 0.022, f"WBS Screen {__version__} - page 2", fontsize=7, color=MUTED, ha="center"
-    )
+    footer(page, 2, 2, case)
     return page.fig

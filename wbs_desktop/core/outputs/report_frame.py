@@ -1,0 +1,112 @@
+"""What frames a report's pages: page 1's title header; the block under it that says whom
+the report is about (ID, name, sex, date of birth, the photo's date and the age at it,
+examiner, clinic, notes; issue 12); and the footer every page carries, with the patient ID,
+so that a loose page still says whose it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from wbs_desktop import __version__
+from wbs_desktop.core.case.age import age_at
+from wbs_desktop.core.case.patient import Patient
+from wbs_desktop.core.outputs.report_page import INK, LEFT, MUTED, RIGHT, Page, hline
+
+NOTES_LINES = 3  # on page 1; the notes are cut there with an ellipsis
+_SIZE, _SPACING = 8.5, 1.35
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    """Whom a report is about, and when the photo was taken."""
+
+    patient: Patient
+    photo_date: date | None = None
+
+    @property
+    def age_text(self) -> str:
+        born, taken = self.patient.date_of_birth, self.photo_date
+        if born is None or taken is None:
+            return "unknown"
+        if taken < born:
+            return "unknown (photo dated before birth)"
+        return str(age_at(born, taken))
+
+    def lines(self) -> list[str]:
+        """The block's lines, before wrapping: short fields side by side."""
+        patient = self.patient
+        who = [f"Patient ID: {patient.patient_id}"]
+        if patient.name:
+            who.append(f"Name: {patient.name}")
+        who.append(f"Sex: {patient.sex}")
+        born = patient.date_of_birth.isoformat() if patient.date_of_birth else "not given"
+        taken = self.photo_date.isoformat() if self.photo_date else "not given"
+        when = [f"Age at photo: {self.age_text}", f"Date of birth: {born}", f"Photo taken: {taken}"]
+        by = [
+            f"{label}: {value}"
+            for label, value in (
+                ("Examiner", patient.examiner),
+                ("Clinic", patient.clinic),
+                ("Ancestry", patient.ancestry),
+            )
+            if value
+        ]
+        return [" | ".join(parts) for parts in (who, when, by) if parts]
+
+
+def header(page: Page, created: datetime, photo_label: str | None) -> None:
+    page.text(
+        LEFT,
+        0.960,
+        "WBS Screen - facial gestalt screening report",
+        fontsize=15,
+        fontweight="bold",
+        color=INK,
+    )
+    subtitle = page.text(
+        LEFT,
+        0.943,
+        "Research and decision-support aid. It does not diagnose Williams-Beuren syndrome.",
+        fontsize=8.5,
+        color=MUTED,
+    )
+    page.text(RIGHT, 0.960, created.strftime("%Y-%m-%d %H:%M"), fontsize=9, color=INK, ha="right")
+    if photo_label:
+        room = RIGHT - page.right(subtitle) - 0.03
+        page.text(
+            RIGHT,
+            0.943,
+            page.wrap(f"Photo: {photo_label}", room, 8, max_lines=1),
+            fontsize=8,
+            color=MUTED,
+            ha="right",
+        )
+    page.fig.add_artist(hline(page.fig, 0.932))
+
+
+def patient_block(page: Page, top: float, case: CaseDetails) -> float:
+    """Draw the block from ``top`` down; returns its bottom (below a rule)."""
+    width = RIGHT - LEFT
+    y = top
+    for line in case.lines():
+        text = page.wrap(line, width, _SIZE, max_lines=2)  # a longer one ends in "…"
+        y = page.bottom(page.text(LEFT, y, text, fontsize=_SIZE, color=INK, va="top")) - 0.004
+    if case.patient.notes.strip():
+        notes = page.wrap(f"Notes: {case.patient.notes}", width, _SIZE, max_lines=NOTES_LINES)
+        label = page.text(
+            LEFT, y, notes, fontsize=_SIZE, color=MUTED, va="top", linespacing=_SPACING
+        )
+        y = page.bottom(label) - 0.004
+    page.fig.add_artist(hline(page.fig, y - 0.004))
+    return y - 0.010
+
+
+def footer(page: Page, number: int, total: int, case: CaseDetails | None) -> None:
+    """ "WBS Screen <version> - patient <ID> - page i of n" at the foot of the page."""
+    parts = [f"WBS Screen {__version__}"]
+    if case is not None:
+        parts.append(f"patient {case.patient.patient_id}")
+    parts.append(f"page {number} of {total}")
+    text = page.wrap(" - ".join(parts), RIGHT - LEFT, 7, max_lines=1)
+    page.text(0.5, 0.022, text, fontsize=7, color=MUTED, ha="center")
