@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wbs_desktop import __version__
+from wbs_desktop.cli_case import add_case_options, case_for_photo, case_json, patient_from
 from wbs_desktop.core.errors import ModelError, WBSError
 from wbs_desktop.core.files import printable
 from wbs_desktop.core.model.card_text import human_number, provenance_banner
@@ -26,6 +27,7 @@ from wbs_desktop.core.model.card_text import human_number, provenance_banner
 if TYPE_CHECKING:  # for annotations only: the commands import these where used (torch)
     import numpy as np
 
+    from wbs_desktop.core.case.combine import CasePhoto
     from wbs_desktop.core.model.bundle import ModelBundle
     from wbs_desktop.core.pipeline.analysis import Result
 
@@ -103,14 +105,18 @@ def _save_heatmaps(out_dir: Path, photo: str, image: np.ndarray, result: Result)
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    from wbs_desktop.core.case.combine import CasePhoto
     from wbs_desktop.core.pipeline.analysis import analyze
     from wbs_desktop.core.pipeline.imaging import load_image
 
+    patient = patient_from(args)  # before the model loads: a wrong detail fails at once
     bundle = _load_bundle(args.model, args.device)
     failures = 0
+    case_photos: list[CasePhoto] = []
     for photo in args.photos:
         try:
             image = load_image(photo)
+            case = case_for_photo(patient, photo, args.photo_date) if patient else None
             result = analyze(image, bundle, bundle.device)
             if args.heatmap_out:
                 _save_heatmaps(Path(args.heatmap_out), photo, image, result)
@@ -118,11 +124,42 @@ def cmd_predict(args: argparse.Namespace) -> int:
             failures += 1
             _say(f"{photo}: {error}", error=True)
             continue
+        if case is not None:
+            case_photos.append(CasePhoto(photo, result, bundle.sha256, case.photo_date))
         if args.json:
-            _json({"photo": photo, **result.to_json()})
+            extra = {"case": case_json(case)} if case else {}
+            _json({"photo": photo, **result.to_json(), **extra})
         else:
             _print_human(photo, result)
+    if patient and case_photos:
+        _print_case(patient.patient_id, case_photos, bundle, as_json=args.json)
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def _print_case(
+    patient_id: str, photos: list[CasePhoto], bundle: ModelBundle, *, as_json: bool
+) -> None:
+    """The combined result of the photos of one patient (``core.case.combine``)."""
+    from wbs_desktop.core.case.combine import combine
+
+    case = combine(photos, bundle.card)
+    if as_json:
+        _json(
+            {
+                "case": {
+                    "patient_id": patient_id,
+                    "score": round(case.score, 4),
+                    "label": case.label,
+                    "summary": case.summary,
+                    "threshold": case.threshold,
+                    "photos_used": case.used,
+                    "photos": case.total,
+                    "combined": "Platt map of the mean deployed logit of the photos used",
+                }
+            }
+        )
+    else:
+        _say(f"patient {patient_id}: {case.summary} (score {human_number(case.score)})")
 
 
 def cmd_align(args: argparse.Namespace) -> int:
@@ -232,14 +269,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     from wbs_desktop.core.pipeline.analysis import analyze
     from wbs_desktop.core.pipeline.imaging import load_image
 
-    format_for(args.out)  # a wrong suffix fails before the model loads
+    format_for(args.out)  # a wrong suffix or patient detail fails before the model loads
+    patient = patient_from(args)
     bundle = _load_bundle(args.model, args.device)
     image = load_image(args.photo)
+    case = case_for_photo(patient, args.photo, args.photo_date) if patient else None
     result = analyze(image, bundle, bundle.device)
     options = ReportOptions(
         crop_to_face=args.crop_face, colormap=args.colormap, photo_label=Path(args.photo).name
     )
-    write_report(args.out, image, result, card=bundle.card, options=options)
+    write_report(args.out, image, result, card=bundle.card, options=options, case=case)
     _say(
         f"{args.out}: {result.summary} (score {human_number(result.score)})"
         + _note(bundle.provenance_note)
@@ -278,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--json", action="store_true", help="one JSON object per photo")
     predict.add_argument("--heatmap-out", metavar="DIR", help="save Grad-CAM overlays as PNG")
     model_options(predict)
+    add_case_options(predict)
     predict.set_defaults(handler=cmd_predict)
 
     align = commands.add_parser("align", help="write the aligned face crop of a photo")
@@ -316,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--crop-face", action="store_true", help="show only the face")
     report.add_argument("--colormap", choices=COLORMAPS, default=DEFAULT_COLORMAP)
     model_options(report)
+    add_case_options(report)
     report.set_defaults(handler=cmd_report)
 
     gui = commands.add_parser("gui", help="start the desktop app (the default)")

@@ -1,0 +1,93 @@
+"""The case options of the CLI (issue 12), with the installed model and real files: a
+report whose PDF text names the patient, the age and the score; predict's per-photo case
+fields and the combined case line; details refused before any model loads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from wbs_desktop.cli import EXIT_FAILED, EXIT_OK, main
+from wbs_desktop.core.model.card_text import human_number
+from wbs_desktop.core.paths import sample_photo_path
+
+CASE = ["--patient-id", "P-7", "--dob", "2021-09-15", "--sex", "female", "--examiner", "Dr Lin"]
+
+
+def _photo_taken(folder: Path, name: str, stamp: str) -> Path:
+    """The sample photo re-saved with an EXIF capture date."""
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = stamp
+    path = folder / name
+    Image.open(sample_photo_path()).convert("RGB").save(path, "JPEG", exif=exif, quality=95)
+    return path
+
+
+def test_a_case_report_reads_back_with_the_patient_the_age_and_the_score(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo = _photo_taken(tmp_path, "child.jpg", "2024:11:20 09:30:00")
+    pdf = tmp_path / "case.pdf"
+    assert main(["report", str(photo), "--out", str(pdf), "--device", "cpu", *CASE]) == EXIT_OK
+    said = capsys.readouterr().out
+    score = said.split("(score ")[1].split(")")[0]
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(str(pdf)).pages]
+    for expected in (
+        "Patient ID: P-7",
+        "Age at photo: 3 years 2 months",  # from the photo's EXIF date
+        "Photo taken: 2024-11-20",
+        "Examiner: Dr Lin",
+        f"Score {score}",
+    ):
+        assert expected in pages[0], expected
+    assert all("patient P-7" in page for page in pages)
+
+
+def test_predict_gives_each_photos_age_and_the_case_score(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _photo_taken(tmp_path, "a.jpg", "2023:03:01 10:00:00")
+    second = _photo_taken(tmp_path, "b.jpg", "2024:09:15 10:00:00")
+    assert main(["predict", "--json", str(first), str(second), "--device", "cpu", *CASE]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    photos, case = lines[:2], lines[2]["case"]
+    assert [p["case"]["age"] for p in photos] == ["1 year 5 months", "3 years"]
+    assert [p["case"]["age_months"] for p in photos] == [17, 36]
+    assert case["patient_id"] == "P-7" and (case["photos_used"], case["photos"]) == (2, 2)
+    assert case["label"] in ("low", "high") and "(2 of 2 photos)" in case["summary"]
+    assert 0 <= case["score"] <= 1
+    assert main(["predict", str(first), "--device", "cpu", *CASE]) == EXIT_OK
+    said = capsys.readouterr().out  # one photo: the case scores as that photo
+    assert f"patient P-7: {photos[0]['summary']} (1 of 1 photo)" in said
+    assert f"(score {human_number(photos[0]['score'])})" in said
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--name", "Ada"], "Enter the patient ID"),
+        (["--patient-id", "P-7", "--dob", "2099-01-01"], "in the future"),
+        (
+            ["--patient-id", "P-7", "--dob", "2022-01-01", "--photo-date", "2021-06-01"],
+            "before the date of birth",
+        ),
+    ],
+)
+def test_case_details_that_cannot_be_right_are_refused_in_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str
+) -> None:
+    out = tmp_path / "never.pdf"
+    code = main(["report", str(sample_photo_path()), "--out", str(out), *options])
+    assert code == EXIT_FAILED and not out.exists()
+    assert message in capsys.readouterr().err
+
+
+def test_a_date_that_is_not_a_date_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["predict", str(sample_photo_path()), "--patient-id", "P", "--dob", "15/09/2021"])
+    assert stop.value.code == 2
+    assert "expected a date as YYYY-MM-DD" in capsys.readouterr().err

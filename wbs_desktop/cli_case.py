@@ -1,0 +1,89 @@
+"""The case options of ``wbs-desktop report`` and ``predict`` (issue 12): whom the photos
+are of, read into the core's ``Patient`` and checked before any model loads, and each
+photo's date (``--photo-date``, else the photo's EXIF date) with the age it gives."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from wbs_desktop.core.case.age import age_at, capture_date_problem
+from wbs_desktop.core.case.capture_date import capture_date
+from wbs_desktop.core.case.patient import SEXES, Patient
+from wbs_desktop.core.errors import WBSError
+from wbs_desktop.core.outputs.report_frame import CaseDetails
+
+_TEXT_OPTIONS = ("patient_id", "name", "examiner", "clinic", "ancestry", "notes")
+
+
+class CaseDetailsError(WBSError):
+    """The case options cannot be used; the message says why, one sentence per problem."""
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {text!r}") from None
+
+
+def add_case_options(parser: argparse.ArgumentParser) -> None:
+    case = parser.add_argument_group(
+        "case",
+        "whom the photos are of: printed on reports, never stored (--patient-id is "
+        "required once any of these is given)",
+    )
+    case.add_argument("--patient-id", metavar="ID")
+    case.add_argument("--name")
+    case.add_argument("--dob", type=_iso_date, metavar="YYYY-MM-DD", help="date of birth")
+    case.add_argument(
+        "--photo-date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="when the photos were taken (default: each photo's EXIF date)",
+    )
+    case.add_argument("--sex", choices=SEXES)
+    case.add_argument("--examiner")
+    case.add_argument("--clinic")
+    case.add_argument("--ancestry")
+    case.add_argument("--notes")
+
+
+def patient_from(args: argparse.Namespace, *, today: date | None = None) -> Patient | None:
+    """The patient the options describe, or None when none was given.
+
+    CaseDetailsError when they cannot go on a report, e.g. without a patient ID.
+    """
+    texts = {name: getattr(args, name) or "" for name in _TEXT_OPTIONS}
+    if not (any(texts.values()) or args.dob or args.photo_date or args.sex):
+        return None
+    patient = Patient(**texts, date_of_birth=args.dob, sex=args.sex or "unknown")
+    problems = patient.problems(for_report=True, today=today)
+    if problems:
+        raise CaseDetailsError(" ".join(problems))
+    return patient
+
+
+def case_json(case: CaseDetails) -> dict[str, object]:
+    """What ``predict --json`` says of a photo's case: who, when, and the age then."""
+    born, taken = case.patient.date_of_birth, case.photo_date
+    known = born is not None and taken is not None and taken >= born
+    return {
+        "patient_id": case.patient.patient_id,
+        "photo_date": taken.isoformat() if taken else None,
+        "age": case.age_text if known else None,
+        "age_months": age_at(born, taken).in_months if known and born and taken else None,
+    }
+
+
+def case_for_photo(
+    patient: Patient, photo: str, given: date | None, *, today: date | None = None
+) -> CaseDetails:
+    """The case details of one photo: its date is ``given`` or its EXIF date (None when it
+    has none). CaseDetailsError when that date cannot be right for this patient."""
+    taken = given or capture_date(Path(photo).read_bytes())
+    problem = capture_date_problem(taken, patient.date_of_birth, today=today) if taken else None
+    if problem:
+        raise CaseDetailsError(f"{photo}: {problem}")
+    return CaseDetails(patient, taken)
