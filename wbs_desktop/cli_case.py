@@ -7,12 +7,15 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wbs_desktop.core.case.age import age_at, capture_date_problem
 from wbs_desktop.core.case.capture_date import capture_date
 from wbs_desktop.core.case.patient import SEXES, Patient
 from wbs_desktop.core.errors import WBSError
-from wbs_desktop.core.outputs.report_frame import CaseDetails
+
+if TYPE_CHECKING:  # the report's modules bring matplotlib and OpenCV: imported when used
+    from wbs_desktop.core.outputs.report_frame import CaseDetails
 
 _TEXT_OPTIONS = ("patient_id", "name", "examiner", "clinic", "ancestry", "notes")
 
@@ -82,6 +85,8 @@ def case_for_photo(
 ) -> CaseDetails:
     """The case details of one photo: its date is ``given`` or its EXIF date (None when it
     has none). CaseDetailsError when that date cannot be right for this patient."""
+    from wbs_desktop.core.outputs.report_frame import CaseDetails
+
     taken = given or capture_date(Path(photo).read_bytes())
     problem = capture_date_problem(taken, patient.date_of_birth, today=today) if taken else None
     if problem:

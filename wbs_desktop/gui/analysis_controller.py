@@ -57,6 +57,14 @@ class AnalysisController(WindowController):
         self.photo_shown.emit(photo)
         self.analyse()
 
+    def clear(self) -> None:
+        """Forget the photo and its result (a new case); answers on their way are dropped."""
+        self._read_token += 1
+        self._analysis_token += 1
+        self.photo = None
+        self._set_analysis(None)
+        self._ui.clear_photo()
+
     def _on_photo_error(self, token: int, path: str | None, error: Exception) -> None:
         if token != self._read_token:
             return

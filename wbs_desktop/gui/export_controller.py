@@ -60,6 +60,16 @@ class ExportController(WindowController):
         if analysis is None:
             self.failed.emit("There is no result to report yet.")
             return
+        case_panel = self._ui.case_panel
+        case = None
+        if not case_panel.is_empty():  # details typed: they go on the report, checked
+            problems = case_panel.problems(for_report=True)
+            if problems:
+                self.failed.emit(" ".join(problems))
+                return
+            from wbs_desktop.core.outputs.report_frame import CaseDetails
+
+            case = CaseDetails(case_panel.patient(), case_panel.taken())
         crop = self.crop_to_face if crop_to_face is None else crop_to_face
         options = ReportOptions(
             crop_to_face=crop,
@@ -68,7 +78,7 @@ class ExportController(WindowController):
             photo_label=analysis.photo.name,
         )
         self._ui.set_status(f"Saving {os.path.basename(path)}…")
-        worker = ReportWriter(path, analysis, options, fmt)
+        worker = ReportWriter(path, analysis, options, fmt, case)
         worker.succeeded.connect(self._on_saved)
         worker.error.connect(self._on_error)
         self._pool.run(worker)

@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         models, analyser, photos, exports = self.models, self.analyser, self.photos, self.exports
         commands.crop_action.setChecked(exports.crop_to_face)
         for action, slot in (
+            (commands.new_case_action, self.new_case),
             (commands.open_action, photos.ask_open),
             (commands.paste_action, photos.paste),
             (commands.camera_action, photos.ask_camera),
@@ -140,7 +141,16 @@ class MainWindow(QMainWindow):
         for action in (self.commands.batch_action, self.commands.card_action):
             action.setEnabled(True)
 
+    def new_case(self) -> None:
+        """Clear everything: the case details, the photo and its result (Ctrl+N)."""
+        self.ui.case_panel.clear()
+        self.analyser.clear()
+        self.ui.message_bar.dismiss()
+        self.commands.reanalyse_action.setEnabled(False)
+        self.setWindowTitle(APP_TITLE)
+
     def _on_photo_shown(self, photo: LoadedPhoto) -> None:
+        self.ui.case_panel.set_photo_date(photo.taken)
         self.commands.reanalyse_action.setEnabled(True)
         self.setWindowTitle(printable(f"{photo.name} - {APP_TITLE}"))
 

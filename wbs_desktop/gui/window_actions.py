@@ -23,6 +23,9 @@ class WindowActions:
         self._window = window
         sp = QStyle.StandardPixmap
         keys = QKeySequence.StandardKey
+        self.new_case_action = self._action(
+            "&New case", keys.New, "Clear the photo, its result and the case details"
+        )
         self.open_action = self._action(
             "&Open photo…", keys.Open, "Open a photo file", sp.SP_DialogOpenButton
         )
@@ -88,6 +91,8 @@ class WindowActions:
 
         menu = window.menuBar()
         file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.new_case_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addAction(self.paste_action)

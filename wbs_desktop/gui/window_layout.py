@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from wbs_desktop import __version__
 from wbs_desktop.core.outputs.render import COLORMAPS, DEFAULT_COLORMAP
+from wbs_desktop.gui.case_panel import CasePanel
 from wbs_desktop.gui.message_bar import MessageBar
 from wbs_desktop.gui.model_picker import ModelPicker
 from wbs_desktop.gui.plain_text import PlainLabel
@@ -52,6 +54,13 @@ class WindowLayout:
             view.setMinimumSize(150, 150)
         self.colorbar = ColorBar()
         self.result_panel = ResultPanel()
+        self.case_panel = CasePanel()
+        self.patient_banner = PlainLabel()
+        self.patient_banner.setStyleSheet("font-weight: bold; padding: 4px 2px;")
+        self.case_dock = QDockWidget("Case", window)
+        self.case_dock.setObjectName("case_dock")
+        self.case_dock.setWidget(self.case_panel)
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.case_dock)
         self.model_picker = ModelPicker()  # the toolbar holds it (see window_actions)
 
         self.heat_toggle = QCheckBox("Heatmap on photo")
@@ -98,6 +107,8 @@ class WindowLayout:
         self.landmark_toggle.toggled.connect(self._on_view_option)
         self.opacity.valueChanged.connect(self._on_view_option)
         self.colormaps.currentIndexChanged.connect(self._on_colormap_changed)
+        self.case_panel.changed.connect(self._on_case_changed)
+        self._on_case_changed()
 
     def _central(self) -> QWidget:
         controls = QHBoxLayout()
@@ -137,6 +148,7 @@ class WindowLayout:
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 0)
         layout.addWidget(self.message_bar)
+        layout.addWidget(self.patient_banner)
         layout.addWidget(self.main_split, 1)
         return central
 
@@ -221,6 +233,15 @@ class WindowLayout:
     def show_heat(self, layers: dict[str, np.ndarray]) -> None:
         self.photo_view.set_heat(layers["photo"])
         self.gradcam_view.set_heat(layers["face"])
+
+    def _on_case_changed(self) -> None:
+        self.patient_banner.setText(self.case_panel.banner_text())
+
+    def clear_photo(self) -> None:
+        """No photo, no result: what a new case starts from."""
+        for view in (self.photo_view, self.aligned_view, self.gradcam_view):
+            view.set_image(None)
+        self.result_panel.show_status("Open a photo to analyse it.")
 
     def clear_result(self) -> None:
         """Back to the bare photo: no heatmap, no face, no aligned views."""

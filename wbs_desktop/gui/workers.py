@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily, in Mode
     from wbs_desktop.core.model.registry import BundleEntry
     from wbs_desktop.core.outputs.batch import BatchRow
     from wbs_desktop.core.outputs.report import ReportOptions
+    from wbs_desktop.core.outputs.report_frame import CaseDetails
     from wbs_desktop.core.pipeline.analysis import Result
 
 # Grad-CAM hooks a network's layer for the length of one call, so one network must never
@@ -153,6 +155,7 @@ class LoadedPhoto:
     path: str | None
     preview: np.ndarray
     preview_scale: float
+    taken: date | None = None  # the EXIF date of a file or of encoded bytes
 
 
 class PhotoReader(Worker):
@@ -164,21 +167,25 @@ class PhotoReader(Worker):
         self.name = name
 
     def work(self) -> LoadedPhoto:
+        from wbs_desktop.core.case.capture_date import capture_date
         from wbs_desktop.core.pipeline.imaging import load_image
 
         source = self.source
         path: str | None = None
+        taken = None
         if isinstance(source, np.ndarray):
             image = np.ascontiguousarray(source, dtype=np.uint8)  # our own camera frame
         elif isinstance(source, QImage):
             image = load_image(qimage_to_bytes(source))
         elif isinstance(source, bytes):
             image = load_image(source)
+            taken = capture_date(source)
         else:
             path = os.fspath(source)
-            image = load_image(path)
+            image = load_image(path)  # checks the file's size before reading it
+            taken = capture_date(Path(path).read_bytes())
         preview, scale = shrink(image)
-        return LoadedPhoto(image, self.name, path, preview, scale)
+        return LoadedPhoto(image, self.name, path, preview, scale, taken)
 
 
 @dataclass
@@ -285,13 +292,19 @@ class CsvWriter(Worker):
 
 class ReportWriter(Worker):
     def __init__(
-        self, path: str, analysis: Analysis, options: ReportOptions, fmt: str | None = None
+        self,
+        path: str,
+        analysis: Analysis,
+        options: ReportOptions,
+        fmt: str | None = None,
+        case: CaseDetails | None = None,
     ) -> None:
         super().__init__()
         self.path = path
         self.analysis = analysis
         self.options = options
         self.fmt = fmt
+        self.case = case
 
     def work(self) -> Path:
         from wbs_desktop.core.outputs.report import write_report
@@ -303,4 +316,5 @@ class ReportWriter(Worker):
             card=self.analysis.bundle.card,
             options=self.options,
             fmt=self.fmt,
+            case=self.case,
         )

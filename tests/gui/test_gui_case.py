@@ -1,0 +1,111 @@
+"""The Case panel (issue 12) in a real window: checks as the clinician types, the patient
+banner, the photo's EXIF date, a report that names the patient, Ctrl+N, and patient details
+that never reach the settings file or the error log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+
+from wbs_desktop.core.paths import sample_photo_path
+
+ID, NAME, NOTES = "P-2026-0042", "Ada Example", "Hypercalcaemia in infancy"
+
+
+def _photo_taken(folder: Path, stamp: str) -> Path:
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = stamp
+    path = folder / "child.jpg"
+    Image.open(sample_photo_path()).convert("RGB").save(path, "JPEG", exif=exif, quality=95)
+    return path
+
+
+def _fill(panel, *, patient_id: str = ID, dob: str = "2021-09-15") -> None:
+    panel.patient_id.setText(patient_id)
+    panel.name.setText(NAME)
+    panel.date_of_birth.setText(dob)
+    panel.sex.setCurrentText("female")
+    panel.examiner.setText("Dr Lin")
+    panel.notes.setPlainText(NOTES)
+
+
+def test_the_panel_explains_each_wrong_date_in_one_sentence(window) -> None:
+    panel = window.ui.case_panel
+    panel.date_of_birth.setText("15/09/2021")
+    assert "must be a date written YYYY-MM-DD" in panel.problems_label.text()
+    panel.date_of_birth.setText("2099-01-01")
+    assert "in the future" in panel.problems_label.text()
+    panel.date_of_birth.setText("2022-01-01")
+    panel.photo_date.setText("2021-06-01")
+    assert panel.problems_label.text().count("before the date of birth") == 1
+    panel.photo_date.setText("2024-03-01")
+    assert panel.problems_label.text() == "" and panel.problems_label.isHidden()
+
+
+def test_the_banner_names_the_patient_and_the_age_at_the_photo(
+    window, analysed, tmp_path: Path
+) -> None:
+    panel = window.ui.case_panel
+    assert "No patient details" in window.ui.patient_banner.text()
+    analysed(window, lambda: window.open_path(_photo_taken(tmp_path, "2024:11:20 10:00:00")))
+    assert panel.photo_date.text() == "2024-11-20"  # from the photo's EXIF date
+    _fill(panel)
+    assert window.ui.patient_banner.text() == (
+        f"Patient {ID} | {NAME} | 3 years 2 months at the photo | female"
+    )
+
+
+def test_a_report_needs_the_patient_id_and_then_names_the_patient(
+    window, qtbot, analysed, failed, tmp_path: Path
+) -> None:
+    analysed(window, lambda: window.open_path(_photo_taken(tmp_path, "2024:11:20 10:00:00")))
+    _fill(window.ui.case_panel, patient_id="")
+    pdf = tmp_path / "case.pdf"
+    sentence = failed(window, lambda: window.export_report(str(pdf)))
+    assert sentence == "Enter the patient ID: a report without one cannot be filed."
+    assert not pdf.exists()
+    window.ui.case_panel.patient_id.setText(ID)
+    with qtbot.waitSignal(window.report_done, timeout=60_000) as done:
+        window.export_report(str(pdf))
+    assert done.args[0] == str(pdf)
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(str(pdf)).pages]
+    assert f"Patient ID: {ID}" in pages[0] and "Age at photo: 3 years 2 months" in pages[0]
+    assert f"Notes: {NOTES}" in pages[0]
+    assert all(f"patient {ID}" in page for page in pages)
+
+
+def test_new_case_clears_the_details_the_photo_and_the_result(
+    window, qtbot, analysed, sample_photo: Path
+) -> None:
+    analysed(window, lambda: window.open_path(sample_photo))
+    _fill(window.ui.case_panel)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    panel = window.ui.case_panel
+    assert panel.is_empty() and panel.notes.toPlainText() == ""
+    assert window.analysis is None and window.photo is None
+    assert not window.photo_view.has_image() and not window.report_action.isEnabled()
+    assert "No patient details" in window.ui.patient_banner.text()
+
+
+def test_patient_details_never_reach_the_settings_or_the_log(
+    make_window, qtbot, analysed, tmp_path: Path
+) -> None:
+    window = make_window()
+    analysed(window, lambda: window.open_path(_photo_taken(tmp_path, "2024:11:20 10:00:00")))
+    _fill(window.ui.case_panel)
+    with qtbot.waitSignal(window.report_done, timeout=60_000):
+        window.export_report(str(tmp_path / "case.pdf"))
+    window.close()
+    written = [
+        p
+        for p in tmp_path.rglob("*")
+        if p.is_file() and p.suffix not in (".pdf", ".jpg")  # the report and photo asked for
+    ]
+    assert any(p.name == "settings.ini" for p in written)
+    for path in written:
+        text = path.read_bytes().decode("utf-8", "replace")
+        for secret in (ID, NAME, NOTES, "2021-09-15", "Dr Lin"):
+            assert secret not in text, (path, secret)

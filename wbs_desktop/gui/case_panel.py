@@ -1,0 +1,162 @@
+"""The "Case" panel (issue 12): whom the photo is of, typed by the clinician and kept in
+memory only (never in the settings), checked as it is typed, and the patient banner that
+sits above the result so that the wrong child is hard to miss."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wbs_desktop.core.case.age import age_at, capture_date_problem
+from wbs_desktop.core.case.patient import SEXES, Patient
+from wbs_desktop.gui.plain_text import PlainLabel
+
+DATE_HINT = "YYYY-MM-DD"
+
+
+def _read_date(text: str, label: str) -> tuple[date | None, str | None]:
+    """(the date, None), (None, None) when empty, or (None, the sentence that says why not)."""
+    text = text.strip()
+    if not text:
+        return None, None
+    try:
+        return date.fromisoformat(text), None
+    except ValueError:
+        return None, f"The {label} must be a date written {DATE_HINT}, e.g. 2021-09-15."
+
+
+class CasePanel(QWidget):
+    """Patient details and the photo's date; ``changed`` fires on every edit."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.patient_id = QLineEdit()
+        self.patient_id.setPlaceholderText("required for a report")
+        self.name = QLineEdit()
+        self.date_of_birth = QLineEdit()
+        self.photo_date = QLineEdit()
+        for edit in (self.date_of_birth, self.photo_date):
+            edit.setPlaceholderText(DATE_HINT)
+        self.photo_date.setToolTip("Filled from the photo's EXIF date when it has one")
+        self.sex = QComboBox()
+        self.sex.addItems(list(SEXES))
+        self.sex.setCurrentText("unknown")
+        self.ancestry = QLineEdit()
+        self.examiner = QLineEdit()
+        self.clinic = QLineEdit()
+        self.notes = QPlainTextEdit()
+        self.notes.setFixedHeight(60)
+        self.problems_label = PlainLabel()
+        self.problems_label.setWordWrap(True)
+        self.problems_label.setStyleSheet("color: #b3261e;")
+
+        form = QFormLayout()
+        for label, widget in (
+            ("Patient ID", self.patient_id),
+            ("Name", self.name),
+            ("Date of birth", self.date_of_birth),
+            ("Sex", self.sex),
+            ("Photo date", self.photo_date),
+            ("Ancestry", self.ancestry),
+            ("Examiner", self.examiner),
+            ("Clinic", self.clinic),
+            ("Notes", self.notes),
+        ):
+            form.addRow(label, widget)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problems_label)
+        for edit in self._line_edits():
+            edit.textChanged.connect(self._on_edit)
+        self.sex.currentIndexChanged.connect(self._on_edit)
+        self.notes.textChanged.connect(self._on_edit)
+        self._on_edit()
+
+    def _line_edits(self) -> tuple[QLineEdit, ...]:
+        return (
+            self.patient_id,
+            self.name,
+            self.date_of_birth,
+            self.photo_date,
+            self.ancestry,
+            self.examiner,
+            self.clinic,
+        )
+
+    def patient(self) -> Patient:
+        born, _ = _read_date(self.date_of_birth.text(), "date of birth")
+        return Patient(
+            patient_id=self.patient_id.text().strip(),
+            name=self.name.text().strip(),
+            date_of_birth=born,
+            sex=self.sex.currentText(),
+            ancestry=self.ancestry.text().strip(),
+            examiner=self.examiner.text().strip(),
+            clinic=self.clinic.text().strip(),
+            notes=self.notes.toPlainText().strip(),
+        )
+
+    def taken(self) -> date | None:
+        return _read_date(self.photo_date.text(), "photo date")[0]
+
+    def is_empty(self) -> bool:
+        return self.patient() == Patient() and not self.photo_date.text().strip()
+
+    def problems(self, *, for_report: bool = False) -> list[str]:
+        """One sentence per problem with what is typed (``for_report``: a report also needs
+        the patient ID)."""
+        found = [
+            problem
+            for text, label in (
+                (self.date_of_birth.text(), "date of birth"),
+                (self.photo_date.text(), "photo date"),
+            )
+            if (problem := _read_date(text, label)[1])
+        ]
+        found += self.patient().problems(for_report=for_report)
+        taken = self.taken()
+        if taken is not None:
+            problem = capture_date_problem(taken, self.patient().date_of_birth)
+            if problem:
+                found.append(problem)
+        return found
+
+    def set_photo_date(self, taken: date | None) -> None:
+        """A new photo's date (its EXIF date, or none): the clinician may change it."""
+        self.photo_date.setText(taken.isoformat() if taken else "")
+
+    def clear(self) -> None:
+        for edit in self._line_edits():
+            edit.clear()
+        self.notes.clear()
+        self.sex.setCurrentText("unknown")
+
+    def banner_text(self) -> str:
+        """ "Patient P-7 | 3 years 2 months at the photo | female", or what is missing."""
+        if self.is_empty():
+            return "No patient details: fill in the Case panel (Ctrl+N starts a new case)."
+        patient = self.patient()
+        parts = [f"Patient {patient.patient_id or '(no ID)'}"]
+        if patient.name:
+            parts.append(patient.name)
+        born, taken = patient.date_of_birth, self.taken()
+        if born and taken and taken >= born:
+            parts.append(f"{age_at(born, taken)} at the photo")
+        parts.append(patient.sex)
+        return " | ".join(parts)
+
+    def _on_edit(self) -> None:
+        self.problems_label.setText("\n".join(self.problems()))
+        self.problems_label.setVisible(bool(self.problems_label.text()))
+        self.changed.emit()
