@@ -34,6 +34,8 @@ def _fill(panel, *, patient_id: str = ID, dob: str = "2021-09-15") -> None:
 
 def test_the_panel_explains_each_wrong_date_in_one_sentence(window) -> None:
     panel = window.ui.case_panel
+    toggle = window.ui.case_dock.toggleViewAction()
+    assert toggle in window.commands.view_menu.actions() and toggle.text() == "Case"
     panel.date_of_birth.setText("15/09/2021")
     assert "must be a date written YYYY-MM-DD" in panel.problems_label.text()
     panel.date_of_birth.setText("2099-01-01")

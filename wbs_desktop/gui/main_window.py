@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
 
         self.ui = WindowLayout(self, settings)
         self.commands = WindowActions(self, self.ui.model_picker)
+        self.commands.view_menu.addAction(self.ui.case_dock.toggleViewAction())  # reopens it
         self.workers = WorkerPool(self)
         parts = WindowParts(self, self.ui, settings, self.workers)
         self.models = ModelController(parts, model=model, device=device)

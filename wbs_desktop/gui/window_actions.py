@@ -104,7 +104,7 @@ class WindowActions:
         file_menu.addAction(self.crop_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        view_menu = menu.addMenu("&View")
+        view_menu = self.view_menu = menu.addMenu("&View")
         for action in (
             self.landmarks_action,
             self.heat_action,
