@@ -57,6 +57,9 @@ def test_predict_gives_each_photos_age_and_the_case_score(
     photos, case = lines[:2], lines[2]["case"]
     assert [p["case"]["age"] for p in photos] == ["1 year 5 months", "3 years"]
     assert [p["case"]["age_months"] for p in photos] == [17, 36]
+    # the demo model's card says it was trained on adults (16-100 years)
+    outside = "outside the ages this model was trained on"
+    assert all(outside in p["case"]["warnings"][0] for p in photos)
     assert case["patient_id"] == "P-7" and (case["photos_used"], case["photos"]) == (2, 2)
     assert case["label"] in ("low", "high") and "(2 of 2 photos)" in case["summary"]
     assert 0 <= case["score"] <= 1

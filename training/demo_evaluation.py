@@ -21,6 +21,15 @@ from wbs_desktop.core.pipeline.imaging import load_image
 from wbs_desktop.core.pipeline.regions import OUTSIDE, region_areas
 
 EVALUATION_STRENGTH = 0.8  # of the held-out people's warps
+#: Whom the demo was trained on (the card's ``population``): the shared photos are of adults
+#: apart from 3 children, with no ages recorded, so "adult" is written as 16-100 years; a
+#: child's case is then warned that the score may not apply.
+DEMO_POPULATION = {
+    "age_years": [16, 100],
+    "description": "Real photos of 73 people from open-source test sets (the project's "
+    "shared faces), adults apart from 3 children; their ages are not recorded, so 16-100 "
+    "years stands for 'adult'. The synthetic phenotypes are warps of these photos.",
+}
 TARGETS = {
     "specificity_plain": 0.90,
     "sensitivity_wbs": 0.80,
@@ -93,12 +102,14 @@ def evaluate(bundle_path: Path, manifest: Path) -> dict[str, Any]:
 
 def record_evaluation(bundle_path: Path, result: dict[str, Any]) -> None:
     """Write the evaluation's figures into the bundle's card (``training.evaluation``), so
-    that the file itself says how it did on people it never saw; re-registers its hash."""
+    that the file itself says how it did on people it never saw, with whom it was trained on
+    (``population``); re-registers its hash."""
     bundle = load_model(bundle_path)
     entry = next(
         (e for e in installed_bundles(bundle_path.parent) if e.path.name == bundle_path.name), None
     )
     card = dict(bundle.card)
+    card["population"] = DEMO_POPULATION
     card["training"] = {
         **card["training"],
         "evaluation": {

@@ -116,7 +116,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     for photo in args.photos:
         try:
             image = load_image(photo)
-            case = case_for_photo(patient, photo, args.photo_date) if patient else None
+            case = case_for_photo(patient, photo, args.photo_date, bundle.card) if patient else None
             result = analyze(image, bundle, bundle.device)
             if args.heatmap_out:
                 _save_heatmaps(Path(args.heatmap_out), photo, image, result)
@@ -273,7 +273,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     patient = patient_from(args)
     bundle = _load_bundle(args.model, args.device)
     image = load_image(args.photo)
-    case = case_for_photo(patient, args.photo, args.photo_date) if patient else None
+    case = case_for_photo(patient, args.photo, args.photo_date, bundle.card) if patient else None
     result = analyze(image, bundle, bundle.device)
     options = ReportOptions(
         crop_to_face=args.crop_face, colormap=args.colormap, photo_label=Path(args.photo).name

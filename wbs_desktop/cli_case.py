@@ -5,13 +5,15 @@ photo's date (``--photo-date``, else the photo's EXIF date) with the age it give
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wbs_desktop.core.case.age import age_at, capture_date_problem
 from wbs_desktop.core.case.capture_date import capture_date
 from wbs_desktop.core.case.patient import SEXES, Patient
+from wbs_desktop.core.case.population import case_warnings
 from wbs_desktop.core.errors import WBSError
 
 if TYPE_CHECKING:  # the report's modules bring matplotlib and OpenCV: imported when used
@@ -77,18 +79,25 @@ def case_json(case: CaseDetails) -> dict[str, object]:
         "photo_date": taken.isoformat() if taken else None,
         "age": case.age_text if known else None,
         "age_months": age_at(born, taken).in_months if known and born and taken else None,
+        "warnings": list(case.warnings),
     }
 
 
 def case_for_photo(
-    patient: Patient, photo: str, given: date | None, *, today: date | None = None
+    patient: Patient,
+    photo: str,
+    given: date | None,
+    card: Mapping[str, Any],
+    *,
+    today: date | None = None,
 ) -> CaseDetails:
     """The case details of one photo: its date is ``given`` or its EXIF date (None when it
-    has none). CaseDetailsError when that date cannot be right for this patient."""
+    has none), with the warnings of the model whose card is ``card`` (an age outside its
+    population). CaseDetailsError when that date cannot be right for this patient."""
     from wbs_desktop.core.outputs.report_frame import CaseDetails
 
     taken = given or capture_date(Path(photo).read_bytes())
     problem = capture_date_problem(taken, patient.date_of_birth, today=today) if taken else None
     if problem:
         raise CaseDetailsError(f"{photo}: {problem}")
-    return CaseDetails(patient, taken)
+    return CaseDetails(patient, taken, case_warnings(card, patient.date_of_birth, taken))

@@ -16,7 +16,10 @@ from wbs_desktop.core.case.age import Age, age_at, capture_date_problem
 from wbs_desktop.core.case.capture_date import capture_date
 from wbs_desktop.core.case.combine import CaseError, CasePhoto, combine
 from wbs_desktop.core.case.patient import Patient
+from wbs_desktop.core.case.population import age_range_warning, case_warnings
+from wbs_desktop.core.errors import ModelError
 from wbs_desktop.core.model.bundle import ModelBundle
+from wbs_desktop.core.model.card import default_card, validate_card
 from wbs_desktop.core.model.scoring import Calibration
 from wbs_desktop.core.pipeline.analysis import Result, analyze
 
@@ -181,3 +184,47 @@ def test_age_at_a_photo_needs_both_dates_in_order(results: list[Result]) -> None
     assert photo.age(date(2020, 1, 15)) == Age(4, 1)
     assert photo.age(None) is None and photo.age(date(2025, 1, 1)) is None
     assert CasePhoto("b.jpg", results[0], "x").age(date(2020, 1, 1)) is None
+
+
+# ---------------------------------------------------------------------- population
+
+
+@pytest.mark.parametrize(
+    ("population", "fine"),
+    [
+        (None, True),
+        ({"age_years": [0.5, 12], "description": "children 6 months to 12 years"}, True),
+        ({"age_years": None, "description": "ages not recorded"}, True),
+        ({"age_years": [12, 2], "description": "x"}, False),
+        ({"age_years": [0, 200], "description": "x"}, False),
+        ({"age_years": [1, float("nan")], "description": "x"}, False),
+        ({"age_years": [1, 5], "description": ""}, False),
+        ({"description": "no ages"}, False),
+        ("children", False),
+    ],
+)
+def test_a_card_may_say_whom_the_model_was_trained_on(population: object, fine: bool) -> None:
+    card = {**default_card("mobilenet_v2", "t"), "population": population}
+    if fine:
+        assert validate_card(card)["population"] == population
+    else:
+        with pytest.raises(ModelError, match="population"):
+            validate_card(card)
+
+
+def test_an_age_outside_the_models_population_is_warned_of() -> None:
+    card = default_card(
+        "mobilenet_v2", "t", population={"age_years": [1, 12], "description": "children"}
+    )
+    assert age_range_warning(card, Age(12, 11)) is None  # "1-12 years": until 13
+    assert age_range_warning(card, Age(1, 0)) is None
+    assert age_range_warning(card, Age(13, 0)) is not None
+    warning = age_range_warning(card, Age(0, 6))
+    assert warning == (
+        "The child's age at the photo (6 months) is outside the ages this model was trained "
+        "on (1-12 years): its score may not apply."
+    )
+    assert case_warnings(card, date(2020, 1, 1), date(2020, 7, 1)) == (warning,)
+    assert case_warnings(card, date(2020, 1, 1), None) == ()
+    assert case_warnings(None, date(2020, 1, 1), date(2020, 7, 1)) == ()
+    assert age_range_warning(default_card("mobilenet_v2", "t"), Age(0, 6)) is None

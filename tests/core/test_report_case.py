@@ -30,6 +30,7 @@ CASE = CaseDetails(
         notes="Referred for feeding difficulties; hypercalcaemia in infancy.",
     ),
     photo_date=date(2024, 11, 20),
+    warnings=("The child's age at the photo is outside the model's ages.",),
 )
 
 
@@ -59,6 +60,7 @@ def test_a_case_report_names_the_patient_on_page_1_and_in_every_footer(
         "Examiner: Dr Lin",
         "Clinic: Genetics clinic",
         "Notes: Referred for feeding difficulties",
+        "The child's age at the photo is outside the model's ages.",
         result.summary,
     ):
         assert expected in pages[0], expected

@@ -56,8 +56,10 @@ def test_the_banner_names_the_patient_and_the_age_at_the_photo(
     assert panel.photo_date.text() == "2024-11-20"  # from the photo's EXIF date
     _fill(panel)
     assert window.ui.patient_banner.text() == (
-        f"Patient {ID} | {NAME} | 3 years 2 months at the photo | female"
-    )
+        f"Patient {ID} | {NAME} | 3 years 2 months at the photo | female | The child's age "
+        "at the photo (3 years 2 months) is outside the ages this model was trained on "
+        "(16-100 years): its score may not apply."
+    )  # the demo model's card: adults
 
 
 def test_a_report_needs_the_patient_id_and_then_names_the_patient(

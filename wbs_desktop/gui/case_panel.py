@@ -4,7 +4,9 @@ sits above the result so that the wrong child is hard to miss."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -18,7 +20,11 @@ from PySide6.QtWidgets import (
 
 from wbs_desktop.core.case.age import age_at, capture_date_problem
 from wbs_desktop.core.case.patient import SEXES, Patient
+from wbs_desktop.core.case.population import case_warnings
 from wbs_desktop.gui.plain_text import PlainLabel
+
+if TYPE_CHECKING:  # the report's modules load matplotlib: imported when a report is made
+    from wbs_desktop.core.outputs.report_frame import CaseDetails
 
 DATE_HINT = "YYYY-MM-DD"
 
@@ -41,6 +47,7 @@ class CasePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._card: Mapping[str, Any] | None = None  # the model in use, for its population
         self.patient_id = QLineEdit()
         self.patient_id.setPlaceholderText("required for a report")
         self.name = QLineEdit()
@@ -134,6 +141,20 @@ class CasePanel(QWidget):
                 found.append(problem)
         return found
 
+    def set_model_card(self, card: Mapping[str, Any] | None) -> None:
+        """The card of the model in use: an age outside its population is warned of."""
+        self._card = card
+        self._on_edit()
+
+    def warnings(self) -> tuple[str, ...]:
+        return case_warnings(self._card, self.patient().date_of_birth, self.taken())
+
+    def case_details(self) -> CaseDetails:
+        """What a report says of the case (check :meth:`problems` first)."""
+        from wbs_desktop.core.outputs.report_frame import CaseDetails
+
+        return CaseDetails(self.patient(), self.taken(), self.warnings())
+
     def set_photo_date(self, taken: date | None) -> None:
         """A new photo's date (its EXIF date, or none): the clinician may change it."""
         self.photo_date.setText(taken.isoformat() if taken else "")
@@ -156,7 +177,7 @@ class CasePanel(QWidget):
         if born and taken and taken >= born:
             parts.append(f"{age_at(born, taken)} at the photo")
         parts.append(patient.sex)
-        return " | ".join(parts)
+        return " | ".join(parts + list(self.warnings()))
 
     def _on_edit(self) -> None:
         self.problems_label.setText("\n".join(self.problems()))

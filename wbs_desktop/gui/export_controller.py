@@ -67,9 +67,7 @@ class ExportController(WindowController):
             if problems:
                 self.failed.emit(" ".join(problems))
                 return
-            from wbs_desktop.core.outputs.report_frame import CaseDetails
-
-            case = CaseDetails(case_panel.patient(), case_panel.taken())
+            case = case_panel.case_details()
         crop = self.crop_to_face if crop_to_face is None else crop_to_face
         options = ReportOptions(
             crop_to_face=crop,

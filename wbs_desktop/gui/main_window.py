@@ -31,7 +31,7 @@ from wbs_desktop.gui.settings import Settings
 from wbs_desktop.gui.window_actions import WindowActions
 from wbs_desktop.gui.window_layout import WindowLayout
 from wbs_desktop.gui.worker_pool import WorkerPool
-from wbs_desktop.gui.workers import Analysis, LoadedPhoto
+from wbs_desktop.gui.workers import Analysis, LoadedPhoto, ModelReady
 
 if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily
     from wbs_desktop.core.model.bundle import ModelBundle
@@ -138,9 +138,10 @@ class MainWindow(QMainWindow):
         for controller in (models, analyser, photos, exports):
             controller.failed.connect(self._show_error)
 
-    def _on_model_ready(self) -> None:
+    def _on_model_ready(self, ready: ModelReady) -> None:
         for action in (self.commands.batch_action, self.commands.card_action):
             action.setEnabled(True)
+        self.ui.case_panel.set_model_card(ready.bundle.card)
 
     def new_case(self) -> None:
         """Clear everything: the case details, the photo and its result (Ctrl+N)."""

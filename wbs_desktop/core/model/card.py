@@ -57,6 +57,9 @@ OPTIONAL_FIELDS: dict[str, Any] = {
     "weights_dtype": "float32",
     "cam_layer": "final",
     "face_only": False,
+    # Whom the model was trained on: {"age_years": [low, high] or null, "description": text};
+    # a case whose age at the photo lies outside the range gets a warning (core.case).
+    "population": None,
 }
 STATUSES = ("trained", "untrained", "unvalidated")
 STORAGE_DTYPES = ("float32", "float16")
@@ -216,6 +219,14 @@ def validate_card(card: Any) -> dict[str, Any]:
         raise invalid_card(f"cam_layer must be one of {CAM_LAYERS}")
     if not isinstance(card.get("face_only", False), bool):
         raise invalid_card("face_only must be true or false")
+    population = card.get("population")
+    if population is not None:
+        population = _require_dict(card, "population", ("age_years", "description"))
+        ages = population["age_years"]
+        if ages is not None and not (_numbers_within(ages, 0, 120, 2) and ages[0] < ages[1]):
+            raise invalid_card("population age_years must be null or [low, high] within 0-120")
+        if not _is_text(population["description"]):
+            raise invalid_card("population description must say whom the model was trained on")
     if card.get("weights_dtype", "float32") not in STORAGE_DTYPES:
         raise invalid_card(f"weights_dtype must be one of {STORAGE_DTYPES}")
     data = _require_dict(card, "training_data", ("synthetic", "subjects", "description"))

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from wbs_desktop import __version__
 from wbs_desktop.core.case.age import age_at
 from wbs_desktop.core.case.patient import Patient
-from wbs_desktop.core.outputs.report_page import INK, LEFT, MUTED, RIGHT, Page, hline
+from wbs_desktop.core.outputs.report_page import INK, LEFT, MUTED, RIGHT, WARN, Page, hline
 
 NOTES_LINES = 3  # on page 1; the notes are cut there with an ellipsis
 _SIZE, _SPACING = 8.5, 1.35
@@ -23,6 +23,7 @@ class CaseDetails:
 
     patient: Patient
     photo_date: date | None = None
+    warnings: tuple[str, ...] = ()  # e.g. an age outside the model's (core.case.population)
 
     @property
     def age_text(self) -> str:
@@ -92,6 +93,9 @@ def patient_block(page: Page, top: float, case: CaseDetails) -> float:
     for line in case.lines():
         text = page.wrap(line, width, _SIZE, max_lines=2)  # a longer one ends in "…"
         y = page.bottom(page.text(LEFT, y, text, fontsize=_SIZE, color=INK, va="top")) - 0.004
+    for warning in case.warnings:
+        text = page.wrap(warning, width, _SIZE, max_lines=2)
+        y = page.bottom(page.text(LEFT, y, text, fontsize=_SIZE, color=WARN, va="top")) - 0.004
     if case.patient.notes.strip():
         notes = page.wrap(f"Notes: {case.patient.notes}", width, _SIZE, max_lines=NOTES_LINES)
         label = page.text(
