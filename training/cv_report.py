@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from training import metrics, plots, study_tables
+from training import metrics, plots, study_tables, subgroups
 from training.calibration import expected_calibration_error
 from training.cv_fold import OOF_FIELDS
 from training.cv_plan import Task
@@ -88,6 +88,7 @@ def write_reports(
         else f"mean ± sample SD (ddof=1) over {repeats} repeats x {n_folds} folds"
     )
     auc = pooled_auc(rows, repeats)
+    by_subgroup = subgroups.subgroup_metrics(rows, task.samples)
     report = {
         "architecture": arch,
         "folds": n_folds,
@@ -105,6 +106,7 @@ def write_reports(
             "of": "uncalibrated out-of-fold probabilities",
         },
         "seen_in_pretraining": seen or {},
+        "subgroups": by_subgroup,
     }
     write_json(folder / "metrics.json", report)
     interval = (
@@ -127,7 +129,8 @@ def write_reports(
                 "figures are not on faces the backbone never met; the held-out people are.\n"
                 if seen and seen["development_photos"]
                 else ""
-            ),
+            )
+            + (f"\n{subgroups.markdown(by_subgroup)}" if by_subgroup else ""),
             encoding="utf-8",
         ),
     )

@@ -3,10 +3,11 @@ and cached.
 
 A data set is either a folder with one sub-folder per group (``WBS/``, ``other/``,
 ``healthy/``; every photo its own subject) or a manifest CSV with the columns ``path``,
-``group`` and ``subject``, and optionally ``identity`` and ``role`` (paths relative to the
-CSV). ``role`` fixes which people are held out (``calibration``, ``test``) instead of
-drawing them at random, e.g. for photos from another hospital. A
-*subject* is one child (possibly several photos); an *identity* is one person (possibly
+``group`` and ``subject``, and optionally ``identity``, ``role``, ``age`` (years at the
+photo), ``sex`` and ``ancestry`` (paths relative to the CSV; the last three give metrics per
+subgroup, ``training.subgroups``). ``role`` fixes which people are held out
+(``calibration``, ``test``) instead of drawing them at random, e.g. for photos from another
+hospital. A *subject* is one child (possibly several photos); an *identity* is one person (possibly
 several subjects: a synthetic set makes one subject per group from the same base photo).
 Without an identity, each subject is its own person; without a subject, each photo is its
 own child, which is said once, plainly.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -56,6 +58,10 @@ class Sample:
     relative_path: str  # as written in the manifest, or relative to the data folder
     subject_from_path: bool = False
     role: str = ""  # a fixed role from the manifest; "" lets cv draw it
+    # Optional manifest columns, for metrics per subgroup (training.subgroups)
+    age: float | None = None  # years at the photo
+    sex: str = ""
+    ancestry: str = ""
 
 
 @dataclass
@@ -125,9 +131,29 @@ def _read_manifest(manifest: Path) -> list[Sample]:
                 relative_path=relative,
                 subject_from_path=not subject,
                 role=(row.get("role") or "").strip(),
+                age=_age_of(row, manifest),
+                sex=(row.get("sex") or "").strip().lower(),
+                ancestry=(row.get("ancestry") or "").strip(),
             )
         )
     return samples
+
+
+def _age_of(row: dict[str, str], manifest: Path) -> float | None:
+    """The optional ``age`` column: years at the photo, or None when empty."""
+    text = (row.get("age") or "").strip()
+    if not text:
+        return None
+    try:
+        age = float(text)
+    except ValueError:
+        age = math.nan
+    if not 0 <= age <= 120:  # NaN fails too
+        raise DataError(
+            f"The manifest {manifest} gives {row.get('path')!r} the age {text!r}; an age is "
+            "a number of years from 0 to 120 (e.g. 4.5), or empty."
+        )
+    return age
 
 
 def _read_folders(root: Path) -> list[Sample]:

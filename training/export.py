@@ -181,6 +181,8 @@ def _cv_metrics(report: dict[str, Any]) -> dict[str, Any]:
         "summary": summary,
         "pooled_auc": report["pooled_auc"],
         "people_disjoint_folds": True,
+        # per age band, sex and ancestry when the manifest gave them (training.subgroups)
+        "subgroups": report.get("subgroups", {}),
     }
 
 
