@@ -4,6 +4,7 @@ fields and the combined case line; details refused before any model loads."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -94,3 +95,44 @@ def test_a_date_that_is_not_a_date_is_a_usage_error(capsys: pytest.CaptureFixtur
         main(["predict", str(sample_photo_path()), "--patient-id", "P", "--dob", "15/09/2021"])
     assert stop.value.code == 2
     assert "expected a date as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_batch_with_a_case_manifest_adds_patients_and_one_row_per_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("a1.jpg", "a2.jpg", "b1.jpg", "stranger.jpg"):
+        Image.open(sample_photo_path()).convert("RGB").save(folder / name, quality=95)
+    (folder / "b2.jpg").write_bytes(b"not a photo")
+    manifest = tmp_path / "cases.csv"
+    manifest.write_text(
+        "path,patient_id,dob,photo_date,sex\n"
+        "a1.jpg,P-A,2020-01-10,2023-01-10,female\n"
+        "photos/a2.jpg,P-A,2020-01-10,2024-07-10,female\n"
+        "b1.jpg,P-B,,,\n"
+        "b2.jpg,P-B,,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    code = main(["batch", str(folder), "--csv", str(out), "--manifest", str(manifest)])
+    assert code == EXIT_FAILED  # b2.jpg is not a photo
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    photos = {r["file"]: r for r in rows if r["kind"] == "photo"}
+    cases = {r["patient_id"]: r for r in rows if r["kind"] == "case"}
+    assert set(photos) == {"a1.jpg", "a2.jpg", "b1.jpg", "b2.jpg", "stranger.jpg"}
+    assert (photos["a1.jpg"]["patient_id"], photos["a1.jpg"]["age"]) == ("P-A", "3 years")
+    assert photos["a2.jpg"]["age"] == "4 years 6 months"
+    assert photos["stranger.jpg"]["patient_id"] == ""
+    assert set(cases) == {"P-A", "P-B"}
+    assert cases["P-A"]["photos_used"] == "2 of 2" and cases["P-B"]["photos_used"] == "1 of 2"
+    # the same photo twice: the case scores as the photo
+    assert cases["P-A"]["score"] == photos["a1.jpg"]["score"] == cases["P-B"]["score"]
+    assert cases["P-A"]["label"] == photos["a1.jpg"]["label"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("path,patient_id,dob,photo_date\na1.jpg,P-A,2024-01-01,2023-01-01\n")
+    assert main(["batch", str(folder), "--csv", str(out), "--manifest", str(bad)]) == EXIT_FAILED
+    assert "row 2: The photo's date (2023-01-01) is before the date of birth" in (
+        capsys.readouterr().err
+    )

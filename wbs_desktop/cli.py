@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wbs_desktop import __version__
-from wbs_desktop.cli_case import add_case_options, case_for_photo, case_json, patient_from
+from wbs_desktop.cli_case import (
+    add_case_options,
+    case_for_photo,
+    case_json,
+    case_result_json,
+    patient_from,
+)
 from wbs_desktop.core.errors import ModelError, WBSError
 from wbs_desktop.core.files import printable
 from wbs_desktop.core.model.card_text import human_number, provenance_banner
@@ -125,7 +131,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             _say(f"{photo}: {error}", error=True)
             continue
         if case is not None:
-            case_photos.append(CasePhoto(photo, result, bundle.sha256, case.photo_date))
+            case_photos.append(CasePhoto(photo, result.logit, bundle.sha256, case.photo_date))
         if args.json:
             extra = {"case": case_json(case)} if case else {}
             _json({"photo": photo, **result.to_json(), **extra})
@@ -144,20 +150,7 @@ def _print_case(
 
     case = combine(photos, bundle.card)
     if as_json:
-        _json(
-            {
-                "case": {
-                    "patient_id": patient_id,
-                    "score": round(case.score, 4),
-                    "label": case.label,
-                    "summary": case.summary,
-                    "threshold": case.threshold,
-                    "photos_used": case.used,
-                    "photos": case.total,
-                    "combined": "Platt map of the mean deployed logit of the photos used",
-                }
-            }
-        )
+        _json({"case": case_result_json(patient_id, case)})
     else:
         _say(f"patient {patient_id}: {case.summary} (score {human_number(case.score)})")
 
@@ -237,12 +230,14 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from wbs_desktop.core.outputs.batch import find_photos, write_csv
+    from wbs_desktop.core.outputs.batch_cases import read_case_manifest, write_case_csv
     from wbs_desktop.core.outputs.batch_pipeline import screen_photos
 
     photos = find_photos(args.folder)
     if not photos:
         _say(f"No photos (JPEG, PNG, BMP, TIFF, WebP) in {args.folder}.", error=True)
         return EXIT_FAILED
+    cases = read_case_manifest(args.manifest) if args.manifest else None  # before the model
     bundle = _load_bundle(args.model, args.device)
     rows = []
     for number, row in enumerate(
@@ -255,7 +250,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
             else f"failed: {row.error}"
         )
         _say(f"[{number}/{len(photos)}] {row.photo.name}: {outcome}", error=True)
-    write_csv(args.csv, rows)
+    if cases is None:
+        write_csv(args.csv, rows)
+    else:
+        write_case_csv(args.csv, rows, cases, bundle.card)
     failed = sum(not row.ok for row in rows)
     _say(
         f"{len(rows) - failed} of {len(rows)} photos screened, {failed} failed; "
@@ -344,6 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes that read photos and find faces; 0 does it in this process "
         "(default: 0 on a CPU of fewer than 8 cores, else a quarter of them; all cores but "
         "one beside a GPU)",
+    )
+    batch.add_argument(
+        "--manifest",
+        metavar="CASES.csv",
+        help="columns path, patient_id, dob, photo_date, sex: the CSV adds each photo's "
+        "patient and age, and one row per patient with their photos combined",
     )
     model_options(batch)
     batch.set_defaults(handler=cmd_batch)

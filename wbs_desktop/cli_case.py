@@ -17,6 +17,7 @@ from wbs_desktop.core.case.population import case_warnings
 from wbs_desktop.core.errors import WBSError
 
 if TYPE_CHECKING:  # the report's modules bring matplotlib and OpenCV: imported when used
+    from wbs_desktop.core.case.combine import CaseResult
     from wbs_desktop.core.outputs.report_frame import CaseDetails
 
 _TEXT_OPTIONS = ("patient_id", "name", "examiner", "clinic", "ancestry", "notes")
@@ -80,6 +81,20 @@ def case_json(case: CaseDetails) -> dict[str, object]:
         "age": case.age_text if known else None,
         "age_months": age_at(born, taken).in_months if known and born and taken else None,
         "warnings": list(case.warnings),
+    }
+
+
+def case_result_json(patient_id: str, case: CaseResult) -> dict[str, object]:
+    """What ``predict --json`` says of the case after its photos."""
+    return {
+        "patient_id": patient_id,
+        "score": round(case.score, 4),
+        "label": case.label,
+        "summary": case.summary,
+        "threshold": case.threshold,
+        "photos_used": case.used,
+        "photos": case.total,
+        "combined": "Platt map of the mean deployed logit of the photos used",
     }
 
 

@@ -130,7 +130,7 @@ def results(
 
 def _photos(results: list[Result], bundle: ModelBundle, excluded: bool = False) -> list[CasePhoto]:
     return [
-        CasePhoto(f"photo{i}.jpg", r, bundle.sha256, excluded=excluded)
+        CasePhoto(f"photo{i}.jpg", r.logit, bundle.sha256, excluded=excluded)
         for i, r in enumerate(results)
     ]
 
@@ -157,7 +157,7 @@ def test_the_case_score_maps_the_mean_logit_and_skips_excluded_photos(
 ) -> None:
     card = mobilenet_bundle.card
     photos = _photos(results, mobilenet_bundle)
-    photos[2] = CasePhoto("photo2.jpg", results[2], mobilenet_bundle.sha256, excluded=True)
+    photos[2] = CasePhoto("photo2.jpg", results[2].logit, mobilenet_bundle.sha256, excluded=True)
     case = combine(photos, card)
     logits = [results[0].logit, results[1].logit]
     slope, intercept = card["calibration"]["slope"], card["calibration"]["intercept"]
@@ -174,16 +174,16 @@ def test_a_case_refuses_what_it_cannot_combine(
     with pytest.raises(CaseError, match="Every photo of this case is excluded"):
         combine(_photos(results, mobilenet_bundle, excluded=True), card)
     mixed = _photos(results, mobilenet_bundle)
-    mixed[1] = CasePhoto("other.jpg", results[1], "0" * 64)
+    mixed[1] = CasePhoto("other.jpg", results[1].logit, "0" * 64)
     with pytest.raises(CaseError, match="different models"):
         combine(mixed, card)
 
 
 def test_age_at_a_photo_needs_both_dates_in_order(results: list[Result]) -> None:
-    photo = CasePhoto("a.jpg", results[0], "x", taken=date(2024, 3, 1))
+    photo = CasePhoto("a.jpg", results[0].logit, "x", taken=date(2024, 3, 1))
     assert photo.age(date(2020, 1, 15)) == Age(4, 1)
     assert photo.age(None) is None and photo.age(date(2025, 1, 1)) is None
-    assert CasePhoto("b.jpg", results[0], "x").age(date(2020, 1, 1)) is None
+    assert CasePhoto("b.jpg", results[0].logit, "x").age(date(2020, 1, 1)) is None
 
 
 # ---------------------------------------------------------------------- population

@@ -21,7 +21,7 @@ import numpy as np
 from wbs_desktop.core.case.age import Age, age_at
 from wbs_desktop.core.errors import WBSError
 from wbs_desktop.core.model.scoring import Calibration
-from wbs_desktop.core.pipeline.analysis import Scored, decide, similarity_summary
+from wbs_desktop.core.pipeline.analysis import decide, similarity_summary
 
 
 class CaseError(WBSError):
@@ -31,7 +31,7 @@ class CaseError(WBSError):
 @dataclass(frozen=True)
 class CasePhoto:
     name: str  # what the clinician sees: the file name, "Pasted photo", "Camera"
-    result: Scored
+    logit: float  # the photo's deployed logit (``Scored.logit``)
     model_sha256: str  # the model that scored it: a case combines one model's scores only
     taken: date | None = None  # from EXIF when present, editable
     excluded: bool = False
@@ -74,7 +74,7 @@ def combine(photos: Sequence[CasePhoto], card: Mapping[str, Any]) -> CaseResult:
             "The photos of this case were analysed with different models; analyse them "
             "again with one model to combine them."
         )
-    logit = float(np.mean([p.result.logit for p in used]))
+    logit = float(np.mean([p.logit for p in used]))
     score = float(Calibration.from_card(card).probability(logit))
     threshold = float(card["threshold"])
     return CaseResult(score, logit, decide(score, threshold), threshold, len(used), len(photos))

@@ -57,6 +57,7 @@ class BatchRow:
     model_sha256: str = ""
     provenance_note: str = ""
     seconds: float = 0.0
+    logit: float | None = None  # the deployed logit: what a case of several photos averages
 
     @property
     def ok(self) -> bool:
@@ -138,6 +139,7 @@ def scored_row(
         score_std=scores.score_std,
         label=scores.label,
         threshold=scores.threshold,
+        logit=scores.logit,
         faces_found=faces_found,
         warnings=warnings,
     )
