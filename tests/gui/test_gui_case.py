@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
@@ -15,10 +16,10 @@ from wbs_desktop.core.paths import sample_photo_path
 ID, NAME, NOTES = "P-2026-0042", "Ada Example", "Hypercalcaemia in infancy"
 
 
-def _photo_taken(folder: Path, stamp: str) -> Path:
+def _photo_taken(folder: Path, stamp: str, name: str = "child.jpg") -> Path:
     exif = Image.Exif()
     exif.get_ifd(0x8769)[36867] = stamp
-    path = folder / "child.jpg"
+    path = folder / name
     Image.open(sample_photo_path()).convert("RGB").save(path, "JPEG", exif=exif, quality=95)
     return path
 
@@ -113,3 +114,26 @@ def test_patient_details_never_reach_the_settings_or_the_log(
         text = path.read_bytes().decode("utf-8", "replace")
         for secret in (ID, NAME, NOTES, "2021-09-15", "Dr Lin"):
             assert secret not in text, (path, secret)
+
+
+def test_every_photo_of_the_case_is_listed_and_combined_and_can_be_left_out(
+    window, qtbot, analysed, tmp_path: Path
+) -> None:
+    photos = window.ui.case_photos
+    assert photos.combined.text() == "No photo analysed in this case yet."
+    a = _photo_taken(tmp_path, "2023:01:10 09:00:00", "a.jpg")
+    b = _photo_taken(tmp_path, "2024:07:10 09:00:00", "b.jpg")
+    first = analysed(window, lambda: window.open_path(a))
+    second = analysed(window, lambda: window.open_path(b))
+    window.ui.case_panel.date_of_birth.setText("2020-01-10")
+    assert photos.list.count() == 2
+    assert photos.list.item(0).text().startswith("a.jpg (2023-01-10, 3 years): ")
+    assert photos.list.item(1).text().startswith("b.jpg (2024-07-10, 4 years 6 months): ")
+    assert "(2 of 2 photos)" in photos.combined.text()
+    photos.list.item(1).setCheckState(Qt.CheckState.Unchecked)  # one click leaves it out
+    assert photos.combined.text().startswith(f"Case: {first.result.summary} (1 of 2 photos)")
+    photos.list.item(0).setCheckState(Qt.CheckState.Unchecked)
+    assert "Every photo of this case is excluded" in photos.combined.text()
+    assert second.result.logit == pytest.approx(first.result.logit, abs=1e-4)  # one photo twice
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert photos.list.count() == 0

@@ -84,7 +84,6 @@ class CasePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problems_label)
-        layout.addStretch(1)  # the rows stay together at the top
         self.setMinimumWidth(270)
         for edit in self._line_edits():
             edit.textChanged.connect(self._on_edit)

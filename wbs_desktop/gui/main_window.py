@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         analyser.photo_shown.connect(self._on_photo_shown)
         analyser.analysis_changed.connect(commands.report_action.setEnabled)
         analyser.unreadable.connect(photos.forget)
+        analyser.result_shown.connect(ui.case_photos.add)
         analyser.result_shown.connect(self.result_shown)
         exports.report_done.connect(self.report_done)
         for controller in (models, analyser, photos, exports):
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
     def new_case(self) -> None:
         """Clear everything: the case details, the photo and its result (Ctrl+N)."""
         self.ui.case_panel.clear()
+        self.ui.case_photos.clear()
         self.analyser.clear()
         self.ui.message_bar.dismiss()
         self.commands.reanalyse_action.setEnabled(False)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from wbs_desktop import __version__
 from wbs_desktop.core.outputs.render import COLORMAPS, DEFAULT_COLORMAP
 from wbs_desktop.gui.case_panel import CasePanel
+from wbs_desktop.gui.case_photos import CasePhotos
 from wbs_desktop.gui.message_bar import MessageBar
 from wbs_desktop.gui.model_picker import ModelPicker
 from wbs_desktop.gui.plain_text import PlainLabel
@@ -55,11 +56,17 @@ class WindowLayout:
         self.colorbar = ColorBar()
         self.result_panel = ResultPanel()
         self.case_panel = CasePanel()
+        self.case_photos = CasePhotos()
         self.patient_banner = PlainLabel()
         self.patient_banner.setStyleSheet("font-weight: bold; padding: 4px 2px;")
         self.case_dock = QDockWidget("Case", window)
         self.case_dock.setObjectName("case_dock")
-        self.case_dock.setWidget(self.case_panel)
+        case_box = QWidget()
+        case_layout = QVBoxLayout(case_box)
+        case_layout.setContentsMargins(0, 0, 0, 0)
+        case_layout.addWidget(self.case_panel)
+        case_layout.addWidget(self.case_photos, 1)
+        self.case_dock.setWidget(case_box)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.case_dock)
         self.model_picker = ModelPicker()  # the toolbar holds it (see window_actions)
 
@@ -236,6 +243,7 @@ class WindowLayout:
 
     def _on_case_changed(self) -> None:
         self.patient_banner.setText(self.case_panel.banner_text())
+        self.case_photos.set_date_of_birth(self.case_panel.patient().date_of_birth)
 
     def clear_photo(self) -> None:
         """No photo, no result: what a new case starts from."""

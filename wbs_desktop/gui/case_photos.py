@@ -1,0 +1,118 @@
+"""The photos of the case (issue 12): every photo analysed since the case began, each with
+its date, the age at it, its score and its number of quality warnings, a tick box that
+leaves it out of the combined result in one click, and the combined result itself
+(``core.case.combine``: the Platt map of the mean deployed logit of the photos ticked)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from wbs_desktop.core.case.age import age_at
+from wbs_desktop.core.model.card_text import human_number
+from wbs_desktop.gui.plain_text import PlainLabel
+
+if TYPE_CHECKING:
+    from wbs_desktop.gui.workers import Analysis, LoadedPhoto
+
+
+@dataclass
+class _Entry:
+    photo: LoadedPhoto  # the photo object: a re-analysis of it replaces its entry
+    analysis: Analysis
+
+
+class CasePhotos(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = QListWidget()
+        self.list.setToolTip("Untick a photo (e.g. one with quality warnings) to leave it out")
+        self.combined = PlainLabel()
+        self.combined.setWordWrap(True)
+        self.combined.setStyleSheet("font-weight: bold;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(PlainLabel("Photos of this case"))
+        layout.addWidget(self.list)
+        layout.addWidget(self.combined)
+        self._entries: list[_Entry] = []
+        self._born: date | None = None
+        self.list.itemChanged.connect(self._refresh)
+        self._refresh()
+
+    def add(self, analysis: Analysis) -> None:
+        """A result shown: its photo joins the case (or its entry is renewed, e.g. after a
+        model change). Photos with quality warnings join unticked."""
+        for entry in self._entries:
+            if entry.photo is analysis.photo:
+                entry.analysis = analysis
+                break
+        else:
+            self._entries.append(_Entry(analysis.photo, analysis))
+            item = QListWidgetItem()
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            ticked = not analysis.result.warnings
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        self._refresh()
+
+    def set_date_of_birth(self, born: date | None) -> None:
+        self._born = born
+        self._refresh()
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.list.clear()
+        self._refresh()
+
+    def ticked(self) -> list[bool]:
+        return [
+            self.list.item(i).checkState() == Qt.CheckState.Checked
+            for i in range(self.list.count())
+        ]
+
+    def _line(self, entry: _Entry) -> str:
+        result, taken = entry.analysis.result, entry.photo.taken
+        when = taken.isoformat() if taken else "no date"
+        if taken and self._born and taken >= self._born:
+            when += f", {age_at(self._born, taken)}"
+        warnings = len(result.warnings)
+        return f"{entry.photo.name} ({when}): {human_number(result.score)} {result.label}" + (
+            f", {warnings} quality warning{'s' if warnings > 1 else ''}" if warnings else ""
+        )
+
+    def _refresh(self) -> None:
+        self.list.blockSignals(True)
+        for index, entry in enumerate(self._entries):
+            self.list.item(index).setText(self._line(entry))
+        self.list.blockSignals(False)
+        self.combined.setText(self.combined_text())
+        self.changed.emit()
+
+    def combined_text(self) -> str:
+        """The case's combined result, or why there is none."""
+        if not self._entries:
+            return "No photo analysed in this case yet."
+        from wbs_desktop.core.case.combine import CaseError, CasePhoto, combine
+
+        photos = [
+            CasePhoto(
+                e.photo.name,
+                e.analysis.result.logit,
+                e.analysis.bundle.sha256,
+                e.photo.taken,
+                excluded=not ticked,
+            )
+            for e, ticked in zip(self._entries, self.ticked(), strict=True)
+        ]
+        try:
+            case = combine(photos, self._entries[-1].analysis.bundle.card)
+        except CaseError as error:
+            return str(error)
+        return f"Case: {case.summary}, score {human_number(case.score)}"
