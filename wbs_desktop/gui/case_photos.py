@@ -32,6 +32,7 @@ class CasePhotos(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.list = QListWidget()
+        self.list.setWordWrap(True)
         self.list.setToolTip("Untick a photo (e.g. one with quality warnings) to leave it out")
         self.combined = PlainLabel()
         self.combined.setWordWrap(True)
