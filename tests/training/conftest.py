@@ -47,18 +47,22 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def tiny_run(tiny_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    run = tmp_path_factory.mktemp("run") / "cv"
+def run_tiny_cv(data: Path, run: Path, cache: Path) -> Path:
+    """Three-fold cross-validation of MobileNet-V2 on ``data`` with the TINY settings."""
     run_cv(
-        tiny_data,
+        data,
         ["mobilenet_v2"],
         3,
         run,
         load_config(**TINY),
-        cache_dir=tiny_data.parent / "cache",
+        cache_dir=cache,
         device="cpu",
         progress=False,
         command="test",
     )
     return run
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tiny_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run_tiny_cv(tiny_data, tmp_path_factory.mktemp("run") / "cv", tiny_data.parent / "cache")

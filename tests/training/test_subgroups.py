@@ -12,9 +12,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from tests.training.conftest import TINY
-from training.config import load_config
-from training.cv import run_cv
+from tests.training.conftest import run_tiny_cv
 from training.data import DataError, read_dataset
 from training.export import export_run
 from training.subgroups import age_band
@@ -60,18 +58,7 @@ def test_cross_validation_reports_every_subgroup_with_its_counts(
     manifest = _with_columns(
         tiny_data, tmp_path, {"age": ["1.5", "7", "30"], "sex": ["Female", "male"]}
     )
-    run = tmp_path / "cv"
-    run_cv(
-        manifest,
-        ["mobilenet_v2"],
-        3,
-        run,
-        load_config(**TINY),
-        cache_dir=tiny_data.parent / "cache",
-        device="cpu",
-        progress=False,
-        command="test",
-    )
+    run = run_tiny_cv(manifest, tmp_path / "cv", tiny_data.parent / "cache")
     report = json.loads((run / "mobilenet_v2" / "metrics.json").read_text())
     groups = report["subgroups"]
     assert set(groups) == {"age", "sex"}  # no ancestry column: no ancestry table
