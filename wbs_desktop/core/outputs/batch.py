@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,18 +130,12 @@ def scored_row(
     seconds: float,
 ) -> BatchRow:
     """The row of a screened photo (``scores``: an ``analysis.Result`` or ``Scored``)."""
+    from wbs_desktop.core.pipeline.analysis import Scored  # loaded: ``scores`` exists
+
+    # Every field of the score but each network's own (a row holds their spread).
+    score = {f.name: getattr(scores, f.name) for f in fields(Scored) if f.name != "network_scores"}
     return _row(
-        photo,
-        bundle,
-        seconds,
-        status=OK,
-        score=scores.score,
-        score_std=scores.score_std,
-        label=scores.label,
-        threshold=scores.threshold,
-        logit=scores.logit,
-        faces_found=faces_found,
-        warnings=warnings,
+        photo, bundle, seconds, status=OK, faces_found=faces_found, warnings=warnings, **score
     )
 
 
