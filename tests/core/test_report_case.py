@@ -4,6 +4,7 @@ long, hostile details never overlap other text."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from tests.core.test_report import LONG, assert_no_overlap, drawn_texts
 from wbs_desktop.core.case.patient import Patient
 from wbs_desktop.core.model.bundle import ModelBundle
 from wbs_desktop.core.outputs.report import report_figures, write_report
-from wbs_desktop.core.outputs.report_frame import CaseDetails
+from wbs_desktop.core.outputs.report_frame import CaseDetails, CasePhotoLine
 from wbs_desktop.core.paths import sample_photo_path
 from wbs_desktop.core.pipeline.analysis import analyze
 from wbs_desktop.core.pipeline.imaging import load_image
@@ -98,3 +99,44 @@ def test_long_patient_details_never_overlap_other_text(
     assert_no_overlap(second)
     page_one = " ".join(t for t, _ in drawn_texts(first))
     assert "Age at photo: unknown (photo dated before birth)" in page_one
+
+
+def test_a_case_of_several_photos_gets_a_page_listing_them_and_the_combined_result(
+    sample: tuple, tmp_path: Path, mobilenet_bundle: ModelBundle
+) -> None:
+    image, result = sample
+    lines = tuple(
+        CasePhotoLine(
+            f"visit-{year}.jpg",
+            date(year, 3, 1),
+            age,
+            score,
+            "low",
+            warnings,
+            used,
+            result.aligned.image,
+        )
+        for year, age, score, warnings, used in (
+            (2023, "1 year 5 months", 0.126, 0, True),
+            (2024, "2 years 5 months", 0.251, 2, False),
+        )
+    )
+    case = dataclasses.replace(
+        CASE, photos=lines, combined="Facial features similar to WBS: low (1 of 2 photos)"
+    )
+    path = write_report(tmp_path / "case.pdf", image, result, card=mobilenet_bundle.card, case=case)
+    pages = [_flat(page.extract_text()) for page in PdfReader(str(path)).pages]
+    assert len(pages) == 3 and "Model card" in pages[2]
+    for expected in (
+        "Photos of this case",
+        "Facial features similar to WBS: low (1 of 2 photos)",
+        "visit-2023.jpg 2023-03-01, age 1 year 5 months Score 0.126 (low)",
+        "0 quality warnings; counted",
+        "visit-2024.jpg 2024-03-01, age 2 years 5 months Score 0.251 (low)",
+        "2 quality warnings; left out",
+    ):
+        assert expected in pages[1], expected
+    assert all(f"patient P-2026-0042 - page {n} of 3" in text for n, text in enumerate(pages, 1))
+    _, middle, _ = report_figures(image, result, "pdf", card=mobilenet_bundle.card, case=case)
+    assert_no_overlap(middle, at_least=5)  # title, result, heading, 2 rows, footer
+    assert len(report_figures(image, result, "png", case=case)) == 1

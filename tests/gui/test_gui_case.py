@@ -137,3 +137,23 @@ def test_every_photo_of_the_case_is_listed_and_combined_and_can_be_left_out(
     assert second.result.logit == pytest.approx(first.result.logit, abs=1e-4)  # one photo twice
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert photos.list.count() == 0
+
+
+def test_the_report_of_a_two_photo_case_lists_both_and_the_combined_result(
+    window, qtbot, analysed, tmp_path: Path
+) -> None:
+    a = _photo_taken(tmp_path, "2023:01:10 09:00:00", "a.jpg")
+    b = _photo_taken(tmp_path, "2024:07:10 09:00:00", "b.jpg")
+    analysed(window, lambda: window.open_path(a))
+    analysed(window, lambda: window.open_path(b))
+    _fill(window.ui.case_panel, dob="2020-01-10")
+    pdf = tmp_path / "case.pdf"
+    with qtbot.waitSignal(window.report_done, timeout=60_000) as done:
+        window.export_report(str(pdf))
+    assert done.args[0] == str(pdf)
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(str(pdf)).pages]
+    assert len(pages) == 3
+    combined = window.ui.case_photos.combined_text().removeprefix("Case: ")
+    assert "Photos of this case" in pages[1] and combined in pages[1]
+    assert "a.jpg 2023-01-10, age 3 years" in pages[1]
+    assert "b.jpg 2024-07-10, age 4 years 6 months" in pages[1]

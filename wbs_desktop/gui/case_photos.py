@@ -17,6 +17,7 @@ from wbs_desktop.core.model.card_text import human_number
 from wbs_desktop.gui.plain_text import PlainLabel
 
 if TYPE_CHECKING:
+    from wbs_desktop.core.outputs.report_frame import CasePhotoLine
     from wbs_desktop.gui.workers import Analysis, LoadedPhoto
 
 
@@ -77,6 +78,28 @@ class CasePhotos(QWidget):
             self.list.item(i).checkState() == Qt.CheckState.Checked
             for i in range(self.list.count())
         ]
+
+    def report_lines(self) -> tuple[CasePhotoLine, ...]:
+        """Each photo as a report lists it (``core.outputs.report_frame``)."""
+        from wbs_desktop.core.outputs.report_frame import CasePhotoLine
+
+        lines = []
+        for entry, ticked in zip(self._entries, self.ticked(), strict=True):
+            result, taken = entry.analysis.result, entry.photo.taken
+            known = taken is not None and self._born is not None and taken >= self._born
+            lines.append(
+                CasePhotoLine(
+                    entry.photo.name,
+                    taken,
+                    str(age_at(self._born, taken)) if known and self._born and taken else "",
+                    result.score,
+                    result.label,
+                    len(result.warnings),
+                    ticked,
+                    result.aligned.image,
+                )
+            )
+        return tuple(lines)
 
     def _line(self, entry: _Entry) -> str:
         result, taken = entry.analysis.result, entry.photo.taken

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -68,6 +69,10 @@ class ExportController(WindowController):
                 self.failed.emit(" ".join(problems))
                 return
             case = case_panel.case_details()
+            photos = self._ui.case_photos
+            if photos.list.count() > 1:  # the report lists them and their combined result
+                combined = photos.combined_text().removeprefix("Case: ")
+                case = replace(case, photos=photos.report_lines(), combined=combined)
         crop = self.crop_to_face if crop_to_face is None else crop_to_face
         options = ReportOptions(
             crop_to_face=crop,

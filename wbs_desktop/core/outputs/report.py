@@ -32,6 +32,7 @@ import numpy as np
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import OutputError
 from wbs_desktop.core.files import atomic_write_bytes
+from wbs_desktop.core.outputs.report_case_page import case_page
 from wbs_desktop.core.outputs.report_frame import CaseDetails
 from wbs_desktop.core.outputs.report_page import PNG_DPI
 from wbs_desktop.core.outputs.report_pages import ReportOptions, first_page, second_page
@@ -74,7 +75,8 @@ def report_figures(
     created: datetime | None = None,
     case: CaseDetails | None = None,
 ) -> list[Figure]:
-    """The report's pages, laid out and drawn: page 1 alone for "png", two for "pdf".
+    """The report's pages, laid out and drawn: page 1 alone for "png", two for "pdf" (three
+    for a case of several photos: its photos and combined result come second).
 
     ``image`` is the analysed RGB photo; ``card`` the bundle's full model card (page 2
     falls back to ``result.model`` without it); ``case`` says whom the report is about
@@ -85,9 +87,13 @@ def report_figures(
     options = options or ReportOptions()
     created = created or datetime.now().replace(microsecond=0)
     with _style():
-        pages = [first_page(image, result, options, created, case, 2 if fmt == "pdf" else 1)]
+        several = case is not None and len(case.photos) > 1 and fmt == "pdf"
+        total = 1 if fmt == "png" else 3 if several else 2
+        pages = [first_page(image, result, options, created, case, total)]
+        if several and case is not None:
+            pages.append(case_page(case, 2, total))
         if fmt == "pdf":
-            pages.append(second_page(card, result, case))
+            pages.append(second_page(card, result, case, total))
         for page in pages:
             page.canvas.draw()
     return pages

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
+
 from wbs_desktop import __version__
 from wbs_desktop.core.case.age import age_at
 from wbs_desktop.core.case.patient import Patient
@@ -18,12 +20,29 @@ _SIZE, _SPACING = 8.5, 1.35
 
 
 @dataclass(frozen=True)
+class CasePhotoLine:
+    """One photo of a case, as its report lists it."""
+
+    name: str
+    taken: date | None
+    age: str  # "" when unknown
+    score: float
+    label: str
+    warnings: int  # quality warnings
+    used: bool  # counted in the combined result
+    face: np.ndarray | None = None  # the aligned face, as a thumbnail
+
+
+@dataclass(frozen=True)
 class CaseDetails:
-    """Whom a report is about, and when the photo was taken."""
+    """Whom a report is about, and when the photo was taken; for a case of several photos,
+    each of them and the combined result (a page of its own, ``report_case_page``)."""
 
     patient: Patient
     photo_date: date | None = None
     warnings: tuple[str, ...] = ()  # e.g. an age outside the model's (core.case.population)
+    photos: tuple[CasePhotoLine, ...] = ()
+    combined: str = ""  # e.g. "Facial features similar to WBS: low (2 of 3 photos), score 0.14"
 
     @property
     def age_text(self) -> str:

@@ -334,7 +334,7 @@ def _card_lines(card: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def second_page(
-    card: Mapping[str, Any] | None, result: Result, case: CaseDetails | None = None
+    card: Mapping[str, Any] | None, result: Result, case: CaseDetails | None = None, pages: int = 2
 ) -> Figure:
     """The card in full, each row cut short only when the page would overflow, and the
     whole intended-use text."""
@@ -370,5 +370,5 @@ def second_page(
     y -= 0.02
     heading(page, y, "Intended use")
     page.text(LEFT, y - 0.016, use, fontsize=use_size, color=INK, va="top", linespacing=use_spacing)
-    footer(page, 2, 2, case)
+    footer(page, pages, pages, case)
     return page.fig
