@@ -136,3 +136,19 @@ def test_batch_with_a_case_manifest_adds_patients_and_one_row_per_case(
     assert "row 2: The photo's date (2023-01-01) is before the date of birth" in (
         capsys.readouterr().err
     )
+
+
+def test_a_report_of_several_photos_is_one_case_with_a_page_listing_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _photo_taken(tmp_path, "a.jpg", "2023:03:01 10:00:00")
+    second = _photo_taken(tmp_path, "b.jpg", "2024:09:15 10:00:00")
+    pdf = tmp_path / "case.pdf"
+    assert main(["report", str(first), str(second), "--out", str(pdf)]) == EXIT_FAILED
+    assert "Several photos make one case" in capsys.readouterr().err and not pdf.exists()
+    assert main(["report", str(first), str(second), "--out", str(pdf), *CASE]) == EXIT_OK
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(str(pdf)).pages]
+    assert len(pages) == 3 and "Photos of this case" in pages[1]
+    assert "(2 of 2 photos), score" in pages[1]
+    assert "a.jpg 2023-03-01, age 1 year 5 months" in pages[1]
+    assert "b.jpg 2024-09-15, age 3 years" in pages[1]

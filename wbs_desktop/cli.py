@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from wbs_desktop import __version__
 from wbs_desktop.cli_case import (
+    CaseDetailsError,
     add_case_options,
     case_for_photo,
     case_json,
-    case_result_json,
+    case_outcome,
     patient_from,
+    with_every_photo,
 )
 from wbs_desktop.core.errors import ModelError, WBSError
 from wbs_desktop.core.files import printable
@@ -138,21 +140,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
         else:
             _print_human(photo, result)
     if patient and case_photos:
-        _print_case(patient.patient_id, case_photos, bundle, as_json=args.json)
+        summary, line = case_outcome(patient.patient_id, case_photos, bundle.card)
+        if args.json:
+            _json({"case": summary})
+        else:
+            _say(line)
     return EXIT_FAILED if failures else EXIT_OK
-
-
-def _print_case(
-    patient_id: str, photos: list[CasePhoto], bundle: ModelBundle, *, as_json: bool
-) -> None:
-    """The combined result of the photos of one patient (``core.case.combine``)."""
-    from wbs_desktop.core.case.combine import combine
-
-    case = combine(photos, bundle.card)
-    if as_json:
-        _json({"case": case_result_json(patient_id, case)})
-    else:
-        _say(f"patient {patient_id}: {case.summary} (score {human_number(case.score)})")
 
 
 def cmd_align(args: argparse.Namespace) -> int:
@@ -269,12 +262,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     format_for(args.out)  # a wrong suffix or patient detail fails before the model loads
     patient = patient_from(args)
+    if len(args.photos) > 1 and patient is None:
+        raise CaseDetailsError("Several photos make one case: give the patient's --patient-id.")
     bundle = _load_bundle(args.model, args.device)
-    image = load_image(args.photo)
-    case = case_for_photo(patient, args.photo, args.photo_date, bundle.card) if patient else None
+    photo = args.photos[0]  # page 1's photo; a case of several lists them all on page 2
+    image = load_image(photo)
+    case = case_for_photo(patient, photo, args.photo_date, bundle.card) if patient else None
     result = analyze(image, bundle, bundle.device)
+    if case is not None and len(args.photos) > 1:
+        case = with_every_photo(case, args.photos, result, args.photo_date, bundle)
     options = ReportOptions(
-        crop_to_face=args.crop_face, colormap=args.colormap, photo_label=Path(args.photo).name
+        crop_to_face=args.crop_face, colormap=args.colormap, photo_label=Path(photo).name
     )
     write_report(args.out, image, result, card=bundle.card, options=options, case=case)
     _say(
@@ -355,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     from wbs_desktop.core.outputs.render import COLORMAPS, DEFAULT_COLORMAP
 
     report = commands.add_parser("report", help="write a PDF or PNG report for one photo")
-    report.add_argument("photo", metavar="PHOTO")
+    report.add_argument("photos", nargs="+", metavar="PHOTO", help="several: one case")
     report.add_argument("--out", required=True, type=Path, help="F.pdf or F.png")
     report.add_argument("--crop-face", action="store_true", help="show only the face")
     report.add_argument("--colormap", choices=COLORMAPS, default=DEFAULT_COLORMAP)

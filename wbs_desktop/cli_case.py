@@ -5,7 +5,7 @@ photo's date (``--photo-date``, else the photo's EXIF date) with the age it give
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,10 +15,13 @@ from wbs_desktop.core.case.capture_date import capture_date
 from wbs_desktop.core.case.patient import SEXES, Patient
 from wbs_desktop.core.case.population import case_warnings
 from wbs_desktop.core.errors import WBSError
+from wbs_desktop.core.model.card_text import human_number
 
 if TYPE_CHECKING:  # the report's modules bring matplotlib and OpenCV: imported when used
-    from wbs_desktop.core.case.combine import CaseResult
+    from wbs_desktop.core.case.combine import CasePhoto
+    from wbs_desktop.core.model.bundle import ModelBundle
     from wbs_desktop.core.outputs.report_frame import CaseDetails
+    from wbs_desktop.core.pipeline.analysis import Result
 
 _TEXT_OPTIONS = ("patient_id", "name", "examiner", "clinic", "ancestry", "notes")
 
@@ -84,8 +87,14 @@ def case_json(case: CaseDetails) -> dict[str, object]:
     }
 
 
-def case_result_json(patient_id: str, case: CaseResult) -> dict[str, object]:
-    """What ``predict --json`` says of the case after its photos."""
+def case_outcome(
+    patient_id: str, photos: Sequence[CasePhoto], card: Mapping[str, Any]
+) -> tuple[dict[str, object], str]:
+    """What ``predict`` says of the case after its photos: as JSON, and as a line."""
+    from wbs_desktop.core.case.combine import combine
+
+    case = combine(photos, card)
+    line = f"patient {patient_id}: {case.summary} (score {human_number(case.score)})"
     return {
         "patient_id": patient_id,
         "score": round(case.score, 4),
@@ -95,7 +104,7 @@ def case_result_json(patient_id: str, case: CaseResult) -> dict[str, object]:
         "photos_used": case.used,
         "photos": case.total,
         "combined": "Platt map of the mean deployed logit of the photos used",
-    }
+    }, line
 
 
 def case_for_photo(
@@ -116,3 +125,39 @@ def case_for_photo(
     if problem:
         raise CaseDetailsError(f"{photo}: {problem}")
     return CaseDetails(patient, taken, case_warnings(card, patient.date_of_birth, taken))
+
+
+def with_every_photo(
+    case: CaseDetails, photos: Sequence[str], first: Result, given: date | None, bundle: ModelBundle
+) -> CaseDetails:
+    """``case`` (of ``photos[0]``, analysed as ``first``) with every photo listed and the
+    combined result, for a report of several photos; a photo that fails stops the report."""
+    from dataclasses import replace
+
+    from wbs_desktop.core.case.combine import CasePhoto, combine
+    from wbs_desktop.core.outputs.report_frame import CasePhotoLine
+    from wbs_desktop.core.pipeline.analysis import analyze
+    from wbs_desktop.core.pipeline.imaging import load_image
+
+    lines, parts = [], []
+    for number, photo in enumerate(photos):
+        result = first if number == 0 else analyze(load_image(photo), bundle, bundle.device)
+        details = case_for_photo(case.patient, photo, given, bundle.card)
+        known = case_json(details)["age"]
+        name = Path(photo).name
+        lines.append(
+            CasePhotoLine(
+                name,
+                details.photo_date,
+                str(known or ""),
+                result.score,
+                result.label,
+                len(result.warnings),
+                True,
+                result.aligned.image,
+            )
+        )
+        parts.append(CasePhoto(name, result.logit, bundle.sha256, details.photo_date))
+    combined = combine(parts, bundle.card)
+    text = f"{combined.summary}, score {human_number(combined.score)}"
+    return replace(case, photos=tuple(lines), combined=text)
