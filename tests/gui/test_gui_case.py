@@ -157,3 +157,18 @@ def test_the_report_of_a_two_photo_case_lists_both_and_the_combined_result(
     assert "Photos of this case" in pages[1] and combined in pages[1]
     assert "a.jpg 2023-01-10, age 3 years" in pages[1]
     assert "b.jpg 2024-07-10, age 4 years 6 months" in pages[1]
+
+
+def test_an_earlier_photo_of_the_case_comes_back_with_its_heatmap(
+    window, qtbot, analysed, tmp_path: Path
+) -> None:
+    a = _photo_taken(tmp_path, "2023:01:10 09:00:00", "a.jpg")
+    b = _photo_taken(tmp_path, "2024:07:10 09:00:00", "b.jpg")
+    first = analysed(window, lambda: window.open_path(a))
+    analysed(window, lambda: window.open_path(b))
+    photos = window.ui.case_photos
+    with qtbot.waitSignal(window.result_shown, timeout=10_000) as shown:
+        photos.list.itemActivated.emit(photos.list.item(0))  # what a double-click sends
+    assert shown.args[0] is first and window.analysis is first
+    assert window.photo.name == "a.jpg" and window.ui.case_panel.photo_date.text() == "2023-01-10"
+    assert window.gradcam_view.has_image() and photos.list.count() == 2

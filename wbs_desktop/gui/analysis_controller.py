@@ -96,6 +96,19 @@ class AnalysisController(WindowController):
     def _on_analysis(self, token: int, analysis: Analysis) -> None:
         if token != self._analysis_token or analysis.photo is not self.photo:
             return
+        self._display(analysis)
+
+    def show_again(self, analysis: Analysis) -> None:
+        """Put an earlier photo of the case back on screen with its result, as it was
+        analysed (no new analysis); answers still on their way are dropped."""
+        self._read_token += 1
+        self._analysis_token += 1
+        self.photo = analysis.photo
+        self._ui.show_photo(analysis.photo.preview)
+        self.photo_shown.emit(analysis.photo)
+        self._display(analysis)
+
+    def _display(self, analysis: Analysis) -> None:
         self._set_analysis(analysis)
         ui = self._ui
         ui.show_analysis(analysis)

@@ -29,12 +29,16 @@ class _Entry:
 
 class CasePhotos(QWidget):
     changed = Signal()
+    chosen = Signal(object)  # the Analysis of a photo activated in the list (double-click)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.list = QListWidget()
         self.list.setWordWrap(True)
-        self.list.setToolTip("Untick a photo (e.g. one with quality warnings) to leave it out")
+        self.list.setToolTip(
+            "Untick a photo (e.g. one with quality warnings) to leave it out; double-click "
+            "it to show it again with its heatmap"
+        )
         self.combined = PlainLabel()
         self.combined.setWordWrap(True)
         self.combined.setStyleSheet("font-weight: bold;")
@@ -46,6 +50,9 @@ class CasePhotos(QWidget):
         self._entries: list[_Entry] = []
         self._born: date | None = None
         self.list.itemChanged.connect(self._refresh)
+        self.list.itemActivated.connect(
+            lambda item: self.chosen.emit(self._entries[self.list.row(item)].analysis)
+        )
         self._refresh()
 
     def add(self, analysis: Analysis) -> None:

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         analyser.analysis_changed.connect(commands.report_action.setEnabled)
         analyser.unreadable.connect(photos.forget)
         analyser.result_shown.connect(ui.case_photos.add)
+        ui.case_photos.chosen.connect(analyser.show_again)
         analyser.result_shown.connect(self.result_shown)
         exports.report_done.connect(self.report_done)
         for controller in (models, analyser, photos, exports):
