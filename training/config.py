@@ -21,6 +21,8 @@ else:  # pragma: no cover - Python 3.10
 from training.calibration import parse_threshold_rule
 from wbs_desktop.core.model.card import CAM_LAYERS
 
+PRECISIONS = ("auto", "fp32", "fp16", "bf16")  # see training/precision.py
+
 
 class ConfigError(ValueError):
     """A configuration file or option is invalid; the message says which and why."""
@@ -89,6 +91,9 @@ class TrainConfig:
     # Reproducibility and resources
     seed: int = 0
     deterministic: bool = True
+    # Autocast type for training: auto is bf16 on a GPU that has it, fp16 on an older GPU,
+    # fp32 on the CPU (training/precision.py says why)
+    precision: str = "auto"  # auto | fp32 | fp16 | bf16
     threads: int = 0  # 0: torch's default
     augmentation: Augmentation = field(default_factory=Augmentation)
 
@@ -97,6 +102,7 @@ class TrainConfig:
             (self.optimizer in ("adamw", "sgd"), "optimizer must be 'adamw' or 'sgd'"),
             (self.schedule in ("cosine", "constant"), "schedule must be 'cosine' or 'constant'"),
             (self.keep_weights in ("best", "last"), "keep_weights must be 'best' or 'last'"),
+            (self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}"),
             (self.cam_layer in CAM_LAYERS, f"cam_layer must be one of {', '.join(CAM_LAYERS)}"),
             (self.epochs >= 1, "epochs must be at least 1"),
             (self.batch_size >= 2, "batch_size must be at least 2"),

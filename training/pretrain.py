@@ -43,6 +43,7 @@ from torch import nn
 
 from training import synth
 from training.engine import augment, normalise
+from training.precision import MixedPrecision, on_device, resident
 from training.pretext import (
     PHOTOMETRIC,
     TASKS,
@@ -86,9 +87,9 @@ def train_backbone(
         weights /= targets.shape[1]
     weights = weights.to(device)
     torch.manual_seed(settings.seed)
-    network = build_network(arch, targets.shape[1]).to(device)
-    network = network.to(memory_format=torch.channels_last)
-    crops = torch.from_numpy(pretext.crops)
+    network = on_device(build_network(arch, targets.shape[1]), device)
+    precision = MixedPrecision("auto", device)
+    crops, targets = resident(torch.from_numpy(pretext.crops), device), targets.to(device)
     steps_per_epoch = max(1, len(crops) // settings.batch_size)
     optimizer = torch.optim.AdamW(
         network.parameters(), lr=settings.learning_rate, weight_decay=1e-4
@@ -106,26 +107,15 @@ def train_backbone(
     for epoch in range(settings.epochs):
         network.train()
         started, running = time.perf_counter(), 0.0
-        order = torch.randperm(len(crops), generator=generator)
+        order = torch.randperm(len(crops), generator=generator).to(crops.device)
         for step in range(steps_per_epoch):
             batch = order[step * settings.batch_size : (step + 1) * settings.batch_size]
             x = augment(normalise(crops[batch].to(device)), PHOTOMETRIC, generator)
-            y = targets[batch].to(device)
-            loss = (
-                (
-                    F.smooth_l1_loss(
-                        network(x.contiguous(memory_format=torch.channels_last)),
-                        y,
-                        reduction="none",
-                    )
-                    * weights
-                )
-                .sum(dim=1)
-                .mean()
-            )
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            with precision.autocast():
+                output = network(x.contiguous(memory_format=torch.channels_last))
+            error = F.smooth_l1_loss(output.float(), targets[batch], reduction="none")
+            loss = (error * weights).sum(dim=1).mean()
+            precision.step(loss, optimizer)
             schedule.step()
             running += float(loss.detach())
         seconds = time.perf_counter() - started

@@ -74,11 +74,15 @@ def grad_cam(
                     f"class indices {indices} do not fit logits of shape {tuple(logits.shape)}"
                 )
             activation = captured[0]
-            rows = torch.arange(n, device=logits.device)
-            cols = torch.as_tensor(indices, device=logits.device)
             # Images are independent in eval mode, so the gradient of the sum is, per image,
-            # the gradient of that image's own logit.
-            (grads,) = torch.autograd.grad(logits[rows, cols].sum(), activation)
+            # the gradient of that image's own logit. One class for all is a plain column:
+            # no index tensor to copy to a GPU, which would wait for the forward pass.
+            if single:
+                explained = logits[:, indices[0]]
+            else:
+                cols = torch.tensor(indices).to(logits.device, non_blocking=True)
+                explained = logits.gather(1, cols[:, None])
+            (grads,) = torch.autograd.grad(explained.sum(), activation)
     finally:
         handle.remove()
         for p in params:
