@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,13 +46,17 @@ def normalise(batch_uint8: torch.Tensor) -> torch.Tensor:
     return to_input(batch_uint8, IMAGENET_MEAN, IMAGENET_STD)
 
 
-def augment(x: torch.Tensor, settings: Augmentation, generator: torch.Generator) -> torch.Tensor:
-    """Random flip, rotation/scale/shift, colour and blur for a normalised (N,3,S,S) batch.
+# Batches a GPU augments in one go: per batch, the launches of the augmentation's small
+# kernels cost a launch-bound step (a small network at 112 px) a fifth of its time.
+GPU_AUGMENTATION_CHUNK = 16
 
-    Every random number is drawn and shaped on the CPU, then goes to ``x``'s device in one
-    non-blocking copy: a blocking copy per draw would make a GPU wait for the CPU each time.
-    """
-    n = x.shape[0]
+
+def draw_augmentation(
+    n: int, settings: Augmentation, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The random part of :func:`augment` for ``n`` images, drawn on the CPU: ``(params,
+    blur)``, params ``(n, 9)`` (the affine matrix, then brightness, contrast, saturation),
+    blur a boolean mask of the images to blur."""
 
     def uniform(low: float, high: float) -> torch.Tensor:
         return torch.rand(n, generator=generator).mul(high - low).add(low)
@@ -62,32 +66,29 @@ def augment(x: torch.Tensor, settings: Augmentation, generator: torch.Generator)
     flip = torch.where(uniform(0, 1) < 0.5, -1.0, 1.0) if settings.flip else torch.ones_like(scale)
     shift = torch.stack([uniform(-1, 1), uniform(-1, 1)], 1) * settings.translate * 2
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack(
-        [
-            torch.stack([cos * flip, -sin, shift[:, 0]], 1),
-            torch.stack([sin * flip, cos, shift[:, 1]], 1),
-        ],
-        1,
-    )
+    theta = torch.stack([cos * flip, -sin, shift[:, 0], sin * flip, cos, shift[:, 1]], 1)
     brightness = uniform(-1, 1) * settings.brightness
     contrast = 1 + uniform(-1, 1) * settings.contrast
     saturation = 1 + uniform(-1, 1) * settings.saturation
     to_grey = uniform(0, 1) < settings.greyscale_probability
     saturation = torch.where(to_grey, torch.zeros_like(saturation), saturation)
     blur = uniform(0, 1) < settings.blur_probability
-    colour = torch.stack([brightness, contrast, saturation], 1)
-    drawn = torch.cat([theta.reshape(n, 6), colour], 1).to(x.device, non_blocking=True)
-    theta = drawn[:, :6].reshape(n, 2, 3)
-    brightness, contrast, saturation = (drawn[:, 6 + i].view(n, 1, 1, 1) for i in range(3))
+    return torch.cat([theta, torch.stack([brightness, contrast, saturation], 1)], 1), blur
 
+
+def apply_augmentation(x: torch.Tensor, params: torch.Tensor, blur: torch.Tensor) -> torch.Tensor:
+    """Warp, recolour and blur the normalised (N,3,S,S) ``x`` as drawn (``params`` on
+    ``x``'s device, ``blur`` on the CPU, where asking whether any is set costs no wait)."""
+    n = x.shape[0]
+    theta = params[:, :6].reshape(n, 2, 3)
+    brightness, contrast, saturation = (params[:, 6 + i].view(n, 1, 1, 1) for i in range(3))
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
     grey = x.mean(dim=1, keepdim=True)
     x = grey + (x - grey) * saturation
     mean = x.mean(dim=(1, 2, 3), keepdim=True)
     x = (x - mean) * contrast + mean + brightness * 4  # ~ +/-25 % of the 0-1 range
-
-    if bool(blur.any()):  # on the CPU: no wait for a GPU
+    if bool(blur.any()):
         blurred_ones = blur.nonzero().squeeze(1).to(x.device, non_blocking=True)
         kernel = torch.tensor([1.0, 2.0, 1.0], device=x.device) / 4
         kernel2d = (kernel[:, None] * kernel[None, :]).expand(3, 1, 3, 3)
@@ -95,6 +96,40 @@ def augment(x: torch.Tensor, settings: Augmentation, generator: torch.Generator)
         x = x.clone()
         x[blurred_ones] = blurred
     return x
+
+
+def augment(x: torch.Tensor, settings: Augmentation, generator: torch.Generator) -> torch.Tensor:
+    """Random flip, rotation/scale/shift, colour and blur for a normalised (N,3,S,S) batch."""
+    params, blur = draw_augmentation(x.shape[0], settings, generator)
+    return apply_augmentation(x, params.to(x.device, non_blocking=True), blur)
+
+
+def augmented_batches(
+    crops: torch.Tensor,
+    batches: Sequence[torch.Tensor],
+    settings: Augmentation,
+    generator: torch.Generator,
+    device: torch.device,
+) -> Iterator[torch.Tensor]:
+    """The crops of each batch (indices into the uint8 ``crops``), normalised, augmented and
+    channels-last, in order.
+
+    Every batch's draws are made first, in the batches' order, so the result does not depend
+    on how batches are grouped: the CPU augments batch by batch, a GPU
+    :data:`GPU_AUGMENTATION_CHUNK` batches at a time, in one transfer and one set of launches.
+    """
+    draws = [draw_augmentation(len(batch), settings, generator) for batch in batches]
+    chunk = GPU_AUGMENTATION_CHUNK if device.type == "cuda" else 1
+    for start in range(0, len(batches), chunk):
+        group = batches[start : start + chunk]
+        params = torch.cat([p for p, _ in draws[start : start + chunk]])
+        blur = torch.cat([b for _, b in draws[start : start + chunk]])
+        x = normalise(crops[torch.cat(list(group))].to(device))
+        x = apply_augmentation(x, params.to(device, non_blocking=True), blur)
+        # Channels-last input, like the model: MobileNet-V2 trains ~45 % faster on CPU.
+        yield from x.contiguous(memory_format=torch.channels_last).split(
+            [len(batch) for batch in group]
+        )
 
 
 def lr_lambda(config: TrainConfig, steps_per_epoch: int) -> Callable[[int], float]:
@@ -199,11 +234,9 @@ def train_one_epoch(
     # The loss stays on the device until the end: reading it every step would stall a GPU.
     total_loss, seen, started = torch.zeros((), device=device), 0, time.perf_counter()
     precision = precision or MixedPrecision("fp32", device)
-    for step in range(steps):
-        batch = order[step * per_step : (step + 1) * per_step][rank::world]
-        x = augment(normalise(crops[batch].to(device)), config.augmentation, generator)
-        # Channels-last input, like the model: MobileNet-V2 trains ~45 % faster on CPU.
-        x = x.contiguous(memory_format=torch.channels_last)
+    batches = [order[step * per_step : (step + 1) * per_step][rank::world] for step in range(steps)]
+    inputs = augmented_batches(crops, batches, config.augmentation, generator, device)
+    for batch, x in zip(batches, inputs, strict=True):
         y = labels[batch].to(device)
         with precision.autocast():
             loss = loss_fn(model(x), y)

@@ -42,7 +42,7 @@ from safetensors.torch import save_file
 from torch import nn
 
 from training import synth
-from training.engine import augment, normalise
+from training.engine import augmented_batches
 from training.precision import MixedPrecision, on_device, resident
 from training.pretext import (
     PHOTOMETRIC,
@@ -108,11 +108,14 @@ def train_backbone(
         network.train()
         started, running = time.perf_counter(), 0.0
         order = torch.randperm(len(crops), generator=generator).to(crops.device)
-        for step in range(steps_per_epoch):
-            batch = order[step * settings.batch_size : (step + 1) * settings.batch_size]
-            x = augment(normalise(crops[batch].to(device)), PHOTOMETRIC, generator)
+        batches = [
+            order[step * settings.batch_size : (step + 1) * settings.batch_size]
+            for step in range(steps_per_epoch)
+        ]
+        inputs = augmented_batches(crops, batches, PHOTOMETRIC, generator, device)
+        for batch, x in zip(batches, inputs, strict=True):
             with precision.autocast():
-                output = network(x.contiguous(memory_format=torch.channels_last))
+                output = network(x)
             error = F.smooth_l1_loss(output.float(), targets[batch], reduction="none")
             loss = (error * weights).sum(dim=1).mean()
             precision.step(loss, optimizer)

@@ -10,7 +10,7 @@ import torch
 import torchvision
 
 from training.config import ConfigError, load_config
-from training.engine import fit, lr_lambda, make_optimizer, train_one_epoch
+from training.engine import fit, lr_lambda, make_optimizer, predict_logits, train_one_epoch
 from training.precision import MixedPrecision, autocast_dtype
 
 CPU = torch.device("cpu")
@@ -62,22 +62,24 @@ def test_an_epoch_in_each_precision_moves_the_weights(precision: str) -> None:
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
 
 
-def _fit_on(device: torch.device, precision: str) -> tuple[float, float, dict]:
-    crops, labels = _crops(48)
+def _fit_on(device: torch.device, precision: str) -> tuple[float, dict[str, torch.Tensor]]:
+    """Fit a small network on crops whose class is their brightness; return its accuracy on
+    them and the weights fit kept."""
+    crops, labels = _crops(64)
     config = load_config(
-        batch_size=8, input_size=32, pretrained=False, epochs=4, precision=precision,
-        learning_rate=1e-3, early_stopping_patience=4,
+        batch_size=8, input_size=32, pretrained=False, epochs=6, precision=precision,
+        learning_rate=1e-3, keep_weights="last", early_stopping_patience=6,
     )  # fmt: skip
     torch.manual_seed(0)
-    model = torchvision.models.mobilenet_v2(num_classes=2)
+    model = torchvision.models.resnet18(num_classes=2)
     state = fit(model, (crops, labels), (crops[:16], labels[:16]), config, device, seed=0)
-    first, last = state.history[0]["val_loss"], state.history[-1]["val_loss"]
     assert state.best_state is not None
-    return first, last, state.best_state
+    accuracy = float((predict_logits(model, crops, device).argmax(1) == labels).float().mean())
+    return accuracy, state.best_state
 
 
 def test_the_best_weights_are_plain_cpu_tensors_whatever_the_layout_in_training() -> None:
-    *_, best = _fit_on(CPU, "auto")
+    _, best = _fit_on(CPU, "auto")
     # fit trains channels-last; the kept weights must save as they are (safetensors wants
     # contiguous tensors) and never share storage with the model that goes on training.
     assert all(t.device == CPU and t.is_contiguous() for t in best.values())
@@ -93,6 +95,6 @@ def test_auto_on_a_gpu_is_bf16_where_it_has_it() -> None:
 @needs_cuda
 @pytest.mark.parametrize("precision", ["auto", "fp16", "fp32"])
 def test_a_fit_on_the_gpu_learns_in_each_precision(precision: str) -> None:
-    first, last, best = _fit_on(torch.device("cuda"), precision)
-    assert math.isfinite(last) and last < first
+    accuracy, best = _fit_on(torch.device("cuda"), precision)
+    assert accuracy >= 0.9
     assert all(t.device == CPU and t.is_contiguous() for t in best.values())
