@@ -138,6 +138,7 @@ def run_fold(
         on_epoch=save_checkpoint,
         progress=(lambda m: log(f"{name}: {m}")) if ctx.is_main else None,
         head=head_name(arch),
+        arch=arch,
     )
     if config.keep_weights == "best" and state.best_state is not None:
         model.load_state_dict(state.best_state)

@@ -279,11 +279,13 @@ def fit(
     on_epoch: Callable[[FitState, nn.Module, torch.optim.Optimizer], None] | None = None,
     progress: Callable[[str], None] | None = None,
     head: str | None = None,
+    arch: str | None = None,
 ) -> FitState:
     """Train with early stopping on the validation loss; ``state.best_state`` holds the best
     weights. ``on_epoch`` is called after each epoch (the caller writes checkpoints); to
     resume, pass the saved ``state`` and ``optimizer_state`` with the model's weights
-    restored. ``head`` names the new classification head (see ``make_optimizer``)."""
+    restored. ``head`` names the new classification head (see ``make_optimizer``); ``arch``
+    lets ``config.precision = "auto"`` choose the autocast type (``training.precision``)."""
     train_crops, train_labels = resident(train[0], device), resident(train[1], device)
     state = state or FitState()
     on_device(model, device)
@@ -298,7 +300,9 @@ def fit(
     _, world = _rank_and_world()
     steps_per_epoch = max(1, len(train_crops) // (config.batch_size * world))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda(config, steps_per_epoch))
-    precision = MixedPrecision(config.precision, device)
+    precision = MixedPrecision(config.precision, device, arch)
+    if progress:
+        progress(f"training in {precision.name} on {device.type}")
     if state.epoch:
         # Resuming: replay the schedule to where it stopped; weights come from the caller.
         for _ in range(state.epoch * steps_per_epoch):

@@ -2,9 +2,15 @@
 that goes with it.
 
 bf16 keeps fp32's exponent range, so its gradients need no loss scaling; fp16 needs a
-``GradScaler``, whose checks for inf/NaN cost a synchronisation per step. On a CUDA GPU
-that supports bf16, ``auto`` therefore picks bf16, fp16 on an older GPU. On the CPU
-``auto`` keeps fp32: without bf16 matrix units, autocast only adds casts.
+``GradScaler``, whose checks for inf/NaN cost a synchronisation per step. What ``auto``
+picks was measured (docs/performance.md, an H100, the recipe's 112 px and batch 32):
+
+- VGG on a GPU: bf16 (fp16 on a GPU without bf16). Its large dense convolutions run on
+  tensor cores: 1.24-1.26x fp32 at 112 px, 1.52-1.55x at 224 px.
+- ResNet and MobileNet-V2 on a GPU: fp32. Their steps are launch-bound at this size and
+  autocast adds a cast per layer: bf16 ran at 0.90x (resnet18), 0.99x (resnet34) and 0.71x
+  (mobilenet_v2, whose depthwise convolutions gain nothing) of fp32.
+- Any network on the CPU: fp32. Without bf16 matrix units autocast only adds casts.
 """
 
 from __future__ import annotations
@@ -16,17 +22,22 @@ from torch import nn
 
 from training.config import PRECISIONS
 
+# The architectures whose training ``auto`` runs in mixed precision on a GPU (see above).
+MIXED_PRECISION_ON_GPU = frozenset({"vgg16", "vgg19"})
+
 _DTYPES = {"fp32": None, "fp16": torch.float16, "bf16": torch.bfloat16}
 
 
-def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
-    """The autocast type for ``precision`` (one of :data:`PRECISIONS`) on ``device``;
-    ``None`` means plain fp32."""
+def autocast_dtype(
+    precision: str, device: torch.device, arch: str | None = None
+) -> torch.dtype | None:
+    """The autocast type for ``precision`` (one of :data:`PRECISIONS`) when training
+    ``arch`` on ``device``; ``None`` means plain fp32."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     if precision != "auto":
         return _DTYPES[precision]
-    if device.type != "cuda":
+    if device.type != "cuda" or arch not in MIXED_PRECISION_ON_GPU:
         return None
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
@@ -34,8 +45,8 @@ def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
 class MixedPrecision:
     """Forward passes under autocast and the matching backward/step, for one device."""
 
-    def __init__(self, precision: str, device: torch.device) -> None:
-        self.dtype = autocast_dtype(precision, device)
+    def __init__(self, precision: str, device: torch.device, arch: str | None = None) -> None:
+        self.dtype = autocast_dtype(precision, device, arch)
         self.device_type = device.type
         self.scaler = torch.amp.GradScaler(device.type) if self.dtype == torch.float16 else None
 

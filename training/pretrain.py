@@ -88,7 +88,7 @@ def train_backbone(
     weights = weights.to(device)
     torch.manual_seed(settings.seed)
     network = on_device(build_network(arch, targets.shape[1]), device)
-    precision = MixedPrecision("auto", device)
+    precision = MixedPrecision("auto", device, arch)
     crops, targets = resident(torch.from_numpy(pretext.crops), device), targets.to(device)
     steps_per_epoch = max(1, len(crops) // settings.batch_size)
     optimizer = torch.optim.AdamW(

@@ -28,6 +28,7 @@ def _crops(count: int = 24, size: int = 32) -> tuple[torch.Tensor, torch.Tensor]
 
 def test_auto_is_fp32_on_the_cpu_and_explicit_choices_are_kept() -> None:
     assert autocast_dtype("auto", CPU) is None
+    assert autocast_dtype("auto", CPU, "vgg19") is None  # mixed precision is for GPUs
     assert autocast_dtype("fp32", CPU) is None
     assert autocast_dtype("fp16", CPU) is torch.float16
     assert autocast_dtype("bf16", CPU) is torch.bfloat16
@@ -86,10 +87,12 @@ def test_the_best_weights_are_plain_cpu_tensors_whatever_the_layout_in_training(
 
 
 @needs_cuda
-def test_auto_on_a_gpu_is_bf16_where_it_has_it() -> None:
+def test_auto_on_a_gpu_is_mixed_for_vgg_only() -> None:
     cuda = torch.device("cuda")
     expected = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    assert MixedPrecision("auto", cuda).name == expected
+    assert MixedPrecision("auto", cuda, "vgg19").name == expected
+    assert MixedPrecision("auto", cuda, "resnet34").name == "fp32"
+    assert MixedPrecision("auto", cuda, "mobilenet_v2").name == "fp32"
 
 
 @needs_cuda
