@@ -139,9 +139,7 @@ def compile_all(root: Path = ROOT) -> list[Path]:
         ts = root / ts_path(language).relative_to(ROOT)
         qm = ts.with_suffix(".qm")
         subprocess.run(
-            [_qt_tool("pyside6-lrelease"), str(ts), "-qm", str(qm)],
-            check=True,
-            capture_output=True,
+            [_qt_tool("pyside6-lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True
         )
         written.append(qm)
     return written

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,7 +33,14 @@ if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily
     from wbs_desktop.core.model.bundle import ModelBundle
     from wbs_desktop.core.outputs.batch import BatchRow
 
-COLUMNS = ("Photo", "Result", "Score", "SD across networks", "Faces", "Warnings / reason")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("BatchDialog", "Photo"),
+    QT_TRANSLATE_NOOP("BatchDialog", "Result"),
+    QT_TRANSLATE_NOOP("BatchDialog", "Score"),
+    QT_TRANSLATE_NOOP("BatchDialog", "SD across networks"),
+    QT_TRANSLATE_NOOP("BatchDialog", "Faces"),
+    QT_TRANSLATE_NOOP("BatchDialog", "Warnings / reason"),
+)
 
 
 class _Item(QTableWidgetItem):
@@ -95,7 +102,7 @@ class BatchDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setFormat(self.tr("%v of %m photos"))
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
@@ -182,12 +189,19 @@ class BatchDialog(QDialog):
         if outcome.total == 0:
             self.status.setText(self.tr("No photos (JPEG, PNG, BMP, TIFF or WebP) in this folder."))
         else:
-            verb = "Cancelled after" if outcome.cancelled else "Screened"
-            self.status.setText(
+            done = (
                 self.tr(
-                    "{verb} {rows} of {total} photos; {failed} could not be analysed "
+                    "Cancelled after {rows} of {total} photos; {failed} could not be analysed "
                     "(reason in the table)."
-                ).format(verb=verb, rows=len(outcome.rows), total=outcome.total, failed=failed)
+                )
+                if outcome.cancelled
+                else self.tr(
+                    "Screened {rows} of {total} photos; {failed} could not be analysed "
+                    "(reason in the table)."
+                )
+            )
+            self.status.setText(
+                done.format(rows=len(outcome.rows), total=outcome.total, failed=failed)
             )
         self._finish()
         self.finished_screening.emit(outcome)

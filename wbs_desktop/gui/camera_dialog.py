@@ -21,7 +21,6 @@ from wbs_desktop.gui.plain_text import PlainLabel
 from wbs_desktop.gui.views import ImageCanvas
 
 CAMERA_COUNT = 4
-_VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"
 
 
 class CameraDialog(QDialog):
@@ -81,7 +80,10 @@ class CameraDialog(QDialog):
         data = self.sources.itemData(index)
         if data is None:
             path, _ = QFileDialog.getOpenFileName(
-                self, self.tr("Choose a video file"), "", _VIDEO_FILTER
+                self,
+                self.tr("Choose a video file"),
+                "",
+                self.tr("Videos (*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"),
             )
             if not path:
                 self._select_current_source()

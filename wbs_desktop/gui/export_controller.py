@@ -39,7 +39,10 @@ class ExportController(WindowController):
             self._settings.last_folder or os.path.expanduser("~"), f"{stem}_wbs_report.pdf"
         )
         path, chosen = QFileDialog.getSaveFileName(
-            self._window, self.tr("Save report"), default, "PDF report (*.pdf);;PNG image (*.png)"
+            self._window,
+            self.tr("Save report"),
+            default,
+            self.tr("PDF report (*.pdf);;PNG image (*.png)"),
         )
         if not path:
             return

@@ -19,7 +19,7 @@ from wbs_desktop.gui.controller import WindowController, WindowParts
 from wbs_desktop.gui.model_controller import ModelController
 from wbs_desktop.gui.plain_text import menu_text, tooltip
 
-PHOTO_FILTER = "Photos (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ");;All files (*)"
+PATTERNS = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
 
 
 def local_files(mime: QMimeData) -> list[str]:
@@ -46,7 +46,10 @@ class PhotoController(WindowController):
 
     def ask_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self._window, self.tr("Open a photo"), self._settings.last_folder, PHOTO_FILTER
+            self._window,
+            self.tr("Open a photo"),
+            self._settings.last_folder,
+            self.tr("Photos ({patterns});;All files (*)").format(patterns=PATTERNS),
         )
         if path:
             self.open_path(path)

@@ -37,10 +37,6 @@ if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily
 _SECTION_STYLE = "color: #1f5f99; font-weight: 600; letter-spacing: 0.5px;"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ResultPanel", text)
-
-
 def _section() -> QLabel:
     """A section title's label; its text is set (upper case) by ``retranslate``."""
     label = QLabel()
@@ -64,26 +60,46 @@ def _wrapped(text: str = "", style: str = "", *, plain: bool = False) -> QLabel:
 
 def model_summary_html(model: Mapping[str, Any], card: Mapping[str, Any] | None) -> str:
     rows = [
-        (_tr("Model"), model.get("name", "?")),
-        (_tr("Network"), f"{model.get('architecture', '?')} x {model.get('networks', '?')}"),
+        (QCoreApplication.translate("ResultPanel", "Model"), model.get("name", "?")),
+        (
+            QCoreApplication.translate("ResultPanel", "Network"),
+            f"{model.get('architecture', '?')} x {model.get('networks', '?')}",
+        ),
     ]
     if card:
         data = card.get("training_data", {})
         subjects = ", ".join(f"{g} {n}" for g, n in (data.get("subjects") or {}).items())
-        photos = _tr("synthetic photos") if data.get("synthetic") else _tr("real photos")
+        photos = (
+            QCoreApplication.translate("ResultPanel", "synthetic photos")
+            if data.get("synthetic")
+            else QCoreApplication.translate("ResultPanel", "real photos")
+        )
         rows.append(
             (
-                _tr("Trained on"),
+                QCoreApplication.translate("ResultPanel", "Trained on"),
                 photos + (f" ({subjects})" if subjects else "")
                 if card.get("status") == "trained"
-                else _tr("not trained"),
+                else QCoreApplication.translate("ResultPanel", "not trained"),
             )
         )
         rows.append(
-            (_tr("Threshold"), f"{human_number(card['threshold'])} ({card.get('threshold_rule')})")
+            (
+                QCoreApplication.translate("ResultPanel", "Threshold"),
+                f"{human_number(card['threshold'])} ({card.get('threshold_rule')})",
+            )
         )
-        rows.append((_tr("Operating point"), operating_point_summary(card)))
-        rows.append((_tr("Cross-validation"), validation_summary(card)))
+        rows.append(
+            (
+                QCoreApplication.translate("ResultPanel", "Operating point"),
+                operating_point_summary(card),
+            )
+        )
+        rows.append(
+            (
+                QCoreApplication.translate("ResultPanel", "Cross-validation"),
+                validation_summary(card),
+            )
+        )
     rows.append(("SHA-256", f"{str(model.get('sha256', ''))[:16]}…"))
     cells = "".join(
         f"<tr><td style='color:#5b6675;padding-right:10px'>{html.escape(k)}</td>"
@@ -167,22 +183,33 @@ class ResultPanel(QScrollArea):
         layout.addStretch(1)
         self.setWidget(body)
         self.retranslate()
-        self.show_status(_tr("Open a photo to begin."))
+        self.show_status(QCoreApplication.translate("ResultPanel", "Open a photo to begin."))
 
     def retranslate(self) -> None:
         """The panel's fixed texts; what it shows of a result is redrawn by its owner."""
-        self.banner.setAccessibleName(_tr("Model provenance warning"))
-        self.regions_title.setText(_tr("Where the heat fell").upper())
-        self.warnings_title.setText(_tr("Photo quality").upper())
-        self.model_title.setText(_tr("Model").upper())
-        self.card_button.setText(_tr("Model card…"))
-        self.card_button.setToolTip(_tr("The model's full card (Ctrl+I)"))
-        self.use_button.setText(_tr("Intended use"))
-        self.use_button.setToolTip(_tr("What WBS Screen is for, and what not (F1)"))
+        self.banner.setAccessibleName(
+            QCoreApplication.translate("ResultPanel", "Model provenance warning")
+        )
+        self.regions_title.setText(
+            QCoreApplication.translate("ResultPanel", "Where the heat fell").upper()
+        )
+        self.warnings_title.setText(
+            QCoreApplication.translate("ResultPanel", "Photo quality").upper()
+        )
+        self.model_title.setText(QCoreApplication.translate("ResultPanel", "Model").upper())
+        self.card_button.setText(QCoreApplication.translate("ResultPanel", "Model card…"))
+        self.card_button.setToolTip(
+            QCoreApplication.translate("ResultPanel", "The model's full card (Ctrl+I)")
+        )
+        self.use_button.setText(QCoreApplication.translate("ResultPanel", "Intended use"))
+        self.use_button.setToolTip(
+            QCoreApplication.translate("ResultPanel", "What WBS Screen is for, and what not (F1)")
+        )
         self.use_note.setText(
-            _tr(
+            QCoreApplication.translate(
+                "ResultPanel",
                 "A research and decision-support aid: it does not diagnose WBS, and a low "
-                "score does not rule it out. Confirm with a genetic test."
+                "score does not rule it out. Confirm with a genetic test.",
             )
         )
 
@@ -215,9 +242,10 @@ class ResultPanel(QScrollArea):
         self.model.setText(model_summary_html(model, card))
         note = model.get("provenance_note") or ""
         self.banner.setText(
-            _tr("<b>{banner}</b> Scores from this model are not clinically meaningful.").format(
-                banner=html.escape(provenance_banner(note))
-            )
+            QCoreApplication.translate(
+                "ResultPanel",
+                "<b>{banner}</b> Scores from this model are not clinically meaningful.",
+            ).format(banner=html.escape(provenance_banner(note)))
             if note
             else ""
         )
@@ -235,15 +263,16 @@ class ResultPanel(QScrollArea):
         )
         networks = len(result.network_scores)
         spread = (
-            _tr("SD {sd} across its {networks} networks").format(
-                sd=human_number(result.score_std), networks=networks
-            )
+            QCoreApplication.translate(
+                "ResultPanel", "SD {sd} across its {networks} networks"
+            ).format(sd=human_number(result.score_std), networks=networks)
             if networks > 1
-            else _tr("one network, so no spread")
+            else QCoreApplication.translate("ResultPanel", "one network, so no spread")
         )
         self.score_line.setText(
-            _tr(
-                "Score <b>{score}</b> &nbsp;·&nbsp; threshold {threshold} &nbsp;·&nbsp; {spread}"
+            QCoreApplication.translate(
+                "ResultPanel",
+                "Score <b>{score}</b> &nbsp;·&nbsp; threshold {threshold} &nbsp;·&nbsp; {spread}",
             ).format(
                 score=human_number(result.score),
                 threshold=human_number(result.threshold),
@@ -257,7 +286,11 @@ class ResultPanel(QScrollArea):
             )
             self.warnings.setText(f"<ul style='margin-left:-20px; color:#7a4b00'>{items}</ul>")
         else:
-            self.warnings.setText(_tr("No quality warnings: frontal, sharp and well exposed."))
+            self.warnings.setText(
+                QCoreApplication.translate(
+                    "ResultPanel", "No quality warnings: frontal, sharp and well exposed."
+                )
+            )
         self._show_result_parts(True)
 
     # --- for tests and accessibility

@@ -36,10 +36,6 @@ from wbs_desktop.gui.views import ColorBar, ImageCanvas
 from wbs_desktop.gui.workers import Analysis
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("WindowLayout", text)
-
-
 class WindowLayout:
     """Builds the central area and the status bar of ``window``; keeps the widgets."""
 
@@ -160,29 +156,49 @@ class WindowLayout:
 
     def retranslate(self) -> None:
         """The texts of the widgets built here, in the current language."""
-        self.photo_view.title = _tr("Photo")
-        self.photo_view.placeholder = _tr(
+        self.photo_view.title = QCoreApplication.translate("WindowLayout", "Photo")
+        self.photo_view.placeholder = QCoreApplication.translate(
+            "WindowLayout",
             "Open a photo (Ctrl+O), drop one here, paste one (Ctrl+V) or capture one "
-            "with the camera (Ctrl+K).\n\nA frontal, well-lit photo of one child works best."
+            "with the camera (Ctrl+K).\n\nA frontal, well-lit photo of one child works best.",
         )
-        self.aligned_view.title = _tr("Aligned face")
-        self.gradcam_view.title = _tr("Grad-CAM on the aligned face")
+        self.aligned_view.title = QCoreApplication.translate("WindowLayout", "Aligned face")
+        self.gradcam_view.title = QCoreApplication.translate(
+            "WindowLayout", "Grad-CAM on the aligned face"
+        )
         for view in (self.photo_view, self.aligned_view, self.gradcam_view):
             view.update()
-        self.case_dock.setWindowTitle(_tr("Case"))
-        self.heat_toggle.setText(_tr("Heatmap on photo"))
-        self.heat_toggle.setToolTip(_tr("Show the Grad-CAM heatmap over the photo (Ctrl+H)"))
-        self.landmark_toggle.setText(_tr("Landmarks"))
-        self.landmark_toggle.setToolTip(_tr("Show the face box and the 478 landmarks (Ctrl+L)"))
-        self.opacity.setToolTip(_tr("Heatmap opacity (Ctrl+] / Ctrl+[)"))
-        self.opacity_label.setText(_tr("Opacity"))
-        self.colormap_label.setText(_tr("Colour map"))
-        self.colormaps.setItemText(
-            self.colormaps.findData("cividis"), _tr("cividis (colour-blind safe)")
+        self.case_dock.setWindowTitle(QCoreApplication.translate("WindowLayout", "Case"))
+        self.heat_toggle.setText(QCoreApplication.translate("WindowLayout", "Heatmap on photo"))
+        self.heat_toggle.setToolTip(
+            QCoreApplication.translate(
+                "WindowLayout", "Show the Grad-CAM heatmap over the photo (Ctrl+H)"
+            )
         )
-        self.colormaps.setToolTip(_tr("Colour map of the heatmap (Ctrl+M for the next one)"))
+        self.landmark_toggle.setText(QCoreApplication.translate("WindowLayout", "Landmarks"))
+        self.landmark_toggle.setToolTip(
+            QCoreApplication.translate(
+                "WindowLayout", "Show the face box and the 478 landmarks (Ctrl+L)"
+            )
+        )
+        self.opacity.setToolTip(
+            QCoreApplication.translate("WindowLayout", "Heatmap opacity (Ctrl+] / Ctrl+[)")
+        )
+        self.opacity_label.setText(QCoreApplication.translate("WindowLayout", "Opacity"))
+        self.colormap_label.setText(QCoreApplication.translate("WindowLayout", "Colour map"))
+        self.colormaps.setItemText(
+            self.colormaps.findData("cividis"),
+            QCoreApplication.translate("WindowLayout", "cividis (colour-blind safe)"),
+        )
+        self.colormaps.setToolTip(
+            QCoreApplication.translate(
+                "WindowLayout", "Colour map of the heatmap (Ctrl+M for the next one)"
+            )
+        )
         self.version_label.setText(
-            _tr("WBS Screen {version} · offline").format(version=__version__)
+            QCoreApplication.translate("WindowLayout", "WBS Screen {version} · offline").format(
+                version=__version__
+            )
         )
         self._on_case_changed()
 
@@ -276,7 +292,9 @@ class WindowLayout:
         """No photo, no result: what a new case starts from."""
         for view in (self.photo_view, self.aligned_view, self.gradcam_view):
             view.set_image(None)
-        self.result_panel.show_status(_tr("Open a photo to analyse it."))
+        self.result_panel.show_status(
+            QCoreApplication.translate("WindowLayout", "Open a photo to analyse it.")
+        )
 
     def clear_result(self) -> None:
         """Back to the bare photo: no heatmap, no face, no aligned views."""

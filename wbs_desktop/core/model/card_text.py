@@ -17,7 +17,41 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TypeGuard
 
-from wbs_desktop.core.i18n import _, format_percent, with_percent
+from wbs_desktop.core.i18n import N_, _, format_percent, with_percent
+
+# The card's fields as people read them (the keys themselves are data and stay English).
+_FIELD_LABELS = {
+    "name": N_("name"),
+    "status": N_("status"),
+    "architecture": N_("architecture"),
+    "num_networks": N_("num networks"),
+    "classes": N_("classes"),
+    "positive_class": N_("positive class"),
+    "input_size": N_("input size"),
+    "threshold": N_("threshold"),
+    "threshold_rule": N_("threshold rule"),
+    "operating_point": N_("operating point"),
+    "calibration": N_("calibration"),
+    "flip_tta": N_("flip tta"),
+    "training_data": N_("training data"),
+    "cv_metrics": N_("cv metrics"),
+    "intended_use": N_("intended use"),
+    "training": N_("training"),
+    "data_hash": N_("data hash"),
+    "software": N_("software"),
+    "created": N_("created"),
+    "format_version": N_("format version"),
+    "normalization": N_("normalization"),
+    "cam_layer": N_("cam layer"),
+    "face_only": N_("face only"),
+    "population": N_("population"),
+    "weights_dtype": N_("weights dtype"),
+}
+
+
+def field_label(key: str) -> str:
+    """A card field's name in the current language: "threshold_rule" -> "threshold rule"."""
+    return _(_FIELD_LABELS[key]) if key in _FIELD_LABELS else key.replace("_", " ")
 
 
 def human_number(value: float, digits: int = 3) -> str:

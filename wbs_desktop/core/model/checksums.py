@@ -77,8 +77,8 @@ def expected_checksum(path: Path, expected: str | None) -> str:
     raise ModelError(
         _(
             "The model file {name} has no checksum (no entry in {index_file} and "
-            "no {name2}), so it cannot be trusted; reinstall it."
-        ).format(name=path.name, index_file=INDEX_FILE, name2=sidecar.name)
+            "no {sidecar}), so it cannot be trusted; reinstall it."
+        ).format(name=path.name, index_file=INDEX_FILE, sidecar=sidecar.name)
     )
 
 

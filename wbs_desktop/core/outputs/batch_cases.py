@@ -134,7 +134,7 @@ def case_csv_rows(
                     "kind": "case",
                     "patient_id": patient_id,
                     "status": "failed",
-                    _("error"): "None of this patient's photos could be screened.",
+                    "error": _("None of this patient's photos could be screened."),
                     "photos_used": f"0 of {total}",
                 }
             )

@@ -119,7 +119,7 @@ def report_bytes(pages: Sequence[Figure], fmt: str = "pdf") -> bytes:
             pages[0].savefig(buffer, format="png", dpi=PNG_DPI, facecolor="white")
         else:
             metadata = {
-                _("Title"): "WBS Screen report",
+                "Title": _("WBS Screen report"),
                 "Creator": f"WBS Screen {__version__}",
                 "CreationDate": None,
             }
