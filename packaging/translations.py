@@ -90,7 +90,9 @@ def update_core(root: Path = ROOT) -> None:
                 catalog = read_po(handle, locale=language)
         else:
             catalog = Catalog(locale=language, domain=DOMAIN, project="WBS Screen", fuzzy=False)
+        created = catalog.creation_date  # not a change of its own: keeps diffs to real ones
         catalog.update(template, update_header_comment=False, no_fuzzy_matching=True)
+        catalog.creation_date = created
         catalog.obsolete.clear()
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:

@@ -71,11 +71,12 @@ class CasePanel(QWidget):
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet("color: #b3261e;")
 
-        self._form = QFormLayout()
-        for widget in self._fields():
-            self._form.addRow("", widget)
+        form = QFormLayout()
+        self._labels = [QLabel() for _ in self._fields()]
+        for label, widget in zip(self._labels, self._fields(), strict=True):
+            form.addRow(label, widget)
         layout = QVBoxLayout(self)
-        layout.addLayout(self._form)
+        layout.addLayout(form)
         layout.addWidget(self.problems_label)
         self.setMinimumWidth(270)
         for edit in self._line_edits():
@@ -110,10 +111,8 @@ class CasePanel(QWidget):
             self.tr("Clinic"),
             self.tr("Notes"),
         )
-        for widget, text in zip(self._fields(), labels, strict=True):
-            label = self._form.labelForField(widget)
-            if isinstance(label, QLabel):
-                label.setText(text)
+        for label, text in zip(self._labels, labels, strict=True):
+            label.setText(text)
         self.patient_id.setPlaceholderText(self.tr("required for a report"))
         self.photo_date.setToolTip(self.tr("Filled from the photo's EXIF date when it has one"))
         for index, sex in enumerate(SEXES):

@@ -7,11 +7,12 @@ shortcut works even with the menu bar hidden.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QStyle, QToolBar, QWidget
 
 from wbs_desktop.core.i18n import LANGUAGE_NAMES
+from wbs_desktop.gui.language import QT_TRANSLATE_NOOP
 from wbs_desktop.gui.model_picker import ModelPicker
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
