@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test test-fast lint bench package clean
+.PHONY: venv run test test-fast lint bench package translations clean
 
 venv: $(STAMP)
 
@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m pip install --quiet --no-deps 'grad-cam==1.5.7'
+	$(BIN)/python packaging/translations.py compile
 	touch $(STAMP)
 
 run: venv
@@ -35,6 +36,11 @@ lint: venv
 	$(BIN)/ruff format --check wbs_desktop training tests packaging
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# Extract every translatable text (core: Babel -> .po; GUI: pyside6-lupdate -> .ts) into the
+# catalogues under resources/, then compile them (.mo, .qm). `make venv` compiles only.
+translations: venv
+	$(BIN)/python packaging/translations.py all
 
 bench: venv
 	$(BIN)/python tests/benchmarks/bench_core.py

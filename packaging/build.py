@@ -58,6 +58,12 @@ def run_pyinstaller(
     dist: Path, work: Path, *, clean: bool = False, log: Path | None = None
 ) -> Path:
     """Run PyInstaller on the spec; returns the built folder. Raises on failure."""
+    # The compiled catalogues are not in git: build them so the bundle's resources/ has them.
+    subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "translations.py"), "compile"],
+        cwd=ROOT,
+        check=True,
+    )
     command = [
         sys.executable,
         "-m",

@@ -13,7 +13,9 @@ no caches). Checks:
    the photo, saves the window and quits with 0; WBS_GUI_TIMINGS gives the times from
    launch to window and to first result.
 
-``report`` (a PDF through matplotlib's trimmed backends) runs as well.
+``report`` (a PDF through matplotlib's trimmed backends) runs as well, and ``--language
+zh_CN predict --json PHOTO`` must give a Chinese ``summary`` (the compiled catalogues are in
+the bundle).
 
 The functions are used by tests/packaging/test_package.py.
 """
@@ -155,6 +157,29 @@ def check_predict(folder: Path, photo: Path, scratch: Path, timeout: float = 300
     )
 
 
+def check_chinese(folder: Path, photo: Path, scratch: Path, timeout: float = 300) -> Check:
+    """``wbs-desktop --language zh_CN predict --json PHOTO``: the summary in Chinese, the
+    JSON keys as in English."""
+    done, seconds = _run(
+        [str(folder / CLI), "--language", "zh_CN", "predict", "--json", str(photo)],
+        frozen_env(scratch),
+        timeout,
+        scratch,
+    )
+    summary = ""
+    for line in done.stdout.splitlines():
+        if line.startswith("{"):
+            try:
+                summary = str(json.loads(line).get("summary", ""))
+            except json.JSONDecodeError:
+                continue
+            break
+    chinese = any("\u4e00" <= char <= "\u9fff" for char in summary)
+    ok = done.returncode == 0 and chinese
+    message = f"summary {summary!r}" if ok else f"exit status {done.returncode}, {summary!r}"
+    return Check("chinese", ok, seconds, message, {"summary": summary}, done.stdout, done.stderr)
+
+
 def check_report(folder: Path, photo: Path, scratch: Path, timeout: float = 300) -> Check:
     """``wbs-desktop report PHOTO --out F.pdf``: matplotlib's Agg and PDF backends, fonts."""
     pdf = scratch / "report.pdf"
@@ -285,6 +310,7 @@ def run_all(folder: Path, photo: Path, out: Path) -> list[Check]:
         check_selftest(folder, out / "selftest"),
         check_predict(folder, photo, out / "predict"),
         check_report(folder, photo, out / "report"),
+        check_chinese(folder, photo, out / "chinese"),
     ]
     checks.append(check_gui(folder, photo, out / "gui-first", out / "gui-first.png"))
     if checks[-1].ok:  # a second start: caches and settings of the first start are there

@@ -30,6 +30,7 @@ from wbs_desktop.cli_case import (
 )
 from wbs_desktop.core.errors import ModelError, WBSError
 from wbs_desktop.core.files import printable
+from wbs_desktop.core.i18n import LANGUAGES, _, set_language, system_language
 from wbs_desktop.core.model.card_text import human_number, provenance_banner
 
 if TYPE_CHECKING:  # for annotations only: the commands import these where used (torch)
@@ -53,6 +54,14 @@ def _json(value: Any, **options: Any) -> None:
 
 def _note(note: str) -> str:
     return f" [{provenance_banner(note)}]" if note else ""
+
+
+def normalise_language(text: str) -> str:
+    """``--language``: en or zh_CN (zh-CN, zh_CN.UTF-8 too)."""
+    code = text.strip().replace("-", "_").split(".")[0]
+    if code.lower() in ("en", "en_us", "en_gb", "zh", "zh_cn"):
+        return "en" if code.lower().startswith("en") else "zh_CN"
+    raise argparse.ArgumentTypeError(f"choose one of {', '.join(LANGUAGES)}, not {text!r}")
 
 
 def _whole_number(text: str) -> int:
@@ -83,18 +92,29 @@ def _load_bundle(model: str | None, device: str | None) -> ModelBundle:
 
 def _print_human(photo: str, result: Result) -> None:
     spread = (
-        f", SD {human_number(result.score_std)} across its {len(result.network_scores)} networks"
+        _(", SD {score_std} across its {network_scores} networks").format(
+            score_std=human_number(result.score_std), network_scores=len(result.network_scores)
+        )
         if len(result.network_scores) > 1
         else ""
     )
     _say(
-        f"{photo}: {result.summary} (score {human_number(result.score)}{spread}, "
-        f"threshold {human_number(result.threshold)})" + _note(result.model["provenance_note"])
+        _("{photo}: {summary} (score {score}{spread}, threshold {threshold})").format(
+            photo=photo,
+            summary=result.summary,
+            score=human_number(result.score),
+            spread=spread,
+            threshold=human_number(result.threshold),
+        )
+        + _note(result.model["provenance_note"])
     )
     top = sorted(result.regions.items(), key=lambda item: item[1], reverse=True)[:3]
-    _say("  heat: " + ", ".join(f"{name} {share:.0%}" for name, share in top))
+    from wbs_desktop.core.pipeline.regions import region_label
+
+    shares = ", ".join(f"{region_label(name)} {share:.0%}" for name, share in top)
+    _say(_("  heat: {regions}").format(regions=shares))
     for warning in result.warnings:
-        _say(f"  warning: {warning}")
+        _say(_("  warning: {warning}").format(warning=warning))
 
 
 def _save_heatmaps(out_dir: Path, photo: str, image: np.ndarray, result: Result) -> None:
@@ -170,7 +190,11 @@ def cmd_align(args: argparse.Namespace) -> int:
     if args.json:
         _json(info)
     else:
-        _say(f"{args.out}: right eye at {info['right_eye']}, left eye at {info['left_eye']}")
+        _say(
+            _("{out}: right eye at {right_eye}, left eye at {left_eye}").format(
+                out=args.out, right_eye=info["right_eye"], left_eye=info["left_eye"]
+            )
+        )
     return EXIT_OK
 
 
@@ -214,9 +238,19 @@ def cmd_selftest(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     total_ms = result.timings["total"] * 1000
     _say(
-        f"Self-test passed: model '{bundle.name}' ({bundle.card['architecture']}, "
-        f"{len(bundle.networks)} network(s)) on {bundle.device}, sample photo analysed in "
-        f"{total_ms:.0f} ms, score {human_number(result.score)}" + _note(bundle.provenance_note)
+        _(
+            "Self-test passed: model '{name}' ({architecture}, {networks} "
+            "network(s)) on {device}, sample photo analysed in {total_ms:.0f} ms, "
+            "score {score}"
+        ).format(
+            name=bundle.name,
+            architecture=bundle.card["architecture"],
+            networks=len(bundle.networks),
+            device=bundle.device,
+            total_ms=total_ms,
+            score=human_number(result.score),
+        )
+        + _note(bundle.provenance_note)
     )
     return EXIT_OK
 
@@ -228,7 +262,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     photos = find_photos(args.folder)
     if not photos:
-        _say(f"No photos (JPEG, PNG, BMP, TIFF, WebP) in {args.folder}.", error=True)
+        _say(
+            _("No photos (JPEG, PNG, BMP, TIFF, WebP) in {folder}.").format(folder=args.folder),
+            error=True,
+        )
         return EXIT_FAILED
     cases = read_case_manifest(args.manifest) if args.manifest else None  # before the model
     bundle = _load_bundle(args.model, args.device)
@@ -240,17 +277,24 @@ def cmd_batch(args: argparse.Namespace) -> int:
         outcome = (
             f"{human_number(row.score)} {row.label}"
             if row.score is not None
-            else f"failed: {row.error}"
+            else _("failed: {error}").format(error=row.error)
         )
-        _say(f"[{number}/{len(photos)}] {row.photo.name}: {outcome}", error=True)
+        _say(
+            _("[{number}/{photos}] {name}: {outcome}").format(
+                number=number, photos=len(photos), name=row.photo.name, outcome=outcome
+            ),
+            error=True,
+        )
     if cases is None:
         write_csv(args.csv, rows)
     else:
         write_case_csv(args.csv, rows, cases, bundle.card)
     failed = sum(not row.ok for row in rows)
     _say(
-        f"{len(rows) - failed} of {len(rows)} photos screened, {failed} failed; "
-        f"results in {args.csv}" + _note(bundle.provenance_note)
+        _("{screened} of {total} photos screened, {failed} failed; results in {csv}").format(
+            screened=len(rows) - failed, total=len(rows), failed=failed, csv=args.csv
+        )
+        + _note(bundle.provenance_note)
     )
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -276,7 +320,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     )
     write_report(args.out, image, result, card=bundle.card, options=options, case=case)
     _say(
-        f"{args.out}: {result.summary} (score {human_number(result.score)})"
+        _("{out}: {summary} (score {score})").format(
+            out=args.out, summary=result.summary, score=human_number(result.score)
+        )
         + _note(bundle.provenance_note)
     )
     return EXIT_OK
@@ -292,6 +338,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
         argv += ["--device", args.device]
     if args.screenshot:
         argv += ["--screenshot", args.screenshot]
+    if args.language:
+        argv += ["--language", args.language]
     return gui_main(argv)
 
 
@@ -302,6 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
         "gestalt. Research and decision support only; it does not diagnose.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--language",
+        type=normalise_language,
+        metavar="{en,zh_CN}",
+        help="language of messages, summaries, warnings and reports (default: the system's; "
+        "the app: the one chosen last); JSON keys and CSV headers never change",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def model_options(sub: argparse.ArgumentParser) -> None:
@@ -374,18 +429,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["gui"])
+        args = parser.parse_args(["gui"], namespace=argparse.Namespace(language=args.language))
+    # The app picks its own default (the remembered choice) and tells the core.
+    if args.command != "gui":
+        set_language(args.language or system_language())
     try:
         return int(args.handler(args))
     except ModelError as error:
-        _say(f"Model problem: {error}", error=True)
+        _say(_("Model problem: {error}").format(error=error), error=True)
     except WBSError as error:
         _say(str(error), error=True)
     except KeyboardInterrupt:
-        _say("Interrupted.", error=True)
+        _say(_("Interrupted."), error=True)
     except Exception as error:  # noqa: BLE001 - the CLI's last line of defence
         _say(
-            f"Unexpected internal error ({type(error).__name__}: {error}); please report it.",
+            _("Unexpected internal error ({kind}: {error}); please report it.").format(
+                kind=type(error).__name__, error=error
+            ),
             error=True,
         )
         return EXIT_INTERNAL

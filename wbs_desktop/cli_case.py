@@ -15,6 +15,7 @@ from wbs_desktop.core.case.capture_date import capture_date
 from wbs_desktop.core.case.patient import SEXES, Patient
 from wbs_desktop.core.case.population import case_warnings
 from wbs_desktop.core.errors import WBSError
+from wbs_desktop.core.i18n import _
 from wbs_desktop.core.model.card_text import human_number
 
 if TYPE_CHECKING:  # the report's modules bring matplotlib and OpenCV: imported when used
@@ -94,7 +95,9 @@ def case_outcome(
     from wbs_desktop.core.case.combine import combine
 
     case = combine(photos, card)
-    line = f"patient {patient_id}: {case.summary} (score {human_number(case.score)})"
+    line = _("patient {patient_id}: {summary} (score {score})").format(
+        patient_id=patient_id, summary=case.summary, score=human_number(case.score)
+    )
     return {
         "patient_id": patient_id,
         "score": round(case.score, 4),
@@ -159,5 +162,7 @@ def with_every_photo(
         )
         parts.append(CasePhoto(name, result.logit, bundle.sha256, details.photo_date))
     combined = combine(parts, bundle.card)
-    text = f"{combined.summary}, score {human_number(combined.score)}"
+    text = _("{summary}, score {score}").format(
+        summary=combined.summary, score=human_number(combined.score)
+    )
     return replace(case, photos=tuple(lines), combined=text)

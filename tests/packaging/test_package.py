@@ -196,6 +196,17 @@ def test_frozen_report_writes_a_pdf(frozen_app: Path, scratch: Path, other_photo
 
 @pytest.mark.slow
 @pytest.mark.timeout(BUILD_TIMEOUT_S)
+def test_frozen_app_switches_to_chinese(frozen_app: Path, scratch: Path, other_photo: Path) -> None:
+    """The bundle carries the compiled catalogues and the CJK font's licence beside it."""
+    check = smoke.check_chinese(frozen_app, other_photo, scratch / "chinese")
+    assert check.ok, check.explain()
+    fonts = next(frozen_app.rglob("resources/fonts"))
+    assert (fonts / "DroidSansFallbackFull.ttf").is_file()
+    assert (fonts / "LICENSE-DroidSansFallback.txt").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(BUILD_TIMEOUT_S)
 def test_frozen_gui_opens_under_xvfb_and_shows_a_result(
     frozen_app: Path, scratch: Path, other_photo: Path
 ) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from wbs_desktop.core.errors import OutputError
+from wbs_desktop.core.i18n import _
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
@@ -30,7 +31,9 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) 
     # Renaming over a device or a folder would replace it (as root, /dev/full itself).
     if path.exists() and not path.is_file():
         raise OutputError(
-            f"Could not save {path.name}: it is not an ordinary file; choose another name."
+            _("Could not save {name}: it is not an ordinary file; choose another name.").format(
+                name=path.name
+            )
         )
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
@@ -58,12 +61,14 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 def describe_write_error(path: Path, exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"Could not save {path.name}: the disk is full. Free some space and try again."
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"Could not save {path.name}: this folder is read-only or not yours to write to."
-    if exc.errno == errno.ENOENT:
-        return f"Could not save {path.name}: the folder {path.parent} does not exist."
-    return f"Could not save {path.name} ({exc.strerror or exc})."
+        text = _("Could not save {name}: the disk is full. Free some space and try again.")
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        text = _("Could not save {name}: this folder is read-only or not yours to write to.")
+    elif exc.errno == errno.ENOENT:
+        text = _("Could not save {name}: the folder {folder} does not exist.")
+    else:
+        text = _("Could not save {name} ({reason}).")
+    return text.format(name=path.name, folder=path.parent, reason=exc.strerror or exc)
 
 
 # ------------------------------------------------------------------------ untrusted text

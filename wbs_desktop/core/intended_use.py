@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+from wbs_desktop.core.i18n import ENGLISH, N_, _, language
 from wbs_desktop.core.paths import intended_use_path
 
-INTENDED_USE = (
+# Model cards carry this in English (it is data); displays translate it with _().
+INTENDED_USE = N_(
     "Research and decision-support aid that flags a facial gestalt similar to "
     "Williams-Beuren syndrome in frontal photos of children, to prompt referral for genetic "
     "testing. It does not diagnose WBS; a negative result does not rule it out. Confirm with "
@@ -16,11 +18,14 @@ INTENDED_USE = (
 
 
 def intended_use_markdown() -> str:
-    """The full statement as markdown; the short one if the document cannot be read."""
-    try:
-        return intended_use_path().read_text(encoding="utf-8")
-    except OSError:
-        return INTENDED_USE
+    """The full statement as markdown, in the current language (English when there is no
+    translation of it); the short one if no document can be read."""
+    for name in dict.fromkeys((language(), ENGLISH)):
+        try:
+            return intended_use_path(name).read_text(encoding="utf-8")
+        except OSError:
+            continue
+    return _(INTENDED_USE)
 
 
 def intended_use_text() -> str:

@@ -34,5 +34,14 @@ def sample_photo_path() -> Path:
     return resources_dir() / "sample_face.jpg"
 
 
-def intended_use_path() -> Path:
-    return resources_dir() / "intended_use.md"
+def intended_use_path(language: str = "en") -> Path:
+    """The full intended-use statement; ``intended_use.<language>.md`` for a translation."""
+    name = "intended_use.md" if language == "en" else f"intended_use.{language}.md"
+    return resources_dir() / name
+
+
+def cjk_font_path() -> Path:
+    """The font that reports and the window fall back on for Chinese (and any other
+    character their Latin font lacks): Droid Sans Fallback, Apache-2.0 (its licence is
+    ``LICENSE-DroidSansFallback.txt`` beside it)."""
+    return resources_dir() / "fonts" / "DroidSansFallbackFull.ttf"

@@ -40,8 +40,8 @@ class AnalysisController(WindowController):
         self._read_token += 1
         self._analysis_token += 1  # a result still on its way belongs to the old photo
         self._ui.message_bar.dismiss()
-        self._ui.result_panel.show_status(f"Reading {name}…")
-        self._ui.set_status(f"Reading {name}…")
+        self._ui.result_panel.show_status(self.tr("Reading {name}…").format(name=name))
+        self._ui.set_status(self.tr("Reading {name}…").format(name=name))
         worker = PhotoReader(source, name)
         worker.succeeded.connect(partial(self._on_photo, self._read_token))
         path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
@@ -79,15 +79,15 @@ class AnalysisController(WindowController):
             return
         if self._models.bundle is None:
             waiting = (
-                "Loading the model… this photo is analysed as soon as it is ready."
+                self.tr("Loading the model… this photo is analysed as soon as it is ready.")
                 if self._models.loading
-                else "No model is loaded: choose one in the Model list."
+                else self.tr("No model is loaded: choose one in the Model list.")
             )
             self._ui.result_panel.show_status(waiting)
             return
         self._analysis_token += 1
-        self._ui.result_panel.show_status(f"Analysing {self.photo.name}…")
-        self._ui.set_status(f"Analysing {self.photo.name}…")
+        self._ui.result_panel.show_status(self.tr("Analysing {name}…").format(name=self.photo.name))
+        self._ui.set_status(self.tr("Analysing {name}…").format(name=self.photo.name))
         worker = Analyser(self.photo, self._models.bundle, self._models.device, self._ui.colormap())
         worker.succeeded.connect(partial(self._on_analysis, self._analysis_token))
         worker.error.connect(partial(self._on_analysis_error, self._analysis_token))
@@ -121,8 +121,9 @@ class AnalysisController(WindowController):
         ui.result_panel.show_result(result, analysis.bundle.card)
         total = result.timings.get("total", 0.0)
         ui.set_status(
-            f"{analysis.photo.name}: {result.summary} (score {result.score:.3f}), "
-            f"analysed in {total:.2f} s"
+            self.tr("{name}: {summary} (score {score:.3f}), analysed in {total:.2f} s").format(
+                name=analysis.photo.name, summary=result.summary, score=result.score, total=total
+            )
         )
         if result.face_count > 1:
             ui.message_bar.show_message(result.warnings[0], "warning")
@@ -149,7 +150,15 @@ class AnalysisController(WindowController):
         if self.photo is not None:
             self.analyse()
         elif self.analysis is None:
-            self._ui.result_panel.show_status("Open a photo to begin.")
+            self._ui.result_panel.show_status(self.tr("Open a photo to begin."))
+
+    def retranslate(self) -> None:
+        """After a language switch: the result analysed again, so that its wording and
+        warnings (made by the core) are in the new language, or the waiting line anew."""
+        if self.photo is not None:
+            self.analyse()
+        elif self.analysis is None:
+            self._ui.result_panel.show_status(self.tr("Open a photo to begin."))
 
     def on_device_changed(self) -> None:
         if self._models.bundle is not None:

@@ -1,6 +1,6 @@
 """Application start: the window first, everything heavy in the background.
 
-``main(argv)`` parses ``[PHOTO] [--model F] [--device D]`` (and the hidden
+``main(argv)`` parses ``[PHOTO] [--model F] [--device D] [--language L]`` (and the hidden
 ``--screenshot PATH``, which saves the window once the first result is shown and quits: for
 the README picture and the Xvfb test). ``WBS_GUI_TIMINGS=1`` prints to stderr when the
 window was shown and when the first result arrived (wall-clock epoch seconds), for the
@@ -20,7 +20,9 @@ from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from wbs_desktop import __version__
+from wbs_desktop.core.i18n import LANGUAGES
 from wbs_desktop.gui import crash
+from wbs_desktop.gui.language import apply_language, choose_language, register_fonts
 from wbs_desktop.gui.main_window import MainWindow
 from wbs_desktop.gui.settings import APPLICATION, ORGANIZATION, Settings
 
@@ -32,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("photo", nargs="?", metavar="PHOTO", help="a photo to analyse at once")
     parser.add_argument("--model", help="bundle file to use instead of the remembered one")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"))
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="en or zh_CN (default: the last choice, else the system's)",
+    )
     parser.add_argument("--screenshot", metavar="PATH", help=argparse.SUPPRESS)
     return parser
 
@@ -77,7 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     app = _application()
     crash.install()
-    window = MainWindow(Settings(), model=args.model, device=args.device)
+    settings = Settings()
+    register_fonts()
+    apply_language(choose_language(args.language, settings.language))
+    window = MainWindow(settings, model=args.model, device=args.device)
     window.show()
     QTimer.singleShot(0, lambda: _timing("window-shown"))
     # Start loading once the event loop runs, so the window paints before anything else.

@@ -26,6 +26,7 @@ from wbs_desktop.core.errors import WBSError
 from wbs_desktop.core.files import printable
 from wbs_desktop.core.model.card_text import human_number, provenance_banner
 from wbs_desktop.gui import crash
+from wbs_desktop.gui.language import QT_TRANSLATE_NOOP
 from wbs_desktop.gui.plain_text import PlainLabel
 from wbs_desktop.gui.workers import BatchOutcome, BatchScreener, CsvWriter
 
@@ -33,7 +34,14 @@ if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily
     from wbs_desktop.core.model.bundle import ModelBundle
     from wbs_desktop.core.outputs.batch import BatchRow
 
-COLUMNS = ("Photo", "Result", "Score", "SD across networks", "Faces", "Warnings / reason")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("BatchDialog", "Photo"),
+    QT_TRANSLATE_NOOP("BatchDialog", "Result"),
+    QT_TRANSLATE_NOOP("BatchDialog", "Score"),
+    QT_TRANSLATE_NOOP("BatchDialog", "SD across networks"),
+    QT_TRANSLATE_NOOP("BatchDialog", "Faces"),
+    QT_TRANSLATE_NOOP("BatchDialog", "Warnings / reason"),
+)
 
 
 class _Item(QTableWidgetItem):
@@ -71,7 +79,13 @@ class BatchDialog(QDialog):
         self.outcome: BatchOutcome | None = None
         self.worker: BatchScreener | None = None
         self._csv_worker: CsvWriter | None = None
-        self.setWindowTitle(printable(f"Screen a folder - {os.path.basename(folder) or folder}"))
+        self.setWindowTitle(
+            printable(
+                self.tr("Screen a folder - {folder}").format(
+                    folder=os.path.basename(folder) or folder
+                )
+            )
+        )
         self.resize(900, 560)
 
         note = bundle.provenance_note
@@ -82,12 +96,14 @@ class BatchDialog(QDialog):
             "font-weight: bold;"
         )
         self.banner.setVisible(bool(note))
-        self.status = PlainLabel(f"Model: {bundle.name}. Folder: {folder}")
+        self.status = PlainLabel(
+            self.tr("Model: {name}. Folder: {folder}").format(name=bundle.name, folder=folder)
+        )
         self.status.setWordWrap(True)
         self.progress = QProgressBar()
-        self.progress.setFormat("%v of %m photos")
+        self.progress.setFormat(self.tr("%v of %m photos"))
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
@@ -98,12 +114,12 @@ class BatchDialog(QDialog):
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setWordWrap(True)
 
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setShortcut(QKeySequence("Esc"))
         self.cancel_button.clicked.connect(self.cancel_or_close)
-        self.export_button = QPushButton("Export CSV…")
+        self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.setShortcut(QKeySequence.StandardKey.Save)
-        self.export_button.setToolTip("Save the table as a CSV file (Ctrl+S)")
+        self.export_button.setToolTip(self.tr("Save the table as a CSV file (Ctrl+S)"))
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._ask_csv_path)
         buttons = QHBoxLayout()
@@ -134,7 +150,7 @@ class BatchDialog(QDialog):
         if self.is_running():
             assert self.worker is not None
             self.worker.requestInterruption()
-            self.status.setText("Cancelling after the current photo…")
+            self.status.setText(self.tr("Cancelling after the current photo…"))
             self.cancel_button.setEnabled(False)
         else:
             self.accept()
@@ -143,7 +159,7 @@ class BatchDialog(QDialog):
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
         if name:
-            self.status.setText(f"Screening {name}…")
+            self.status.setText(self.tr("Screening {name}…").format(name=name))
 
     def _add_row(self, row: BatchRow) -> None:
         self.rows.append(row)
@@ -164,7 +180,7 @@ class BatchDialog(QDialog):
 
     def _finish(self) -> None:
         self.table.setSortingEnabled(True)
-        self.cancel_button.setText("Close")
+        self.cancel_button.setText(self.tr("Close"))
         self.cancel_button.setEnabled(True)
         self.export_button.setEnabled(bool(self.rows))
 
@@ -172,12 +188,21 @@ class BatchDialog(QDialog):
         self.outcome = outcome
         failed = sum(not r.ok for r in outcome.rows)
         if outcome.total == 0:
-            self.status.setText("No photos (JPEG, PNG, BMP, TIFF or WebP) in this folder.")
+            self.status.setText(self.tr("No photos (JPEG, PNG, BMP, TIFF or WebP) in this folder."))
         else:
-            verb = "Cancelled after" if outcome.cancelled else "Screened"
+            done = (
+                self.tr(
+                    "Cancelled after {rows} of {total} photos; {failed} could not be analysed "
+                    "(reason in the table)."
+                )
+                if outcome.cancelled
+                else self.tr(
+                    "Screened {rows} of {total} photos; {failed} could not be analysed "
+                    "(reason in the table)."
+                )
+            )
             self.status.setText(
-                f"{verb} {len(outcome.rows)} of {outcome.total} photos; "
-                f"{failed} could not be analysed (reason in the table)."
+                done.format(rows=len(outcome.rows), total=outcome.total, failed=failed)
             )
         self._finish()
         self.finished_screening.emit(outcome)
@@ -193,7 +218,7 @@ class BatchDialog(QDialog):
     # --- CSV
     def _ask_csv_path(self) -> None:
         default = str(Path(self.folder) / "wbs_screen_results.csv")
-        path, _ = QFileDialog.getSaveFileName(self, "Export CSV", default, "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export CSV"), default, "CSV (*.csv)")
         if path:
             self.export_csv(path)
 
@@ -206,7 +231,7 @@ class BatchDialog(QDialog):
         worker.start()
 
     def _on_csv(self, path: str) -> None:
-        self.status.setText(f"Saved {path}")
+        self.status.setText(self.tr("Saved {path}").format(path=path))
         self.csv_saved.emit(path)
 
     def _on_csv_error(self, error: Exception) -> None:

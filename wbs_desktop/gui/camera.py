@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QCoreApplication, QThread, Signal
 
 CameraSource = int | str
 _MAX_FPS = 30.0
@@ -24,7 +24,9 @@ def _file_size(path: CameraSource) -> int | None:
 
 
 def describe(source: CameraSource) -> str:
-    return f"camera {source}" if isinstance(source, int) else os.path.basename(source)
+    if isinstance(source, int):
+        return QCoreApplication.translate("camera", "camera {number}").format(number=source)
+    return os.path.basename(source)
 
 
 class CameraWorker(QThread):
@@ -50,7 +52,7 @@ class CameraWorker(QThread):
 
             crash.report_exception(exc)
             self.error.emit(
-                "The camera preview stopped because of an unexpected error; press Retry."
+                self.tr("The camera preview stopped because of an unexpected error; press Retry.")
             )
 
     def _capture(self) -> None:
@@ -96,22 +98,20 @@ class CameraWorker(QThread):
 
     def _not_opened_message(self) -> str:
         if isinstance(self.source, int):
-            return (
-                f"No camera was found at number {self.source}. Check that it is plugged in "
+            return self.tr(
+                "No camera was found at number {source}. Check that it is plugged in "
                 "and not in use by another program, or choose another camera."
-            )
-        return (
-            f"The video file '{describe(self.source)}' could not be opened; choose "
-            "another file or a camera."
-        )
+            ).format(source=self.source)
+        return self.tr(
+            "The video file '{source}' could not be opened; choose another file or a camera."
+        ).format(source=describe(self.source))
 
     def _gone_message(self) -> str:
         if isinstance(self.source, int):
-            return (
-                f"Camera {self.source} stopped sending pictures: it may have been "
-                "unplugged. Check it and press Retry."
-            )
-        return (
-            f"The video '{describe(self.source)}' can no longer be read: it may have "
-            "been moved or damaged."
-        )
+            return self.tr(
+                "Camera {source} stopped sending pictures: it may have been unplugged. "
+                "Check it and press Retry."
+            ).format(source=self.source)
+        return self.tr(
+            "The video '{source}' can no longer be read: it may have been moved or damaged."
+        ).format(source=describe(self.source))

@@ -21,7 +21,6 @@ from wbs_desktop.gui.plain_text import PlainLabel
 from wbs_desktop.gui.views import ImageCanvas
 
 CAMERA_COUNT = 4
-_VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"
 
 
 class CameraDialog(QDialog):
@@ -29,7 +28,7 @@ class CameraDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None, source: CameraSource = 0) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Capture a photo - WBS Screen")
+        self.setWindowTitle(self.tr("Capture a photo - WBS Screen"))
         self.resize(760, 620)
         self.worker: CameraWorker | None = None
         self.last_frame: np.ndarray | None = None
@@ -40,29 +39,29 @@ class CameraDialog(QDialog):
 
         self.sources = QComboBox()
         for index in range(CAMERA_COUNT):
-            self.sources.addItem(f"Camera {index}", index)
-        self.sources.addItem("Video file…", None)
-        self.sources.setToolTip("Which camera to use; a video file works too")
+            self.sources.addItem(self.tr("Camera {index}").format(index=index), index)
+        self.sources.addItem(self.tr("Video file…"), None)
+        self.sources.setToolTip(self.tr("Which camera to use; a video file works too"))
         self.sources.activated.connect(self._on_source_activated)
-        self.preview = ImageCanvas(placeholder="Starting the camera…")
+        self.preview = ImageCanvas(placeholder=self.tr("Starting the camera…"))
         self.status = PlainLabel()
         self.status.setWordWrap(True)
-        self.freeze_button = QPushButton("Freeze")
+        self.freeze_button = QPushButton(self.tr("Freeze"))
         self.freeze_button.setShortcut(QKeySequence("Space"))
-        self.freeze_button.setToolTip("Hold the current picture (Space)")
+        self.freeze_button.setToolTip(self.tr("Hold the current picture (Space)"))
         self.freeze_button.clicked.connect(self.toggle_freeze)
-        self.use_button = QPushButton("Use this photo")
+        self.use_button = QPushButton(self.tr("Use this photo"))
         self.use_button.setDefault(True)
         self.use_button.setEnabled(False)
         self.use_button.clicked.connect(self.use_frozen)
-        self.retry_button = QPushButton("Retry")
+        self.retry_button = QPushButton(self.tr("Retry"))
         self.retry_button.hide()
         self.retry_button.clicked.connect(lambda: self.start(self.source))
-        cancel = QPushButton("Cancel")
+        cancel = QPushButton(self.tr("Cancel"))
         cancel.clicked.connect(self.reject)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Source"))
+        top.addWidget(QLabel(self.tr("Source")))
         top.addWidget(self.sources, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
@@ -80,7 +79,12 @@ class CameraDialog(QDialog):
     def _on_source_activated(self, index: int) -> None:
         data = self.sources.itemData(index)
         if data is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Choose a video file", "", _VIDEO_FILTER)
+            path, _ = QFileDialog.getOpenFileName(
+                self,
+                self.tr("Choose a video file"),
+                "",
+                self.tr("Videos (*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"),
+            )
             if not path:
                 self._select_current_source()
                 return
@@ -102,12 +106,12 @@ class CameraDialog(QDialog):
         self.frozen = None
         self.last_frame = None
         self.frames_seen = 0
-        self.preview.placeholder = f"Starting {describe(source)}…"
+        self.preview.placeholder = self.tr("Starting {source}…").format(source=describe(source))
         self.preview.set_image(None)
         self.status.setStyleSheet("")
-        self.status.setText(f"Connecting to {describe(source)}…")
+        self.status.setText(self.tr("Connecting to {source}…").format(source=describe(source)))
         self.retry_button.hide()
-        self.freeze_button.setText("Freeze")
+        self.freeze_button.setText(self.tr("Freeze"))
         self.freeze_button.setEnabled(False)
         self.use_button.setEnabled(False)
         worker = CameraWorker(source)
@@ -128,7 +132,9 @@ class CameraDialog(QDialog):
 
     # --- frames
     def _on_opened(self, name: str) -> None:
-        self.status.setText(f"Live: {name}. Ask the child to look straight at the camera.")
+        self.status.setText(
+            self.tr("Live: {name}. Ask the child to look straight at the camera.").format(name=name)
+        )
         self.freeze_button.setEnabled(True)
 
     def _on_frame(self, frame: np.ndarray) -> None:
@@ -143,7 +149,7 @@ class CameraDialog(QDialog):
         self.retry_button.show()
         self.freeze_button.setEnabled(self.frozen is not None)
         if self.frozen is None:
-            self.preview.placeholder = "No picture from the camera."
+            self.preview.placeholder = self.tr("No picture from the camera.")
             self.preview.set_image(None)
 
     def error_text(self) -> str:
@@ -158,16 +164,16 @@ class CameraDialog(QDialog):
             self.preview.set_image(self.frozen)
             self._live_text = self.status.text()
             if not self.retry_button.isVisible():
-                self.status.setText("Frozen: use this photo, or retake (Space).")
-            self.freeze_button.setText("Retake")
-            self.freeze_button.setToolTip("Back to the live picture (Space)")
+                self.status.setText(self.tr("Frozen: use this photo, or retake (Space)."))
+            self.freeze_button.setText(self.tr("Retake"))
+            self.freeze_button.setToolTip(self.tr("Back to the live picture (Space)"))
             self.use_button.setEnabled(True)
         else:
             self.frozen = None
             if not self.retry_button.isVisible():
                 self.status.setText(self._live_text)
-            self.freeze_button.setText("Freeze")
-            self.freeze_button.setToolTip("Hold the current picture (Space)")
+            self.freeze_button.setText(self.tr("Freeze"))
+            self.freeze_button.setToolTip(self.tr("Hold the current picture (Space)"))
             self.use_button.setEnabled(False)
             if self.last_frame is not None:
                 self.preview.set_image(self.last_frame)

@@ -8,18 +8,20 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from wbs_desktop.core import i18n
 from wbs_desktop.core.case.age import age_at, capture_date_problem
-from wbs_desktop.core.case.patient import SEXES, Patient
+from wbs_desktop.core.case.patient import SEX_LABELS, SEXES, Patient
 from wbs_desktop.core.case.population import case_warnings
 from wbs_desktop.gui.plain_text import PlainLabel
 
@@ -37,7 +39,9 @@ def _read_date(text: str, label: str) -> tuple[date | None, str | None]:
     try:
         return date.fromisoformat(text), None
     except ValueError:
-        return None, f"The {label} must be a date written {DATE_HINT}, e.g. 2021-09-15."
+        return None, QCoreApplication.translate(
+            "CasePanel", "{field} must be a date written {hint}, e.g. 2021-09-15."
+        ).format(field=label, hint=DATE_HINT)
 
 
 class CasePanel(QWidget):
@@ -49,16 +53,15 @@ class CasePanel(QWidget):
         super().__init__(parent)
         self._card: Mapping[str, Any] | None = None  # the model in use, for its population
         self.patient_id = QLineEdit()
-        self.patient_id.setPlaceholderText("required for a report")
         self.name = QLineEdit()
         self.date_of_birth = QLineEdit()
         self.photo_date = QLineEdit()
         for edit in (self.date_of_birth, self.photo_date):
             edit.setPlaceholderText(DATE_HINT)
-        self.photo_date.setToolTip("Filled from the photo's EXIF date when it has one")
         self.sex = QComboBox()
-        self.sex.addItems(list(SEXES))
-        self.sex.setCurrentText("unknown")
+        for sex in SEXES:
+            self.sex.addItem(sex, sex)  # shown translated (retranslate); the data stays
+        self.sex.setCurrentIndex(self.sex.findData("unknown"))
         self.ancestry = QLineEdit()
         self.examiner = QLineEdit()
         self.clinic = QLineEdit()
@@ -69,17 +72,8 @@ class CasePanel(QWidget):
         self.problems_label.setStyleSheet("color: #b3261e;")
 
         form = QFormLayout()
-        for label, widget in (
-            ("Patient ID", self.patient_id),
-            ("Name", self.name),
-            ("Date of birth", self.date_of_birth),
-            ("Sex", self.sex),
-            ("Photo date", self.photo_date),
-            ("Ancestry", self.ancestry),
-            ("Examiner", self.examiner),
-            ("Clinic", self.clinic),
-            ("Notes", self.notes),
-        ):
+        self._labels = [QLabel() for _ in self._fields()]
+        for label, widget in zip(self._labels, self._fields(), strict=True):
             form.addRow(label, widget)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -89,7 +83,46 @@ class CasePanel(QWidget):
             edit.textChanged.connect(self._on_edit)
         self.sex.currentIndexChanged.connect(self._on_edit)
         self.notes.textChanged.connect(self._on_edit)
+        self.retranslate()
+
+    def _fields(self) -> tuple[QWidget, ...]:
+        return (
+            self.patient_id,
+            self.name,
+            self.date_of_birth,
+            self.sex,
+            self.photo_date,
+            self.ancestry,
+            self.examiner,
+            self.clinic,
+            self.notes,
+        )
+
+    def retranslate(self) -> None:
+        """Labels, hints and the sexes' names in the current language; the problems anew."""
+        labels = (
+            self.tr("Patient ID"),
+            self.tr("Name"),
+            self.tr("Date of birth"),
+            self.tr("Sex"),
+            self.tr("Photo date"),
+            self.tr("Ancestry"),
+            self.tr("Examiner"),
+            self.tr("Clinic"),
+            self.tr("Notes"),
+        )
+        for label, text in zip(self._labels, labels, strict=True):
+            label.setText(text)
+        self.patient_id.setPlaceholderText(self.tr("required for a report"))
+        self.photo_date.setToolTip(self.tr("Filled from the photo's EXIF date when it has one"))
+        for index, sex in enumerate(SEXES):
+            self.sex.setItemText(index, i18n._(SEX_LABELS[sex]))
         self._on_edit()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def _line_edits(self) -> tuple[QLineEdit, ...]:
         return (
@@ -103,20 +136,23 @@ class CasePanel(QWidget):
         )
 
     def patient(self) -> Patient:
-        born, _ = _read_date(self.date_of_birth.text(), "date of birth")
+        born = self.date_of_birth_value()
         return Patient(
             patient_id=self.patient_id.text().strip(),
             name=self.name.text().strip(),
             date_of_birth=born,
-            sex=self.sex.currentText(),
+            sex=str(self.sex.currentData()),
             ancestry=self.ancestry.text().strip(),
             examiner=self.examiner.text().strip(),
             clinic=self.clinic.text().strip(),
             notes=self.notes.toPlainText().strip(),
         )
 
+    def date_of_birth_value(self) -> date | None:
+        return _read_date(self.date_of_birth.text(), self.tr("The date of birth"))[0]
+
     def taken(self) -> date | None:
-        return _read_date(self.photo_date.text(), "photo date")[0]
+        return _read_date(self.photo_date.text(), self.tr("The photo date"))[0]
 
     def is_empty(self) -> bool:
         return self.patient() == Patient() and not self.photo_date.text().strip()
@@ -127,8 +163,8 @@ class CasePanel(QWidget):
         found = [
             problem
             for text, label in (
-                (self.date_of_birth.text(), "date of birth"),
-                (self.photo_date.text(), "photo date"),
+                (self.date_of_birth.text(), self.tr("The date of birth")),
+                (self.photo_date.text(), self.tr("The photo date")),
             )
             if (problem := _read_date(text, label)[1])
         ]
@@ -162,20 +198,20 @@ class CasePanel(QWidget):
         for edit in self._line_edits():
             edit.clear()
         self.notes.clear()
-        self.sex.setCurrentText("unknown")
+        self.sex.setCurrentIndex(self.sex.findData("unknown"))
 
     def banner_text(self) -> str:
         """ "Patient P-7 | 3 years 2 months at the photo | female", or what is missing."""
         if self.is_empty():
-            return "No patient details: fill in the Case panel (Ctrl+N starts a new case)."
+            return self.tr("No patient details: fill in the Case panel (Ctrl+N starts a new case).")
         patient = self.patient()
-        parts = [f"Patient {patient.patient_id or '(no ID)'}"]
+        parts = [self.tr("Patient {id}").format(id=patient.patient_id or self.tr("(no ID)"))]
         if patient.name:
             parts.append(patient.name)
         born, taken = patient.date_of_birth, self.taken()
         if born and taken and taken >= born:
-            parts.append(f"{age_at(born, taken)} at the photo")
-        parts.append(patient.sex)
+            parts.append(self.tr("{age} at the photo").format(age=age_at(born, taken)))
+        parts.append(i18n._(SEX_LABELS.get(patient.sex, patient.sex)))
         return " | ".join(parts + list(self.warnings()))
 
     def _on_edit(self) -> None:

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from wbs_desktop.core.case.age import age_at
+from wbs_desktop.core.i18n import format_date
 from wbs_desktop.core.model.card_text import human_number
 from wbs_desktop.gui.plain_text import PlainLabel
 
@@ -35,16 +36,13 @@ class CasePhotos(QWidget):
         super().__init__(parent)
         self.list = QListWidget()
         self.list.setWordWrap(True)
-        self.list.setToolTip(
-            "Untick a photo (e.g. one with quality warnings) to leave it out; double-click "
-            "it to show it again with its heatmap"
-        )
         self.combined = PlainLabel()
         self.combined.setWordWrap(True)
         self.combined.setStyleSheet("font-weight: bold;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(PlainLabel("Photos of this case"))
+        self.title = PlainLabel()
+        layout.addWidget(self.title)
         layout.addWidget(self.list)
         layout.addWidget(self.combined)
         self._entries: list[_Entry] = []
@@ -53,7 +51,22 @@ class CasePhotos(QWidget):
         self.list.itemActivated.connect(
             lambda item: self.chosen.emit(self._entries[self.list.row(item)].analysis)
         )
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Photos of this case"))
+        self.list.setToolTip(
+            self.tr(
+                "Untick a photo (e.g. one with quality warnings) to leave it out; "
+                "double-click it to show it again with its heatmap"
+            )
+        )
         self._refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def add(self, analysis: Analysis) -> None:
         """A result shown: its photo joins the case (or its entry is renewed, e.g. after a
@@ -110,13 +123,19 @@ class CasePhotos(QWidget):
 
     def _line(self, entry: _Entry) -> str:
         result, taken = entry.analysis.result, entry.photo.taken
-        when = taken.isoformat() if taken else "no date"
+        when = format_date(taken) if taken else self.tr("no date")
         if taken and self._born and taken >= self._born:
             when += f", {age_at(self._born, taken)}"
         warnings = len(result.warnings)
-        return f"{entry.photo.name} ({when}): {human_number(result.score)} {result.label}" + (
-            f", {warnings} quality warning{'s' if warnings > 1 else ''}" if warnings else ""
-        )
+        from wbs_desktop.core.pipeline.analysis import label_text  # loaded: a result exists
+
+        line = f"{entry.photo.name} ({when}): {human_number(result.score)} "
+        line += label_text(result.label)
+        if warnings == 1:
+            line += self.tr(", 1 quality warning")
+        elif warnings:
+            line += self.tr(", {count} quality warnings").format(count=warnings)
+        return line
 
     def _refresh(self) -> None:
         self.list.blockSignals(True)
@@ -127,9 +146,16 @@ class CasePhotos(QWidget):
         self.changed.emit()
 
     def combined_text(self) -> str:
-        """The case's combined result, or why there is none."""
+        """The case's combined result ("Case: ..."), or why there is none."""
+        line, combined = self.combined_line()
+        if not combined:
+            return line
+        return self.tr("Case: {result}").format(result=line)
+
+    def combined_line(self) -> tuple[str, bool]:
+        """(the combined result, True), or (why there is none, False)."""
         if not self._entries:
-            return "No photo analysed in this case yet."
+            return self.tr("No photo analysed in this case yet."), False
         from wbs_desktop.core.case.combine import CaseError, CasePhoto, combine
 
         photos = [
@@ -145,5 +171,8 @@ class CasePhotos(QWidget):
         try:
             case = combine(photos, self._entries[-1].analysis.bundle.card)
         except CaseError as error:
-            return str(error)
-        return f"Case: {case.summary}, score {human_number(case.score)}"
+            return str(error), False
+        line = self.tr("{summary}, score {score}").format(
+            summary=case.summary, score=human_number(case.score)
+        )
+        return line, True

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from wbs_desktop.gui.language import QT_TRANSLATE_NOOP
 
 # Blue and orange stay distinct for the common colour-vision deficiencies.
 LOW_COLOUR = QColor("#2b6cb0")
@@ -21,7 +23,15 @@ INK = QColor("#1d2733")
 MUTED = QColor("#5b6675")
 BAR = QColor("#3d6f9e")
 
-REGION_LABELS = {"periorbital": "around the eyes", "outside_face": "outside the face"}
+REGION_LABELS = {
+    "forehead": QT_TRANSLATE_NOOP("RegionChart", "forehead"),
+    "periorbital": QT_TRANSLATE_NOOP("RegionChart", "around the eyes"),
+    "nose": QT_TRANSLATE_NOOP("RegionChart", "nose"),
+    "cheeks": QT_TRANSLATE_NOOP("RegionChart", "cheeks"),
+    "mouth": QT_TRANSLATE_NOOP("RegionChart", "mouth"),
+    "chin": QT_TRANSLATE_NOOP("RegionChart", "chin"),
+    "outside_face": QT_TRANSLATE_NOOP("RegionChart", "outside the face"),
+}
 
 
 class ScoreGauge(QWidget):
@@ -53,7 +63,11 @@ class ScoreGauge(QWidget):
         self.network_scores = tuple(network_scores)
         self.high = high
         self.setAccessibleDescription(
-            "" if score is None else f"score {score:.2f}, threshold {threshold:.2f}"
+            ""
+            if score is None
+            else self.tr("score {score:.2f}, threshold {threshold:.2f}").format(
+                score=score, threshold=threshold
+            )
         )
         self.update()
 
@@ -101,7 +115,7 @@ class ScoreGauge(QWidget):
         painter.setPen(QPen(INK, 2.5))
         painter.drawLine(QPointF(tx, track.top() - 4), QPointF(tx, track.bottom() + 4))
         painter.setPen(INK)
-        text = f"threshold {self.threshold:.2f}"
+        text = self.tr("threshold {threshold:.2f}").format(threshold=self.threshold)
         width = metrics.horizontalAdvance(text)
         text_x = min(max(tx - width / 2, left), right - width)
         painter.drawText(QPointF(text_x, metrics.ascent()), text)
@@ -127,7 +141,12 @@ class RegionChart(QWidget):
 
     def set_shares(self, shares: Mapping[str, float]) -> None:
         self.shares = [
-            (REGION_LABELS.get(name, name.replace("_", " ")), float(value))
+            (
+                QCoreApplication.translate("RegionChart", REGION_LABELS[name])
+                if name in REGION_LABELS
+                else name.replace("_", " "),
+                float(value),
+            )
             for name, value in shares.items()
         ]
         self.setFixedHeight(max(1, len(self.shares)) * self._row_height() + 4)

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QStandardPaths, Qt, QThread, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from wbs_desktop import __version__
@@ -78,20 +78,32 @@ class _Reporter(QObject):
         parent: QWidget | None = QApplication.activeWindow()
         box = QMessageBox(
             QMessageBox.Icon.Critical,
-            "WBS Screen: unexpected error",
-            "Something went wrong inside WBS Screen. Your photo was not saved anywhere.",
+            QCoreApplication.translate("crash", "WBS Screen: unexpected error"),
+            QCoreApplication.translate(
+                "crash",
+                "Something went wrong inside WBS Screen. Your photo was not saved anywhere.",
+            ),
             QMessageBox.StandardButton.Ok,
             parent,
         )
         box.setTextFormat(Qt.TextFormat.PlainText)  # the summary may quote a file name
         where = (
-            f"The technical details were written to {log}"
+            QCoreApplication.translate(
+                "crash", "The technical details were written to {log}"
+            ).format(log=log)
             if log
-            else ("The technical details could not be written to a log file.")
+            else (
+                QCoreApplication.translate(
+                    "crash", "The technical details could not be written to a log file."
+                )
+            )
         )
         box.setInformativeText(
-            f"{printable(summary)}\n\n{where} (no picture is ever written "
-            "there). Please send that file to your support contact."
+            QCoreApplication.translate(
+                "crash",
+                "{summary}\n\n{where} (no picture is ever written there). Please send "
+                "that file to your support contact.",
+            ).format(summary=printable(summary), where=where)
         )
         box.setModal(True)
         box.open()  # not exec(): a nested event loop inside an error handler invites trouble

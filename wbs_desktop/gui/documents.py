@@ -11,11 +11,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from wbs_desktop.core.intended_use import intended_use_markdown
 from wbs_desktop.core.model.card import ordered_fields
-from wbs_desktop.core.model.card_text import human_number, provenance_banner
+from wbs_desktop.core.model.card_text import field_label, human_number, provenance_banner
 
 
 class DocumentDialog(QDialog):
@@ -33,7 +34,9 @@ class DocumentDialog(QDialog):
 
 
 def intended_use_dialog(parent: QWidget | None = None) -> DocumentDialog:
-    dialog = DocumentDialog("Intended use - WBS Screen", parent)
+    dialog = DocumentDialog(
+        QCoreApplication.translate("documents", "Intended use - WBS Screen"), parent
+    )
     dialog.browser.setMarkdown(intended_use_markdown())
     return dialog
 
@@ -62,7 +65,7 @@ def card_html(card: Mapping[str, Any], sha256: str = "", note: str = "") -> str:
             }
         rows.append(
             f"<tr><td style='color:#5b6675;padding:3px 12px 3px 0;"
-            f"vertical-align:top'>{html.escape(key.replace('_', ' '))}</td>"
+            f"vertical-align:top'>{html.escape(field_label(key))}</td>"
             f"<td style='padding:3px 0'>{_value(value)}</td></tr>"
         )
     banner = (
@@ -80,6 +83,8 @@ def card_html(card: Mapping[str, Any], sha256: str = "", note: str = "") -> str:
 def model_card_dialog(
     card: Mapping[str, Any], sha256: str, note: str, parent: QWidget | None = None
 ) -> DocumentDialog:
-    dialog = DocumentDialog("Model card - WBS Screen", parent)
+    dialog = DocumentDialog(
+        QCoreApplication.translate("documents", "Model card - WBS Screen"), parent
+    )
     dialog.browser.setHtml(card_html(card, sha256, note))
     return dialog

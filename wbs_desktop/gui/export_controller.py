@@ -39,7 +39,10 @@ class ExportController(WindowController):
             self._settings.last_folder or os.path.expanduser("~"), f"{stem}_wbs_report.pdf"
         )
         path, chosen = QFileDialog.getSaveFileName(
-            self._window, "Save report", default, "PDF report (*.pdf);;PNG image (*.png)"
+            self._window,
+            self.tr("Save report"),
+            default,
+            self.tr("PDF report (*.pdf);;PNG image (*.png)"),
         )
         if not path:
             return
@@ -59,7 +62,7 @@ class ExportController(WindowController):
 
         analysis = self._analyser.analysis
         if analysis is None:
-            self.failed.emit("There is no result to report yet.")
+            self.failed.emit(self.tr("There is no result to report yet."))
             return
         case_panel = self._ui.case_panel
         case = None
@@ -71,7 +74,7 @@ class ExportController(WindowController):
             case = case_panel.case_details()
             photos = self._ui.case_photos
             if photos.list.count() > 1:  # the report lists them and their combined result
-                combined = photos.combined_text().removeprefix("Case: ")
+                combined = photos.combined_line()[0]
                 case = replace(case, photos=photos.report_lines(), combined=combined)
         crop = self.crop_to_face if crop_to_face is None else crop_to_face
         options = ReportOptions(
@@ -80,15 +83,15 @@ class ExportController(WindowController):
             opacity=self._ui.opacity.value() / 100,
             photo_label=analysis.photo.name,
         )
-        self._ui.set_status(f"Saving {os.path.basename(path)}…")
+        self._ui.set_status(self.tr("Saving {path}…").format(path=os.path.basename(path)))
         worker = ReportWriter(path, analysis, options, fmt, case)
         worker.succeeded.connect(self._on_saved)
         worker.error.connect(self._on_error)
         self._pool.run(worker)
 
     def _on_saved(self, path: Path) -> None:
-        self._ui.message_bar.show_message(f"Report saved: {path}", "info")
-        self._ui.set_status(f"Report saved: {path}")
+        self._ui.message_bar.show_message(self.tr("Report saved: {path}").format(path=path), "info")
+        self._ui.set_status(self.tr("Report saved: {path}").format(path=path))
         self.report_done.emit(str(path))
 
     def _on_error(self, error: Exception) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, Signal
+from PySide6.QtCore import QEvent, QMimeData, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
@@ -25,6 +25,7 @@ from wbs_desktop.gui.camera_dialog import CameraDialog
 from wbs_desktop.gui.controller import WindowParts
 from wbs_desktop.gui.documents import intended_use_dialog, model_card_dialog
 from wbs_desktop.gui.export_controller import ExportController
+from wbs_desktop.gui.language import apply_language
 from wbs_desktop.gui.model_controller import ModelController
 from wbs_desktop.gui.photo_controller import PhotoController
 from wbs_desktop.gui.settings import Settings
@@ -35,8 +36,6 @@ from wbs_desktop.gui.workers import Analysis, LoadedPhoto, ModelReady
 
 if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily
     from wbs_desktop.core.model.bundle import ModelBundle
-
-APP_TITLE = "WBS Screen"
 
 
 class MainWindow(QMainWindow):
@@ -51,7 +50,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings
         self.dialogs: list[QWidget] = []
-        self.setWindowTitle(APP_TITLE)
+        self._photo_name: str | None = None  # in the title
         self.setAcceptDrops(True)
 
         self.ui = WindowLayout(self, settings)
@@ -88,6 +87,32 @@ class MainWindow(QMainWindow):
 
         self._connect()
         ui.restore_state(self)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Texts made here or by the helpers that are not widgets (actions, layout); the
+        widgets retranslate themselves on the same ``LanguageChange``."""
+        self.commands.retranslate()
+        self.ui.retranslate()
+        self._set_title()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self.models.retranslate()
+            self.analyser.retranslate()
+        super().changeEvent(event)
+
+    def set_language(self, language: str) -> None:
+        """Switch the whole app to ``language`` ("en", "zh_CN") now, and remember it."""
+        self.settings.language = apply_language(language)
+        self.commands.check_language(self.settings.language)
+
+    def _set_title(self) -> None:
+        title = self.tr("WBS Screen")
+        if self._photo_name is not None:
+            title = self.tr("{photo} - {app}").format(photo=self._photo_name, app=title)
+        self.setWindowTitle(printable(title))
 
     def _connect(self) -> None:
         ui, commands = self.ui, self.commands
@@ -116,6 +141,8 @@ class MainWindow(QMainWindow):
         ):
             action.triggered.connect(slot)
 
+        for language, action in commands.language_actions.items():
+            action.triggered.connect(lambda _checked=False, code=language: self.set_language(code))
         ui.model_picker.model_chosen.connect(models.choose_model)
         ui.model_picker.add_requested.connect(models.ask_add_model)
         ui.model_picker.device_chosen.connect(models.choose_device)
@@ -152,12 +179,14 @@ class MainWindow(QMainWindow):
         self.analyser.clear()
         self.ui.message_bar.dismiss()
         self.commands.reanalyse_action.setEnabled(False)
-        self.setWindowTitle(APP_TITLE)
+        self._photo_name = None
+        self._set_title()
 
     def _on_photo_shown(self, photo: LoadedPhoto) -> None:
         self.ui.case_panel.set_photo_date(photo.taken)
         self.commands.reanalyse_action.setEnabled(True)
-        self.setWindowTitle(printable(f"{photo.name} - {APP_TITLE}"))
+        self._photo_name = photo.name
+        self._set_title()
 
     def _show_error(self, text: str) -> None:
         self.ui.show_error(text)
@@ -266,9 +295,11 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         QMessageBox.about(
             self,
-            "About WBS Screen",
-            f"<b>WBS Screen {__version__}</b><p>Offline screening aid for a Williams-Beuren "
-            "syndrome facial gestalt. Research and decision support only: it does not "
-            "diagnose.</p><p>Photos stay on this computer and in memory; nothing is sent "
-            "anywhere.</p>",
+            self.tr("About WBS Screen"),
+            self.tr(
+                "<b>WBS Screen {version}</b><p>Offline screening aid for a Williams-Beuren "
+                "syndrome facial gestalt. Research and decision support only: it does not "
+                "diagnose.</p><p>Photos stay on this computer and in memory; nothing is sent "
+                "anywhere.</p>"
+            ).format(version=__version__),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QWidget
 
 from wbs_desktop.gui.plain_text import PlainLabel
@@ -24,7 +24,7 @@ class MessageBar(QFrame):
         close = QToolButton()
         close.setText("✕")
         close.setAutoRaise(True)
-        close.setToolTip("Dismiss (Esc)")
+        self._close = close
         close.clicked.connect(self.dismiss)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
@@ -32,6 +32,15 @@ class MessageBar(QFrame):
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.setObjectName("messageBar")
         self.hide()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self._close.setToolTip(self.tr("Dismiss (Esc)"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def show_message(self, text: str, level: str = "error") -> None:
         fill, edge, ink = _STYLES.get(level, _STYLES["info"])

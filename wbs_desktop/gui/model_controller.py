@@ -49,10 +49,10 @@ class ModelController(WindowController):
     def load_model(self, path: str | None, expected_sha256: str = "") -> None:
         self._token += 1
         self.loading = True
-        self._ui.set_status("Loading model…")
+        self._ui.set_status(self.tr("Loading model…"))
         if self.bundle is None:  # and so no result on screen either
             self._ui.result_panel.show_status(
-                "Loading the model… a photo opened now is analysed as soon as it is ready."
+                self.tr("Loading the model… a photo opened now is analysed as soon as it is ready.")
             )
         worker = ModelLoader(path, expected_sha256 or None, self.device)
         worker.progress.connect(lambda _d, _t, text: self._ui.set_status(text))
@@ -73,22 +73,33 @@ class ModelController(WindowController):
         self._ui.model_picker.set_models(ready.installed, self._settings.added_models, model_path)
         self._ui.model_picker.set_devices(ready.devices, self.device)
         self._ui.result_panel.set_model(ready.summary, self.bundle.card)
-        self._ui.set_status(f"Model ready: {self.bundle.name}")
+        self._ui.set_status(self.tr("Model ready: {name}").format(name=self.bundle.name))
         self.ready.emit(ready)
 
     def _on_error(self, token: int, error: Exception) -> None:
         if token != self._token:
             return
         self.loading = False
-        self.failed.emit(f"The model could not be used. {error_text(error)}")
-        self._ui.set_status("Model refused" if self.bundle is not None else "No model loaded")
+        self.failed.emit(
+            self.tr("The model could not be used. {error}").format(error=error_text(error))
+        )
+        self._ui.set_status(
+            self.tr("Model refused") if self.bundle is not None else self.tr("No model loaded")
+        )
         if self.bundle is None:
             self._ui.result_panel.show_failure(
-                "No model is loaded: choose one in the Model list or add a model file."
+                self.tr("No model is loaded: choose one in the Model list or add a model file.")
             )
             self._list_models_without_bundle()
         else:
             self._ui.model_picker.set_current(str(self.bundle.path))
+
+    def retranslate(self) -> None:
+        """The model section in the current language (its lines come from the core)."""
+        if self.bundle is not None:
+            from wbs_desktop.core.pipeline.analysis import model_summary
+
+            self._ui.result_panel.set_model(model_summary(self.bundle), self.bundle.card)
 
     def _list_models_without_bundle(self) -> None:
         try:
@@ -113,16 +124,16 @@ class ModelController(WindowController):
     def ask_add_model(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self._window,
-            "Add a model file",
+            self.tr("Add a model file"),
             self._settings.last_folder,
-            "Model bundles (*.safetensors)",
+            self.tr("Model bundles (*.safetensors)"),
         )
         if path:
             self.add_model_file(path)
 
     def add_model_file(self, path: str) -> None:
         """Load a bundle file; one without a checksum needs the user to confirm its hash."""
-        self._ui.set_status("Checking the model file…")
+        self._ui.set_status(self.tr("Checking the model file…"))
         worker = HashWorker(path)
         worker.succeeded.connect(partial(self._on_hash, path))
         worker.error.connect(lambda error: self.failed.emit(error_text(error)))
@@ -138,18 +149,20 @@ class ModelController(WindowController):
         self._ui.set_status("")
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Confirm the model file",
-            f"The model file {printable(os.path.basename(path))} has no checksum "
-            "file, so WBS Screen cannot tell whether it is the file its provider "
-            "made.",
+            self.tr("Confirm the model file"),
+            self.tr(
+                "The model file {value} has no checksum file, so WBS Screen cannot "
+                "tell whether it is the file its provider made."
+            ).format(value=printable(os.path.basename(path))),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self._window,
         )
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText(
-            f"Its SHA-256 is:\n\n{sha256}\n\nCompare it with the checksum "
-            "the model's provider published. Use this model only if they "
-            "match. Load it?"
+            self.tr(
+                "Its SHA-256 is:\n\n{sha256}\n\nCompare it with the checksum the model's "
+                "provider published. Use this model only if they match. Load it?"
+            ).format(sha256=sha256)
         )
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -159,7 +172,7 @@ class ModelController(WindowController):
             if button == QMessageBox.StandardButton.Yes:
                 self.load_model(path, sha256)
             else:
-                self._ui.set_status("Model not added.")
+                self._ui.set_status(self.tr("Model not added."))
 
         box.finished.connect(answered)
         self.hash_box = box

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from wbs_desktop.core.files import printable
@@ -35,31 +35,41 @@ class ModelPicker(QWidget):
         self.models.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.models.setToolTip("Model bundle used for the analysis")
-        self.models.addItem("Loading model…")
+        self.models.addItem(self.tr("Loading model…"))
         self.models.setEnabled(False)
         self.devices = QComboBox()
-        self.devices.setToolTip("Where the networks run")
         for name in ("auto", "cpu"):
             self.devices.addItem(DEVICE_LABELS[name], name)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 0, 6, 0)
-        model_label = QLabel("Model")
-        model_label.setBuddy(self.models)
-        device_label = QLabel("Device")
-        device_label.setBuddy(self.devices)
-        layout.addWidget(model_label)
+        self.model_label = QLabel()
+        self.model_label.setBuddy(self.models)
+        self.device_label = QLabel()
+        self.device_label.setBuddy(self.devices)
+        layout.addWidget(self.model_label)
         layout.addWidget(self.models)
         layout.addSpacing(10)
-        layout.addWidget(device_label)
+        layout.addWidget(self.device_label)
         layout.addWidget(self.devices)
         self._current_path = ""
+        self.retranslate()
         self.models.activated.connect(self._on_model_activated)
         self.devices.activated.connect(
             lambda index: self.device_chosen.emit(self.devices.itemData(index))
         )
 
     # --- models
+    def retranslate(self) -> None:
+        self.models.setToolTip(self.tr("Model bundle used for the analysis"))
+        self.devices.setToolTip(self.tr("Where the networks run"))
+        self.model_label.setText(self.tr("Model"))
+        self.device_label.setText(self.tr("Device"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
     def set_models(
         self, installed: Iterable[BundleEntry], added: Mapping[str, str], current_path: str
     ) -> None:
@@ -68,7 +78,7 @@ class ModelPicker(QWidget):
         self.models.clear()
         seen: list[str] = []
         for entry in installed:
-            label = printable(entry.name) + (" (default)" if entry.default else "")
+            label = printable(entry.name) + (self.tr(" (default)") if entry.default else "")
             self.models.addItem(label, (str(entry.path), ""))
             self.models.setItemData(
                 self.models.count() - 1,
@@ -79,7 +89,10 @@ class ModelPicker(QWidget):
         for path, sha in added.items():
             if any(same_file(path, other) for other in seen):
                 continue
-            self.models.addItem(f"{printable(os.path.basename(path))} (added)", (path, sha))
+            self.models.addItem(
+                self.tr("{value} (added)").format(value=printable(os.path.basename(path))),
+                (path, sha),
+            )
             seen.append(path)
         if current_path and not any(same_file(current_path, p) for p in seen):
             self.models.addItem(printable(os.path.basename(current_path)), (current_path, ""))

@@ -19,7 +19,7 @@ from wbs_desktop.gui.controller import WindowController, WindowParts
 from wbs_desktop.gui.model_controller import ModelController
 from wbs_desktop.gui.plain_text import menu_text, tooltip
 
-PHOTO_FILTER = "Photos (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ");;All files (*)"
+PATTERNS = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
 
 
 def local_files(mime: QMimeData) -> list[str]:
@@ -46,7 +46,10 @@ class PhotoController(WindowController):
 
     def ask_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self._window, "Open a photo", self._settings.last_folder, PHOTO_FILTER
+            self._window,
+            self.tr("Open a photo"),
+            self._settings.last_folder,
+            self.tr("Photos ({patterns});;All files (*)").format(patterns=PATTERNS),
         )
         if path:
             self.open_path(path)
@@ -70,7 +73,7 @@ class PhotoController(WindowController):
             action.triggered.connect(partial(self._open_recent, path))
         if files:
             menu.addSeparator()
-            menu.addAction("Clear list", self._clear_recent)
+            menu.addAction(self.tr("Clear list"), self._clear_recent)
         menu.setEnabled(bool(files))
 
     def forget(self, path: str) -> None:
@@ -82,8 +85,10 @@ class PhotoController(WindowController):
         if not os.path.isfile(path):
             self.forget(path)
             self.failed.emit(
-                f"The photo {os.path.basename(path)} is no longer there "
-                f"({os.path.dirname(path)}); it was removed from the recent list."
+                self.tr(
+                    "The photo {path} is no longer there ({path2}); it was removed from "
+                    "the recent list."
+                ).format(path=os.path.basename(path), path2=os.path.dirname(path))
             )
             return
         self.open_path(path)
@@ -109,15 +114,17 @@ class PhotoController(WindowController):
                 return True
             photos = [f for f in files if not os.path.isdir(f)]
             if not photos:
-                self.failed.emit("Drop a photo file, or a single folder to screen it.")
+                self.failed.emit(self.tr("Drop a photo file, or a single folder to screen it."))
                 return False
             self.open_path(photos[0])
             if len(photos) > 1:
                 QTimer.singleShot(
                     0,
                     lambda: self._ui.message_bar.show_message(
-                        f"{len(photos)} files were dropped; only {os.path.basename(photos[0])} "
-                        "was opened. To screen several photos, use Screen a folder (Ctrl+B).",
+                        self.tr(
+                            "{photos} files were dropped; only {value} was opened. To screen "
+                            "several photos, use Screen a folder (Ctrl+B)."
+                        ).format(photos=len(photos), value=os.path.basename(photos[0])),
                         "info",
                     ),
                 )
@@ -125,7 +132,7 @@ class PhotoController(WindowController):
         if mime.hasImage():
             image = mime.imageData()
             if isinstance(image, QImage) and not image.isNull():
-                self._analyser.read_photo(image, "Pasted picture")
+                self._analyser.read_photo(image, self.tr("Pasted picture"))
                 return True
         return False
 
@@ -135,7 +142,7 @@ class PhotoController(WindowController):
         if mime is not None and mime.hasImage():
             image = clipboard.image()
             if not image.isNull():
-                self._analyser.read_photo(image, "Pasted picture")
+                self._analyser.read_photo(image, self.tr("Pasted picture"))
                 return
         if mime is not None and self.open_mime(mime):
             return
@@ -144,7 +151,9 @@ class PhotoController(WindowController):
             self.open_path(text)
             return
         self.failed.emit(
-            "The clipboard holds no picture: copy a photo (or a photo file) first, then paste."
+            self.tr(
+                "The clipboard holds no picture: copy a photo (or a photo file) first, then paste."
+            )
         )
 
     # ---------------------------------------------------------------- camera and batch
@@ -154,7 +163,9 @@ class PhotoController(WindowController):
 
     def open_camera(self, source: int | str = 0) -> CameraDialog:
         dialog = CameraDialog(self._window, source)
-        dialog.captured.connect(lambda frame: self._analyser.read_photo(frame, "Camera capture"))
+        dialog.captured.connect(
+            lambda frame: self._analyser.read_photo(frame, self.tr("Camera capture"))
+        )
         dialog.finished.connect(lambda _result: setattr(self, "camera_dialog", None))
         self.camera_dialog = dialog
         dialog.open()
@@ -163,14 +174,14 @@ class PhotoController(WindowController):
 
     def ask_batch(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self._window, "Screen a folder of photos", self._settings.last_folder
+            self._window, self.tr("Screen a folder of photos"), self._settings.last_folder
         )
         if folder:
             self.open_batch(folder)
 
     def open_batch(self, folder: str) -> BatchDialog | None:
         if self._models.bundle is None:
-            self.failed.emit("The model is not loaded yet; try again in a moment.")
+            self.failed.emit(self.tr("The model is not loaded yet; try again in a moment."))
             return None
         self._settings.last_folder = folder
         dialog = BatchDialog(folder, self._models.bundle, self._models.device, self._window)

@@ -9,7 +9,7 @@ import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -37,8 +37,9 @@ if TYPE_CHECKING:  # for annotations only: the GUI imports torch lazily
 _SECTION_STYLE = "color: #1f5f99; font-weight: 600; letter-spacing: 0.5px;"
 
 
-def _section(title: str) -> QLabel:
-    label = QLabel(title.upper())
+def _section() -> QLabel:
+    """A section title's label; its text is set (upper case) by ``retranslate``."""
+    label = QLabel()
     label.setStyleSheet(
         _SECTION_STYLE + " padding-top: 10px; border-bottom: 1px solid #c9d1db;"
         " padding-bottom: 3px;"
@@ -59,26 +60,46 @@ def _wrapped(text: str = "", style: str = "", *, plain: bool = False) -> QLabel:
 
 def model_summary_html(model: Mapping[str, Any], card: Mapping[str, Any] | None) -> str:
     rows = [
-        ("Model", model.get("name", "?")),
-        ("Network", f"{model.get('architecture', '?')} x {model.get('networks', '?')}"),
+        (QCoreApplication.translate("ResultPanel", "Model"), model.get("name", "?")),
+        (
+            QCoreApplication.translate("ResultPanel", "Network"),
+            f"{model.get('architecture', '?')} x {model.get('networks', '?')}",
+        ),
     ]
     if card:
         data = card.get("training_data", {})
         subjects = ", ".join(f"{g} {n}" for g, n in (data.get("subjects") or {}).items())
-        kind = "synthetic" if data.get("synthetic") else "real"
+        photos = (
+            QCoreApplication.translate("ResultPanel", "synthetic photos")
+            if data.get("synthetic")
+            else QCoreApplication.translate("ResultPanel", "real photos")
+        )
         rows.append(
             (
-                "Trained on",
-                f"{kind} photos" + (f" ({subjects})" if subjects else "")
+                QCoreApplication.translate("ResultPanel", "Trained on"),
+                photos + (f" ({subjects})" if subjects else "")
                 if card.get("status") == "trained"
-                else "not trained",
+                else QCoreApplication.translate("ResultPanel", "not trained"),
             )
         )
         rows.append(
-            ("Threshold", f"{human_number(card['threshold'])} ({card.get('threshold_rule')})")
+            (
+                QCoreApplication.translate("ResultPanel", "Threshold"),
+                f"{human_number(card['threshold'])} ({card.get('threshold_rule')})",
+            )
         )
-        rows.append(("Operating point", operating_point_summary(card)))
-        rows.append(("Cross-validation", validation_summary(card)))
+        rows.append(
+            (
+                QCoreApplication.translate("ResultPanel", "Operating point"),
+                operating_point_summary(card),
+            )
+        )
+        rows.append(
+            (
+                QCoreApplication.translate("ResultPanel", "Cross-validation"),
+                validation_summary(card),
+            )
+        )
     rows.append(("SHA-256", f"{str(model.get('sha256', ''))[:16]}…"))
     cells = "".join(
         f"<tr><td style='color:#5b6675;padding-right:10px'>{html.escape(k)}</td>"
@@ -117,7 +138,6 @@ class ResultPanel(QScrollArea):
             style="background: #fdecea; border: 1px solid #b3261e; "
             "border-radius: 4px; color: #8c1d18; padding: 8px;"
         )
-        self.banner.setAccessibleName("Model provenance warning")
         self.banner.hide()
         self.status = _wrapped(style="color: #5b6675; font-size: 11pt; padding: 6px 0;", plain=True)
         self.headline = _wrapped()
@@ -127,19 +147,17 @@ class ResultPanel(QScrollArea):
         self.headline.setFont(font)
         self.gauge = ScoreGauge()
         self.score_line = _wrapped(style="color: #1d2733;")
-        self.regions_title = _section("Where the heat fell")
+        self.regions_title = _section()
         self.regions = RegionChart()
-        self.warnings_title = _section("Photo quality")
+        self.warnings_title = _section()
         self.warnings = _wrapped()
-        self.model_title = _section("Model")
+        self.model_title = _section()
         self.model = _wrapped()
         self.model.setTextFormat(Qt.TextFormat.RichText)
-        self.card_button = QPushButton("Model card…")
-        self.card_button.setToolTip("The model's full card (Ctrl+I)")
+        self.card_button = QPushButton()
         self.card_button.clicked.connect(self.model_card_requested)
         self.card_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-        self.use_button = QPushButton("Intended use")
-        self.use_button.setToolTip("What WBS Screen is for, and what not (F1)")
+        self.use_button = QPushButton()
         self.use_button.clicked.connect(self.intended_use_requested)
         self.use_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         buttons = QHBoxLayout()
@@ -147,11 +165,7 @@ class ResultPanel(QScrollArea):
         buttons.addWidget(self.card_button)
         buttons.addWidget(self.use_button)
         buttons.addStretch(1)
-        self.use_note = _wrapped(
-            "A research and decision-support aid: it does not diagnose WBS, and a low score "
-            "does not rule it out. Confirm with a genetic test.",
-            "color: #5b6675; padding-top: 8px; font-size: 9pt;",
-        )
+        self.use_note = _wrapped(style="color: #5b6675; padding-top: 8px; font-size: 9pt;")
 
         self._result_parts = (
             self.headline,
@@ -168,7 +182,41 @@ class ResultPanel(QScrollArea):
         layout.addWidget(self.use_note)
         layout.addStretch(1)
         self.setWidget(body)
-        self.show_status("Open a photo to begin.")
+        self.retranslate()
+        self.show_status(QCoreApplication.translate("ResultPanel", "Open a photo to begin."))
+
+    def retranslate(self) -> None:
+        """The panel's fixed texts; what it shows of a result is redrawn by its owner."""
+        self.banner.setAccessibleName(
+            QCoreApplication.translate("ResultPanel", "Model provenance warning")
+        )
+        self.regions_title.setText(
+            QCoreApplication.translate("ResultPanel", "Where the heat fell").upper()
+        )
+        self.warnings_title.setText(
+            QCoreApplication.translate("ResultPanel", "Photo quality").upper()
+        )
+        self.model_title.setText(QCoreApplication.translate("ResultPanel", "Model").upper())
+        self.card_button.setText(QCoreApplication.translate("ResultPanel", "Model card…"))
+        self.card_button.setToolTip(
+            QCoreApplication.translate("ResultPanel", "The model's full card (Ctrl+I)")
+        )
+        self.use_button.setText(QCoreApplication.translate("ResultPanel", "Intended use"))
+        self.use_button.setToolTip(
+            QCoreApplication.translate("ResultPanel", "What WBS Screen is for, and what not (F1)")
+        )
+        self.use_note.setText(
+            QCoreApplication.translate(
+                "ResultPanel",
+                "A research and decision-support aid: it does not diagnose WBS, and a low "
+                "score does not rule it out. Confirm with a genetic test.",
+            )
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # --- states
     def _show_result_parts(self, visible: bool) -> None:
@@ -194,8 +242,10 @@ class ResultPanel(QScrollArea):
         self.model.setText(model_summary_html(model, card))
         note = model.get("provenance_note") or ""
         self.banner.setText(
-            f"<b>{html.escape(provenance_banner(note))}</b> Scores from this "
-            "model are not clinically meaningful."
+            QCoreApplication.translate(
+                "ResultPanel",
+                "<b>{banner}</b> Scores from this model are not clinically meaningful.",
+            ).format(banner=html.escape(provenance_banner(note)))
             if note
             else ""
         )
@@ -213,14 +263,21 @@ class ResultPanel(QScrollArea):
         )
         networks = len(result.network_scores)
         spread = (
-            f"SD {human_number(result.score_std)} across its {networks} networks"
+            QCoreApplication.translate(
+                "ResultPanel", "SD {sd} across its {networks} networks"
+            ).format(sd=human_number(result.score_std), networks=networks)
             if networks > 1
-            else "one network, so no spread"
+            else QCoreApplication.translate("ResultPanel", "one network, so no spread")
         )
         self.score_line.setText(
-            f"Score <b>{human_number(result.score)}</b> &nbsp;·&nbsp; "
-            f"threshold {human_number(result.threshold)} &nbsp;·&nbsp; "
-            f"{spread}"
+            QCoreApplication.translate(
+                "ResultPanel",
+                "Score <b>{score}</b> &nbsp;·&nbsp; threshold {threshold} &nbsp;·&nbsp; {spread}",
+            ).format(
+                score=human_number(result.score),
+                threshold=human_number(result.threshold),
+                spread=spread,
+            )
         )
         self.regions.set_shares(result.regions)
         if result.warnings:
@@ -229,7 +286,11 @@ class ResultPanel(QScrollArea):
             )
             self.warnings.setText(f"<ul style='margin-left:-20px; color:#7a4b00'>{items}</ul>")
         else:
-            self.warnings.setText("No quality warnings: frontal, sharp and well exposed.")
+            self.warnings.setText(
+                QCoreApplication.translate(
+                    "ResultPanel", "No quality warnings: frontal, sharp and well exposed."
+                )
+            )
         self._show_result_parts(True)
 
     # --- for tests and accessibility

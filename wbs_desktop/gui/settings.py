@@ -75,6 +75,7 @@ class Settings:
     crop_report_to_face = _Stored("report/crop_to_face", False, bool)
     device = _Stored("model/device", "auto", str)
     model_path = _Stored("model/path", "", str)  # the model chosen last ("" for the default)
+    language = _Stored("view/language", "", str)  # "en" or "zh_CN"; "" follows the system
 
     @property
     def added_models(self) -> dict[str, str]:

@@ -7,7 +7,7 @@ the landmark toggle only change painter settings, never pixels.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -184,7 +184,15 @@ class ColorBar(QWidget):
         self.colormap = ""
         self.setFixedWidth(62)
         self.setMinimumHeight(90)
-        self.setToolTip("Heat legend: how strongly each area pushed the score up")
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setToolTip(self.tr("Heat legend: how strongly each area pushed the score up"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def set_colormap(self, name: str) -> None:
         from wbs_desktop.gui.qimage import colormap_strip
@@ -206,6 +214,10 @@ class ColorBar(QWidget):
         painter.setPen(QPen(FRAME, 1))
         painter.drawRect(bar)
         painter.setPen(PLACEHOLDER_INK)
-        painter.drawText(QPointF(2, metrics.ascent() + 1), "Heat")
-        painter.drawText(QPointF(bar.right() + 5, bar.top() + metrics.ascent() / 2), "high")
-        painter.drawText(QPointF(bar.right() + 5, bar.bottom() + metrics.ascent() / 2 - 2), "low")
+        painter.drawText(QPointF(2, metrics.ascent() + 1), self.tr("Heat"))
+        painter.drawText(
+            QPointF(bar.right() + 5, bar.top() + metrics.ascent() / 2), self.tr("high")
+        )
+        painter.drawText(
+            QPointF(bar.right() + 5, bar.bottom() + metrics.ascent() / 2 - 2), self.tr("low")
+        )

@@ -7,13 +7,20 @@ shortcut works even with the menu bar hidden.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QSizePolicy, QStyle, QToolBar, QWidget
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QStyle, QToolBar, QWidget
 
+from wbs_desktop.core.i18n import LANGUAGE_NAMES
+from wbs_desktop.gui.language import QT_TRANSLATE_NOOP
 from wbs_desktop.gui.model_picker import ModelPicker
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
+_CONTEXT = "WindowActions"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_CONTEXT, text)
 
 
 class WindowActions:
@@ -21,65 +28,96 @@ class WindowActions:
 
     def __init__(self, window: QMainWindow, model_picker: ModelPicker) -> None:
         self._window = window
+        self._texts: list[tuple[QAction | QMenu | QToolBar, str, str]] = []
         sp = QStyle.StandardPixmap
         keys = QKeySequence.StandardKey
         self.new_case_action = self._action(
-            "&New case", keys.New, "Clear the photo, its result and the case details"
+            QT_TRANSLATE_NOOP("WindowActions", "&New case"),
+            keys.New,
+            QT_TRANSLATE_NOOP("WindowActions", "Clear the photo, its result and the case details"),
         )
         self.open_action = self._action(
-            "&Open photo…", keys.Open, "Open a photo file", sp.SP_DialogOpenButton
+            QT_TRANSLATE_NOOP("WindowActions", "&Open photo…"),
+            keys.Open,
+            QT_TRANSLATE_NOOP("WindowActions", "Open a photo file"),
+            sp.SP_DialogOpenButton,
         )
         self.paste_action = self._action(
-            "&Paste photo",
+            QT_TRANSLATE_NOOP("WindowActions", "&Paste photo"),
             keys.Paste,
-            "Analyse the picture on the clipboard",
+            QT_TRANSLATE_NOOP("WindowActions", "Analyse the picture on the clipboard"),
             sp.SP_FileDialogContentsView,
         )
         self.camera_action = self._action(
-            "&Camera…", "Ctrl+K", "Capture a photo with a camera", sp.SP_ComputerIcon
+            QT_TRANSLATE_NOOP("WindowActions", "&Camera…"),
+            "Ctrl+K",
+            QT_TRANSLATE_NOOP("WindowActions", "Capture a photo with a camera"),
+            sp.SP_ComputerIcon,
         )
         self.batch_action = self._action(
-            "Screen a &folder…", "Ctrl+B", "Screen every photo in a folder", sp.SP_DirOpenIcon
+            QT_TRANSLATE_NOOP("WindowActions", "Screen a &folder…"),
+            "Ctrl+B",
+            QT_TRANSLATE_NOOP("WindowActions", "Screen every photo in a folder"),
+            sp.SP_DirOpenIcon,
         )
         self.report_action = self._action(
-            "&Save report…",
+            QT_TRANSLATE_NOOP("WindowActions", "&Save report…"),
             keys.Save,
-            "Save a PDF or PNG report of this result",
+            QT_TRANSLATE_NOOP("WindowActions", "Save a PDF or PNG report of this result"),
             sp.SP_DialogSaveButton,
         )
         self.crop_action = self._action(
-            "Crop report photo to the &face",
+            QT_TRANSLATE_NOOP("WindowActions", "Crop report photo to the &face"),
             None,
-            "Reports show only the face, not the whole photo",
+            QT_TRANSLATE_NOOP("WindowActions", "Reports show only the face, not the whole photo"),
             checkable=True,
         )
         self.reanalyse_action = self._action(
-            "&Analyse again", "F5", "Analyse the photo again", sp.SP_BrowserReload
+            QT_TRANSLATE_NOOP("WindowActions", "&Analyse again"),
+            "F5",
+            QT_TRANSLATE_NOOP("WindowActions", "Analyse the photo again"),
+            sp.SP_BrowserReload,
         )
-        self.quit_action = self._action("&Quit", keys.Quit)
+        self.quit_action = self._action(QT_TRANSLATE_NOOP("WindowActions", "&Quit"), keys.Quit)
         self.landmarks_action = self._action(
-            "&Landmarks", "Ctrl+L", "Show the face box and landmarks"
+            QT_TRANSLATE_NOOP("WindowActions", "&Landmarks"),
+            "Ctrl+L",
+            QT_TRANSLATE_NOOP("WindowActions", "Show the face box and landmarks"),
         )
         self.heat_action = self._action(
-            "&Heatmap on photo", "Ctrl+H", "Show the heatmap over the photo"
+            QT_TRANSLATE_NOOP("WindowActions", "&Heatmap on photo"),
+            "Ctrl+H",
+            QT_TRANSLATE_NOOP("WindowActions", "Show the heatmap over the photo"),
         )
-        self.more_opacity = self._action("More opaque heatmap", "Ctrl+]")
-        self.less_opacity = self._action("More transparent heatmap", "Ctrl+[")
-        self.next_colormap = self._action("Next colour &map", "Ctrl+M")
+        self.more_opacity = self._action(
+            QT_TRANSLATE_NOOP("WindowActions", "More opaque heatmap"), "Ctrl+]"
+        )
+        self.less_opacity = self._action(
+            QT_TRANSLATE_NOOP("WindowActions", "More transparent heatmap"), "Ctrl+["
+        )
+        self.next_colormap = self._action(
+            QT_TRANSLATE_NOOP("WindowActions", "Next colour &map"), "Ctrl+M"
+        )
         self.add_model_action = self._action(
-            "&Add model file…", "Ctrl+Shift+M", "Use a model bundle file"
+            QT_TRANSLATE_NOOP("WindowActions", "&Add model file…"),
+            "Ctrl+Shift+M",
+            QT_TRANSLATE_NOOP("WindowActions", "Use a model bundle file"),
         )
         self.card_action = self._action(
-            "Model &card", "Ctrl+I", "The model's card: data, validation, threshold"
+            QT_TRANSLATE_NOOP("WindowActions", "Model &card"),
+            "Ctrl+I",
+            QT_TRANSLATE_NOOP("WindowActions", "The model's card: data, validation, threshold"),
         )
         self.use_action = self._action(
-            "&Intended use",
+            QT_TRANSLATE_NOOP("WindowActions", "&Intended use"),
             keys.HelpContents,
-            "What WBS Screen is for, and what not",
+            QT_TRANSLATE_NOOP("WindowActions", "What WBS Screen is for, and what not"),
             sp.SP_MessageBoxInformation,
         )
-        self.about_action = self._action("&About WBS Screen")
-        self.dismiss_action = self._action("Dismiss message", "Esc")
+        self.about_action = self._action(QT_TRANSLATE_NOOP("WindowActions", "&About WBS Screen"))
+        self.dismiss_action = self._action(
+            QT_TRANSLATE_NOOP("WindowActions", "Dismiss message"), "Esc"
+        )
         # Enabled once there is something to act on: a result, a photo, a model.
         for action in (
             self.report_action,
@@ -90,11 +128,13 @@ class WindowActions:
             action.setEnabled(False)
 
         menu = window.menuBar()
-        file_menu = menu.addMenu("&File")
+        file_menu = self._menu(menu.addMenu(""), QT_TRANSLATE_NOOP("WindowActions", "&File"))
         file_menu.addAction(self.new_case_action)
         file_menu.addSeparator()
         file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu = self._menu(
+            file_menu.addMenu(""), QT_TRANSLATE_NOOP("WindowActions", "Open &recent")
+        )
         file_menu.addAction(self.paste_action)
         file_menu.addAction(self.camera_action)
         file_menu.addSeparator()
@@ -104,7 +144,9 @@ class WindowActions:
         file_menu.addAction(self.crop_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        view_menu = self.view_menu = menu.addMenu("&View")
+        view_menu = self.view_menu = self._menu(
+            menu.addMenu(""), QT_TRANSLATE_NOOP("WindowActions", "&View")
+        )
         for action in (
             self.landmarks_action,
             self.heat_action,
@@ -114,14 +156,26 @@ class WindowActions:
             self.reanalyse_action,
         ):
             view_menu.addAction(action)
-        model_menu = menu.addMenu("&Model")
+        # Each language under its own name, in its own script: not translated.
+        language_menu = self._menu(
+            view_menu.addMenu(""), QT_TRANSLATE_NOOP("WindowActions", "&Language")
+        )
+        group = QActionGroup(window)
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in LANGUAGE_NAMES.items():
+            action = QAction(name, window, checkable=True)
+            group.addAction(action)
+            language_menu.addAction(action)
+            self.language_actions[code] = action
+        model_menu = self._menu(menu.addMenu(""), QT_TRANSLATE_NOOP("WindowActions", "&Model"))
         model_menu.addAction(self.card_action)
         model_menu.addAction(self.add_model_action)
-        help_menu = menu.addMenu("&Help")
+        help_menu = self._menu(menu.addMenu(""), QT_TRANSLATE_NOOP("WindowActions", "&Help"))
         help_menu.addAction(self.use_action)
         help_menu.addAction(self.about_action)
 
-        toolbar = QToolBar("Main")
+        toolbar = QToolBar()
+        self._texts.append((toolbar, QT_TRANSLATE_NOOP("WindowActions", "Main"), ""))
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -138,6 +192,31 @@ class WindowActions:
         toolbar.addAction(self.use_action)
         window.addToolBar(toolbar)
 
+    def _menu(self, menu: QMenu, title: str) -> QMenu:
+        self._texts.append((menu, title, ""))
+        return menu
+
+    def retranslate(self) -> None:
+        """Every action's text and tips, menu title and the toolbar's name, in the current
+        language (the tip ends with the shortcut, as the platform writes it)."""
+        for item, text, tip in self._texts:
+            if isinstance(item, QMenu):
+                item.setTitle(_tr(text))
+            elif isinstance(item, QToolBar):
+                item.setWindowTitle(_tr(text))
+            else:
+                shown = _tr(text)
+                hint = _tr(tip) if tip else shown.replace("…", "")
+                keys = item.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                item.setText(shown)
+                item.setToolTip(hint + (f" ({keys})" if keys else ""))
+                item.setStatusTip(hint)
+
+    def check_language(self, language: str) -> None:
+        """Tick the language in use in View > Language."""
+        if language in self.language_actions:
+            self.language_actions[language].setChecked(True)
+
     def _action(
         self,
         text: str,
@@ -146,16 +225,12 @@ class WindowActions:
         icon: QStyle.StandardPixmap | None = None,
         checkable: bool = False,
     ) -> QAction:
-        action = QAction(text, self._window)
+        action = QAction(self._window)
         if icon is not None:
             action.setIcon(self._window.style().standardIcon(icon))
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        shortcut_text = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(
-            f"{tip or text.replace('…', '')}" + (f" ({shortcut_text})" if shortcut_text else "")
-        )
-        action.setStatusTip(tip or text.replace("…", ""))
         action.setCheckable(checkable)
+        self._texts.append((action, text, tip))
         self._window.addAction(action)
         return action

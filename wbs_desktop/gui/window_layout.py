@@ -8,7 +8,7 @@ are remembered as they change; the window's size and splitters are restored and 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,12 +35,6 @@ from wbs_desktop.gui.settings import Settings
 from wbs_desktop.gui.views import ColorBar, ImageCanvas
 from wbs_desktop.gui.workers import Analysis
 
-COLORMAP_LABELS = {"cividis": "cividis (colour-blind safe)"}
-PLACEHOLDER = (
-    "Open a photo (Ctrl+O), drop one here, paste one (Ctrl+V) or capture one "
-    "with the camera (Ctrl+K).\n\nA frontal, well-lit photo of one child works best."
-)
-
 
 class WindowLayout:
     """Builds the central area and the status bar of ``window``; keeps the widgets."""
@@ -48,9 +42,9 @@ class WindowLayout:
     def __init__(self, window: QMainWindow, settings: Settings) -> None:
         self._settings = settings
         self.message_bar = MessageBar()
-        self.photo_view = ImageCanvas("Photo", PLACEHOLDER)
-        self.aligned_view = ImageCanvas("Aligned face", "")
-        self.gradcam_view = ImageCanvas("Grad-CAM on the aligned face", "")
+        self.photo_view = ImageCanvas()
+        self.aligned_view = ImageCanvas()
+        self.gradcam_view = ImageCanvas()
         for view in (self.aligned_view, self.gradcam_view):
             view.setMinimumSize(150, 150)
         self.colorbar = ColorBar()
@@ -59,7 +53,7 @@ class WindowLayout:
         self.case_photos = CasePhotos()
         self.patient_banner = PlainLabel()
         self.patient_banner.setStyleSheet("font-weight: bold; padding: 4px 2px;")
-        self.case_dock = QDockWidget("Case", window)
+        self.case_dock = QDockWidget(window)
         self.case_dock.setObjectName("case_dock")
         case_box = QWidget()
         case_layout = QVBoxLayout(case_box)
@@ -70,22 +64,20 @@ class WindowLayout:
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.case_dock)
         self.model_picker = ModelPicker()  # the toolbar holds it (see window_actions)
 
-        self.heat_toggle = QCheckBox("Heatmap on photo")
-        self.heat_toggle.setToolTip("Show the Grad-CAM heatmap over the photo (Ctrl+H)")
-        self.landmark_toggle = QCheckBox("Landmarks")
-        self.landmark_toggle.setToolTip("Show the face box and the 478 landmarks (Ctrl+L)")
+        self.heat_toggle = QCheckBox()
+        self.landmark_toggle = QCheckBox()
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setSingleStep(5)
         self.opacity.setPageStep(10)
         self.opacity.setFixedWidth(140)
-        self.opacity.setToolTip("Heatmap opacity (Ctrl+] / Ctrl+[)")
         self.opacity_value = QLabel()
         self.opacity_value.setMinimumWidth(36)
         self.colormaps = QComboBox()
         for name in COLORMAPS:
-            self.colormaps.addItem(COLORMAP_LABELS.get(name, name), name)
-        self.colormaps.setToolTip("Colour map of the heatmap (Ctrl+M for the next one)")
+            self.colormaps.addItem(name, name)
+        self.opacity_label = QLabel()
+        self.colormap_label = QLabel()
 
         self.image_split = QSplitter(Qt.Orientation.Vertical)
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
@@ -99,7 +91,8 @@ class WindowLayout:
         self.busy.hide()
         window.statusBar().addWidget(self.status_text, 1)
         window.statusBar().addPermanentWidget(self.busy)
-        window.statusBar().addPermanentWidget(QLabel(f"WBS Screen {__version__} · offline"))
+        self.version_label = QLabel()
+        window.statusBar().addPermanentWidget(self.version_label)
 
         # Choices as remembered; their signals are connected after, so nothing fires now.
         self.heat_toggle.setChecked(settings.heat_on_photo)
@@ -123,8 +116,10 @@ class WindowLayout:
         controls.addWidget(self.heat_toggle)
         controls.addWidget(self.landmark_toggle)
         controls.addSpacing(16)
-        for text, widget in (("Opacity", self.opacity), ("Colour map", self.colormaps)):
-            label = QLabel(text)
+        for label, widget in (
+            (self.opacity_label, self.opacity),
+            (self.colormap_label, self.colormaps),
+        ):
             label.setBuddy(widget)
             controls.addWidget(label)
             controls.addWidget(widget)
@@ -158,6 +153,54 @@ class WindowLayout:
         layout.addWidget(self.patient_banner)
         layout.addWidget(self.main_split, 1)
         return central
+
+    def retranslate(self) -> None:
+        """The texts of the widgets built here, in the current language."""
+        self.photo_view.title = QCoreApplication.translate("WindowLayout", "Photo")
+        self.photo_view.placeholder = QCoreApplication.translate(
+            "WindowLayout",
+            "Open a photo (Ctrl+O), drop one here, paste one (Ctrl+V) or capture one "
+            "with the camera (Ctrl+K).\n\nA frontal, well-lit photo of one child works best.",
+        )
+        self.aligned_view.title = QCoreApplication.translate("WindowLayout", "Aligned face")
+        self.gradcam_view.title = QCoreApplication.translate(
+            "WindowLayout", "Grad-CAM on the aligned face"
+        )
+        for view in (self.photo_view, self.aligned_view, self.gradcam_view):
+            view.update()
+        self.case_dock.setWindowTitle(QCoreApplication.translate("WindowLayout", "Case"))
+        self.heat_toggle.setText(QCoreApplication.translate("WindowLayout", "Heatmap on photo"))
+        self.heat_toggle.setToolTip(
+            QCoreApplication.translate(
+                "WindowLayout", "Show the Grad-CAM heatmap over the photo (Ctrl+H)"
+            )
+        )
+        self.landmark_toggle.setText(QCoreApplication.translate("WindowLayout", "Landmarks"))
+        self.landmark_toggle.setToolTip(
+            QCoreApplication.translate(
+                "WindowLayout", "Show the face box and the 478 landmarks (Ctrl+L)"
+            )
+        )
+        self.opacity.setToolTip(
+            QCoreApplication.translate("WindowLayout", "Heatmap opacity (Ctrl+] / Ctrl+[)")
+        )
+        self.opacity_label.setText(QCoreApplication.translate("WindowLayout", "Opacity"))
+        self.colormap_label.setText(QCoreApplication.translate("WindowLayout", "Colour map"))
+        self.colormaps.setItemText(
+            self.colormaps.findData("cividis"),
+            QCoreApplication.translate("WindowLayout", "cividis (colour-blind safe)"),
+        )
+        self.colormaps.setToolTip(
+            QCoreApplication.translate(
+                "WindowLayout", "Colour map of the heatmap (Ctrl+M for the next one)"
+            )
+        )
+        self.version_label.setText(
+            QCoreApplication.translate("WindowLayout", "WBS Screen {version} · offline").format(
+                version=__version__
+            )
+        )
+        self._on_case_changed()
 
     # ------------------------------------------------------------------- window state
 
@@ -249,7 +292,9 @@ class WindowLayout:
         """No photo, no result: what a new case starts from."""
         for view in (self.photo_view, self.aligned_view, self.gradcam_view):
             view.set_image(None)
-        self.result_panel.show_status("Open a photo to analyse it.")
+        self.result_panel.show_status(
+            QCoreApplication.translate("WindowLayout", "Open a photo to analyse it.")
+        )
 
     def clear_result(self) -> None:
         """Back to the bare photo: no heatmap, no face, no aligned views."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from wbs_desktop.core.errors import WBSError
 from wbs_desktop.gui import crash
@@ -22,9 +22,10 @@ def error_text(error: Exception) -> str:
     if isinstance(error, WBSError):
         return str(error)
     crash.report_exception(error)
-    return (
-        "An unexpected error occurred; it was written to the error log. Try again, or "
-        "restart WBS Screen."
+    return QCoreApplication.translate(
+        "WorkerPool",
+        "An unexpected error occurred; it was written to the error log. Try "
+        "again, or restart WBS Screen.",
     )
 
 

@@ -92,18 +92,18 @@ class ModelLoader(Worker):
         self.device = device
 
     def work(self) -> ModelReady:
-        self.progress.emit(0, 3, "Loading PyTorch…")
+        self.progress.emit(0, 3, self.tr("Loading PyTorch…"))
         _limit_threads()
         from wbs_desktop.core.model.bundle import load_model
         from wbs_desktop.core.model.devices import available_devices, resolve_device
         from wbs_desktop.core.model.registry import default_model_path, installed_bundles
         from wbs_desktop.core.pipeline.analysis import model_summary
 
-        self.progress.emit(1, 3, "Loading the face finder…")
+        self.progress.emit(1, 3, self.tr("Loading the face finder…"))
         from wbs_desktop.core.pipeline import landmarks
 
         landmarks.warm_up()
-        self.progress.emit(2, 3, "Checking the model…")
+        self.progress.emit(2, 3, self.tr("Checking the model…"))
         path = Path(self.path) if self.path else default_model_path()
         bundle = load_model(path, expected_sha256=self.expected_sha256)
         devices = available_devices()
@@ -132,14 +132,16 @@ class HashWorker(Worker):
 
         path = Path(self.path)
         if not path.is_file():
-            raise ModelError(f"The model file {path} was not found.")
+            raise ModelError(self.tr("The model file {path} was not found.").format(path=path))
         if has_own_checksum(path):  # a damaged index counts as none: the user is asked
             return None
         try:
             return file_sha256(path)
         except OSError as exc:
             raise ModelError(
-                f"The model file {path.name} could not be read ({exc.strerror or exc})."
+                self.tr("The model file {name} could not be read ({exc}).").format(
+                    name=path.name, exc=exc.strerror or exc
+                )
             ) from exc
 
 
@@ -213,7 +215,7 @@ class Analyser(Worker):
 
         from wbs_desktop.core.pipeline.analysis import analyze
 
-        self.progress.emit(0, 1, "Analysing…")
+        self.progress.emit(0, 1, self.tr("Analysing…"))
         with NETWORK_LOCK:
             result = analyze(self.photo.image, self.bundle, self.device)
         height, width = self.photo.preview.shape[:2]

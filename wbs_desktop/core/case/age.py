@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from wbs_desktop.core.i18n import _, format_date, ngettext
+
 
 @dataclass(frozen=True, order=True)
 class Age:
@@ -17,14 +19,14 @@ class Age:
         return 12 * self.years + self.months
 
     def __str__(self) -> str:
-        def count(n: int, unit: str) -> str:
-            return f"{n} {unit}{'' if n == 1 else 's'}"
-
+        years = ngettext("{n} year", "{n} years", self.years).format(n=self.years)
+        months = ngettext("{n} month", "{n} months", self.months).format(n=self.months)
         if self.years == 0:
-            return count(self.months, "month")
+            return months
         if self.months == 0:
-            return count(self.years, "year")
-        return f"{count(self.years, 'year')} {count(self.months, 'month')}"
+            return years
+        # Translators: an age such as "3 years 2 months".
+        return _("{years} {months}").format(years=years, months=months)
 
 
 def age_at(born: date, on: date) -> Age:
@@ -48,7 +50,9 @@ def date_problem(label: str, value: date, *, today: date | None = None) -> str |
     future, else None."""
     today = today or date.today()
     if value > today:
-        return f"{label} ({value.isoformat()}) is in the future; check it."
+        return _("{label} ({date}) is in the future; check it.").format(
+            label=label, date=format_date(value)
+        )
     return None
 
 
@@ -57,12 +61,11 @@ def capture_date_problem(
 ) -> str | None:
     """A sentence when a photo's date cannot be right: in the future, or before the date of
     birth; else None."""
-    future = date_problem("The photo's date", taken, today=today)
+    future = date_problem(_("The photo's date"), taken, today=today)
     if future:
         return future
     if born is not None and taken < born:
-        return (
-            f"The photo's date ({taken.isoformat()}) is before the date of birth "
-            f"({born.isoformat()}); check both."
-        )
+        return _(
+            "The photo's date ({taken}) is before the date of birth ({born}); check both."
+        ).format(taken=format_date(taken), born=format_date(born))
     return None

@@ -20,6 +20,7 @@ import numpy as np
 
 from wbs_desktop.core.case.age import Age, age_at
 from wbs_desktop.core.errors import WBSError
+from wbs_desktop.core.i18n import _, ngettext
 from wbs_desktop.core.model.scoring import Calibration
 from wbs_desktop.core.pipeline.analysis import decide, similarity_summary
 
@@ -54,8 +55,13 @@ class CaseResult:
 
     @property
     def summary(self) -> str:
-        photos = "photo" if self.total == 1 else "photos"
-        return f"{similarity_summary(self.label)} ({self.used} of {self.total} {photos})"
+        counted = ngettext(
+            "{used} of {total} photo", "{used} of {total} photos", self.total
+        ).format(used=self.used, total=self.total)
+        # Translators: the case summary, e.g. "Facial features similar to WBS: low (2 of 3 photos)".
+        return _("{summary} ({counted})").format(
+            summary=similarity_summary(self.label), counted=counted
+        )
 
 
 def combine(photos: Sequence[CasePhoto], card: Mapping[str, Any]) -> CaseResult:
@@ -67,12 +73,14 @@ def combine(photos: Sequence[CasePhoto], card: Mapping[str, Any]) -> CaseResult:
     used = [p for p in photos if not p.excluded]
     if not used:
         raise CaseError(
-            "Every photo of this case is excluded; include at least one to get a case result."
+            _("Every photo of this case is excluded; include at least one to get a case result.")
         )
     if len({p.model_sha256 for p in used}) > 1:
         raise CaseError(
-            "The photos of this case were analysed with different models; analyse them "
-            "again with one model to combine them."
+            _(
+                "The photos of this case were analysed with different models; analyse them "
+                "again with one model to combine them."
+            )
         )
     logit = float(np.mean([p.logit for p in used]))
     score = float(Calibration.from_card(card).probability(logit))

@@ -11,8 +11,16 @@ from datetime import date
 
 from wbs_desktop.core.case.age import date_problem
 from wbs_desktop.core.files import UNPRINTABLE
+from wbs_desktop.core.i18n import N_, _
 
 SEXES: tuple[str, ...] = ("female", "male", "other", "unknown")
+# The values above are data (JSON, CSV, the manifest); these are what people read.
+SEX_LABELS = {
+    "female": N_("female"),
+    "male": N_("male"),
+    "other": N_("other"),
+    "unknown": N_("unknown"),
+}
 MAX_FIELD_CHARS = 200  # an ID, a name, a clinic: longer is a paste gone wrong
 MAX_NOTES_CHARS = 4000
 
@@ -33,25 +41,39 @@ class Patient:
         a report also needs a patient ID, so that it can be filed in the right chart)."""
         found = []
         if for_report and not self.patient_id.strip():
-            found.append("Enter the patient ID: a report without one cannot be filed.")
+            found.append(_("Enter the patient ID: a report without one cannot be filed."))
         if self.sex not in SEXES:
-            found.append(f"The sex must be one of {', '.join(SEXES)}.")
+            found.append(
+                _("The sex must be one of {choices}.").format(
+                    choices=", ".join(_(SEX_LABELS[sex]) for sex in SEXES)
+                )
+            )
         if self.date_of_birth is not None:
-            problem = date_problem("The date of birth", self.date_of_birth, today=today)
+            problem = date_problem(_("The date of birth"), self.date_of_birth, today=today)
             if problem:
                 found.append(problem)
         fields = {
-            "patient ID": self.patient_id,
-            "name": self.name,
-            "ancestry": self.ancestry,
-            "examiner": self.examiner,
-            "clinic": self.clinic,
+            N_("The patient ID"): self.patient_id,
+            N_("The name"): self.name,
+            N_("The ancestry"): self.ancestry,
+            N_("The examiner"): self.examiner,
+            N_("The clinic"): self.clinic,
         }
         for label, value in fields.items():
             if len(value) > MAX_FIELD_CHARS:
-                found.append(f"The {label} is too long (at most {MAX_FIELD_CHARS} characters).")
+                found.append(
+                    _("{field} is too long (at most {count} characters).").format(
+                        field=_(label), count=MAX_FIELD_CHARS
+                    )
+                )
             elif UNPRINTABLE.search(value):
-                found.append(f"The {label} holds control characters; type it again.")
+                found.append(
+                    _("{field} holds control characters; type it again.").format(field=_(label))
+                )
         if len(self.notes) > MAX_NOTES_CHARS:
-            found.append(f"The notes are too long (at most {MAX_NOTES_CHARS} characters).")
+            found.append(
+                _("The notes are too long (at most {count} characters).").format(
+                    count=MAX_NOTES_CHARS
+                )
+            )
         return found

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from wbs_desktop.core.case.age import Age, age_at
+from wbs_desktop.core.i18n import _
 
 
 def _years(value: float) -> str:
@@ -27,10 +28,10 @@ def age_range_warning(card: Mapping[str, Any], age: Age | None) -> str | None:
     # "1-12 years" as clinicians read it: from the first birthday until the thirteenth.
     if low <= age.in_months / 12 and age.years <= high:
         return None
-    return (
-        f"The child's age at the photo ({age}) is outside the ages this model was trained on "
-        f"({_years(low)}-{_years(high)} years): its score may not apply."
-    )
+    return _(
+        "The child's age at the photo ({age}) is outside the ages this model was trained on "
+        "({low}-{high} years): its score may not apply."
+    ).format(age=age, low=_years(low), high=_years(high))
 
 
 def case_warnings(

@@ -13,6 +13,7 @@ import torch.nn as nn
 import torchvision.models as tvm
 
 from wbs_desktop.core.errors import ModelError
+from wbs_desktop.core.i18n import _
 from wbs_desktop.core.model.card import ARCHITECTURES, CAM_LAYERS
 
 _CONSTRUCTORS: dict[str, Callable[..., nn.Module]] = {
@@ -36,8 +37,9 @@ _HEADS: dict[str, str] = {
 def _check_arch(arch: str) -> None:
     if arch not in _CONSTRUCTORS:
         raise ModelError(
-            f"The model architecture {arch!r} is not supported; "
-            f"use one of {', '.join(ARCHITECTURES)}."
+            _("The model architecture {arch!r} is not supported; use one of {value}.").format(
+                arch=arch, value=", ".join(ARCHITECTURES)
+            )
         )
 
 
@@ -69,16 +71,24 @@ def target_layer(network: nn.Module, arch: str, where: str = "final") -> nn.Modu
     """
     _check_arch(arch)
     if where not in CAM_LAYERS:
-        raise ModelError(f"The Grad-CAM layer {where!r} is not one of {', '.join(CAM_LAYERS)}.")
+        raise ModelError(
+            _("The Grad-CAM layer {where!r} is not one of {value}.").format(
+                where=where, value=", ".join(CAM_LAYERS)
+            )
+        )
     if arch.startswith("vgg"):
         features = list(network.get_submodule("features").children())
         pools = [i for i, module in enumerate(features) if isinstance(module, nn.MaxPool2d)]
         if len(pools) != 5 or pools[-1] != len(features) - 1:
-            raise ModelError(f"The {arch} network does not have the expected layer layout.")
+            raise ModelError(
+                _("The {arch} network does not have the expected layer layout.").format(arch=arch)
+            )
         pool = pools[-2 if where == "stride8" else -1]
         relu = features[pool - 1]
         if not isinstance(relu, nn.ReLU):
-            raise ModelError(f"The {arch} network does not have the expected layer layout.")
+            raise ModelError(
+                _("The {arch} network does not have the expected layer layout.").format(arch=arch)
+            )
         return relu
     if arch.startswith("resnet"):
         return network.get_submodule({"final": "layer4", "stride16": "layer3"}.get(where, "layer2"))

@@ -35,6 +35,7 @@ from torch import Tensor
 
 from wbs_desktop.core.errors import ModelError
 from wbs_desktop.core.files import atomic_write, file_sha256, printable
+from wbs_desktop.core.i18n import _
 from wbs_desktop.core.model.architectures import build_network, target_layer
 from wbs_desktop.core.model.card import (
     CARD_KEY,
@@ -150,22 +151,47 @@ def _check_layout(layout: Layout, card: Mapping[str, Any], label: str) -> None:
     if missing or extra:
         problems = []
         if missing:
-            problems.append(f"{len(missing)} weight tensors missing (e.g. {missing[0]})")
+            problems.append(
+                _("{missing} weight tensors missing (e.g. {value})").format(
+                    missing=len(missing), value=missing[0]
+                )
+            )
         if extra:
             example = printable(extra[0][:80])
-            problems.append(f"{len(extra)} unexpected weight tensors (e.g. {example})")
+            problems.append(
+                _("{extra} unexpected weight tensors (e.g. {example})").format(
+                    extra=len(extra), example=example
+                )
+            )
         raise ModelError(
-            f"The model file {label} does not match its card ({card['architecture']}, "
-            f"{card['num_networks']} networks): {' and '.join(problems)}; "
-            "ask the model's provider for a corrected file."
+            _(
+                "The model file {label} does not match its card ({architecture}, "
+                "{num_networks} networks): {problems}; ask the model's provider for a "
+                "corrected file."
+            ).format(
+                label=label,
+                architecture=card["architecture"],
+                num_networks=card["num_networks"],
+                problems=" and ".join(problems),
+            )
         )
     for key, (dtype, shape) in expected.items():
         if layout[key] != (dtype, shape):
             got_dtype, got_shape = layout[key]
             raise ModelError(
-                f"The model file {label} does not match its card: {key} is "
-                f"{got_dtype} {got_shape} where {card['architecture']} needs "
-                f"{dtype} {shape}; ask the model's provider for a corrected file."
+                _(
+                    "The model file {label} does not match its card: {key} is {got_dtype} "
+                    "{got_shape} where {architecture} needs {dtype} {shape}; ask the "
+                    "model's provider for a corrected file."
+                ).format(
+                    label=label,
+                    key=key,
+                    got_dtype=got_dtype,
+                    got_shape=got_shape,
+                    architecture=card["architecture"],
+                    dtype=dtype,
+                    shape=shape,
+                )
             )
 
 
@@ -173,15 +199,20 @@ def _check_values(tensors: Mapping[str, Tensor], label: str) -> None:
     for key, tensor in tensors.items():
         if tensor.is_floating_point() and not _all_finite(tensor):
             raise ModelError(
-                f"The model file {label} holds invalid numbers (NaN or infinity) in {key}; "
-                "it cannot be used, ask the model's provider for a corrected file."
+                _(
+                    "The model file {label} holds invalid numbers (NaN or infinity) in "
+                    "{key}; it cannot be used, ask the model's provider for a corrected "
+                    "file."
+                ).format(label=label, key=key)
             )
 
 
 def _damaged(path: Path) -> ModelError:
     return ModelError(
-        f"The model file {path.name} is damaged or not a WBS Screen model; "
-        "reinstall it or choose another model file."
+        _(
+            "The model file {name} is damaged or not a WBS Screen model; reinstall "
+            "it or choose another model file."
+        ).format(name=path.name)
     )
 
 
@@ -196,15 +227,19 @@ def _read_header(path: Path) -> dict[str, Any]:
             length = int.from_bytes(prefix, "little")
             if length > MAX_HEADER_BYTES:
                 raise ModelError(
-                    f"The model file {path.name} declares a header of {length:,} bytes, far "
-                    "more than any model needs, so it was not read; it is damaged or not a "
-                    "WBS Screen model."
+                    _(
+                        "The model file {name} declares a header of {length:,} bytes, far more "
+                        "than any model needs, so it was not read; it is damaged or not a WBS "
+                        "Screen model."
+                    ).format(name=path.name, length=length)
                 )
             if 8 + length > os.fstat(f.fileno()).st_size:
                 raise _damaged(path)
             raw = f.read(length)
     except OSError as exc:
-        raise ModelError(f"The model file {path} could not be read; check its access.") from exc
+        raise ModelError(
+            _("The model file {path} could not be read; check its access.").format(path=path)
+        ) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -255,7 +290,7 @@ def save_bundle(
     try:
         card_text = json.dumps(card, sort_keys=True, allow_nan=False)
     except ValueError:
-        raise invalid_card("it holds NaN or infinity, which are not numbers") from None
+        raise invalid_card(_("it holds NaN or infinity, which are not numbers")) from None
     card = parse_card(card_text)
     if len(networks) != card["num_networks"]:
         raise ValueError(f"card says {card['num_networks']} networks, got {len(networks)}")
@@ -288,17 +323,23 @@ def load_model(path: str | os.PathLike[str], *, expected_sha256: str | None = No
     path = Path(path)
     if not path.is_file():
         raise ModelError(
-            f"The model file {path} was not found; choose an installed model or reinstall it."
+            _(
+                "The model file {path} was not found; choose an installed model or reinstall it."
+            ).format(path=path)
         )
     expected = expected_checksum(path, expected_sha256)
     try:
         sha256 = file_sha256(path)
     except OSError as exc:
-        raise ModelError(f"The model file {path} could not be read; check its access.") from exc
+        raise ModelError(
+            _("The model file {path} could not be read; check its access.").format(path=path)
+        ) from exc
     if sha256 != expected:
         raise ModelError(
-            f"The model file {path.name} has been modified or damaged (checksum mismatch); "
-            "reinstall it."
+            _(
+                "The model file {name} has been modified or damaged (checksum "
+                "mismatch); reinstall it."
+            ).format(name=path.name)
         )
     header = _read_header(path)
     card = _header_card(header, path)

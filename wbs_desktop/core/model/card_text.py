@@ -17,6 +17,42 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TypeGuard
 
+from wbs_desktop.core.i18n import N_, _, format_percent, with_percent
+
+# The card's fields as people read them (the keys themselves are data and stay English).
+_FIELD_LABELS = {
+    "name": N_("name"),
+    "status": N_("status"),
+    "architecture": N_("architecture"),
+    "num_networks": N_("num networks"),
+    "classes": N_("classes"),
+    "positive_class": N_("positive class"),
+    "input_size": N_("input size"),
+    "threshold": N_("threshold"),
+    "threshold_rule": N_("threshold rule"),
+    "operating_point": N_("operating point"),
+    "calibration": N_("calibration"),
+    "flip_tta": N_("flip tta"),
+    "training_data": N_("training data"),
+    "cv_metrics": N_("cv metrics"),
+    "intended_use": N_("intended use"),
+    "training": N_("training"),
+    "data_hash": N_("data hash"),
+    "software": N_("software"),
+    "created": N_("created"),
+    "format_version": N_("format version"),
+    "normalization": N_("normalization"),
+    "cam_layer": N_("cam layer"),
+    "face_only": N_("face only"),
+    "population": N_("population"),
+    "weights_dtype": N_("weights dtype"),
+}
+
+
+def field_label(key: str) -> str:
+    """A card field's name in the current language: "threshold_rule" -> "threshold rule"."""
+    return _(_FIELD_LABELS[key]) if key in _FIELD_LABELS else key.replace("_", " ")
+
 
 def human_number(value: float, digits: int = 3) -> str:
     """``value`` to ``digits`` significant digits, without trailing zeros, and without an
@@ -30,7 +66,7 @@ def human_number(value: float, digits: int = 3) -> str:
 
 def provenance_banner(note: str) -> str:
     """The one sentence every display of a demo or unvalidated model's result carries."""
-    return f"Not for clinical use: {note}." if note else ""
+    return _("Not for clinical use: {note}.").format(note=note) if note else ""
 
 
 def _number(value: Any) -> TypeGuard[float]:
@@ -56,10 +92,12 @@ def _percent_with_interval(entry: Any) -> str | None:
     """{"value": 0.85, "ci95": [0.7, 0.94]} -> "85 % (95 % CI 70-94 %)"."""
     if not isinstance(entry, Mapping) or not _fraction(entry.get("value")):
         return None
-    text = f"{100 * entry['value']:.0f} %"
+    text = format_percent(100 * entry["value"])
     interval = entry.get("ci95")
     if isinstance(interval, list) and len(interval) == 2 and all(map(_fraction, interval)):
-        text += f" (95 % CI {100 * interval[0]:.0f}-{100 * interval[1]:.0f} %)"
+        text += _(" (95 % CI {low}-{high})").format(
+            low=f"{100 * interval[0]:.0f}", high=format_percent(100 * interval[1])
+        )
     return text
 
 
@@ -69,22 +107,26 @@ def operating_point_summary(card: Mapping[str, Any]) -> str:
     70-94 %), specificity 80 % (95 % CI 66-90 %)"."""
     point = card.get("operating_point")
     if not isinstance(point, Mapping):
-        return "not measured"
+        return _("not measured")
     parts = [
-        f"{label} {text}"
-        for key, label in (("sensitivity", "sensitivity"), ("specificity", "specificity"))
+        _("{measure} {value}").format(measure=label, value=text)
+        for key, label in (("sensitivity", _("sensitivity")), ("specificity", _("specificity")))
         if (text := _percent_with_interval(point.get(key))) is not None
     ]
     if not parts:
-        return "not measured"
+        return _("not measured")
     threshold = card.get("threshold")
     where = (
-        f"at threshold {human_number(threshold)}" if _fraction(threshold) else "at its threshold"
+        _("at threshold {threshold}").format(threshold=human_number(threshold))
+        if _fraction(threshold)
+        else _("at its threshold")
     )
     people, photos = point.get("identities"), point.get("photos")
     if _count(people) and _count(photos):
-        where += f" on {int(people)} held-out people ({int(photos)} photos)"
-    return f"{where}: " + ", ".join(parts)
+        where += _(" on {people} held-out people ({photos} photos)").format(
+            people=int(people), photos=int(photos)
+        )
+    return _("{where}: {figures}").format(where=where, figures=_(", ").join(parts))
 
 
 def validation_summary(card: Mapping[str, Any]) -> str:
@@ -94,29 +136,40 @@ def validation_summary(card: Mapping[str, Any]) -> str:
     metrics = card.get("cv_metrics") or {}
     summary = metrics.get("summary") if isinstance(metrics, Mapping) else None
     if not isinstance(summary, Mapping) or not summary:
-        return "none reported"
+        return _("none reported")
     parts = []
     for key, label in (
         ("auc", "AUC"),
-        ("accuracy", "accuracy"),
-        ("recall", "sensitivity"),
-        ("specificity", "specificity"),
+        ("accuracy", _("accuracy")),
+        ("recall", _("sensitivity")),
+        ("specificity", _("specificity")),
     ):
         entry = summary.get(key)
         if not isinstance(entry, Mapping) or not _fraction(entry.get("mean")):
             continue
         std = entry.get("std")
         spread = f" ± {100 * std:.1f}" if _fraction(std) else ""
-        parts.append(f"{label} {100 * entry['mean']:.1f}{spread} %")
-    data = "synthetic" if (card.get("training_data") or {}).get("synthetic") else "real"
+        parts.append(
+            _("{measure} {value}").format(
+                measure=label, value=with_percent(f"{100 * entry['mean']:.1f}{spread}")
+            )
+        )
+    synthetic = (card.get("training_data") or {}).get("synthetic")
     folds = int(metrics["folds"]) if _count(metrics.get("folds")) else None
     repeats = int(metrics["repeats"]) if _count(metrics.get("repeats")) else 1
-    scheme = f"{folds}-fold cross-validation" if folds else "cross-validation"
+    scheme = (
+        _("{folds}-fold cross-validation").format(folds=folds) if folds else _("cross-validation")
+    )
     if repeats > 1:
-        scheme = f"{repeats} x {scheme}"
-    line = f"{scheme} on {data} data, each fold model at 0.5: " + (", ".join(parts) or "no figures")
+        scheme = _("{repeats} x {scheme}").format(repeats=repeats, scheme=scheme)
+    on_data = (
+        _("{scheme} on synthetic data, each fold model at 0.5: {figures}")
+        if synthetic
+        else _("{scheme} on real data, each fold model at 0.5: {figures}")
+    )
+    line = on_data.format(scheme=scheme, figures=_(", ").join(parts) or _("no figures"))
     if parts and folds:
-        line += f" (mean ± SD over {folds * max(repeats, 1)} folds)"
+        line += _(" (mean ± SD over {folds} folds)").format(folds=folds * max(repeats, 1))
     return line
 
 
@@ -125,19 +178,19 @@ def calibration_summary(card: Mapping[str, Any]) -> str:
     intercept -0.6) fitted on 60 calibration photos; probabilities assume 33 % WBS"."""
     entry = card.get("calibration")
     if not isinstance(entry, Mapping) or not _number(entry.get("slope")):
-        return "none"
+        return _("none")
     intercept = entry.get("intercept", 0.0)
-    text = (
-        f"Platt map (slope {human_number(entry['slope'])}, intercept "
-        f"{human_number(intercept) if _number(intercept) else '?'})"
+    text = _("Platt map (slope {slope}, intercept {intercept})").format(
+        slope=human_number(entry["slope"]),
+        intercept=human_number(intercept) if _number(intercept) else "?",
     )
     if entry.get("fitted_on"):
-        text += f" fitted on {entry['fitted_on']}"
+        text += _(" fitted on {what}").format(what=entry["fitted_on"])
     prevalence = entry.get("prevalence")
     if _fraction(prevalence):
-        text += (
-            f"; probabilities refer to a case mix of {100 * prevalence:.0f} % "
-            f"{card.get('positive_class', 'positive')}"
+        text += _("; probabilities refer to a case mix of {share} {positive}").format(
+            share=format_percent(100 * prevalence), positive=card.get("positive_class", "positive")
         )
-    mirror = "on" if card.get("flip_tta") else "off"
-    return f"{text}; mirror-image averaging {mirror}"
+    if card.get("flip_tta"):
+        return _("{calibration}; mirror-image averaging on").format(calibration=text)
+    return _("{calibration}; mirror-image averaging off").format(calibration=text)

@@ -12,6 +12,7 @@ from typing import Any
 
 from wbs_desktop.core.errors import ModelError
 from wbs_desktop.core.files import atomic_write
+from wbs_desktop.core.i18n import _
 from wbs_desktop.core.model.card import MAX_CARD_BYTES
 from wbs_desktop.core.model.strict_json import strict_json
 
@@ -30,13 +31,17 @@ def read_index(folder: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(folder) / INDEX_FILE
     if not path.is_file():
         return {"bundles": {}}
-    damaged = ModelError(f"The model list {path} is damaged; reinstall the models.")
+    damaged = ModelError(
+        _("The model list {path} is damaged; reinstall the models.").format(path=path)
+    )
     try:
         if path.stat().st_size > MAX_CARD_BYTES:
             raise damaged
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(f"The model list {path} is unreadable; reinstall the models.") from exc
+        raise ModelError(
+            _("The model list {path} is unreadable; reinstall the models.").format(path=path)
+        ) from exc
     index = strict_json(text, lambda _problem: damaged)
     bundles = index.get("bundles") if isinstance(index, dict) else None
     if not isinstance(bundles, dict) or not all(isinstance(e, dict) for e in bundles.values()):
@@ -64,12 +69,16 @@ def expected_checksum(path: Path, expected: str | None) -> str:
             text = sidecar.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ModelError(
-                f"The checksum file {sidecar} is unreadable; reinstall the model."
+                _("The checksum file {sidecar} is unreadable; reinstall the model.").format(
+                    sidecar=sidecar
+                )
             ) from exc
         return (text.split() or [""])[0].lower()
     raise ModelError(
-        f"The model file {path.name} has no checksum (no entry in {INDEX_FILE} and no "
-        f"{sidecar.name}), so it cannot be trusted; reinstall it."
+        _(
+            "The model file {name} has no checksum (no entry in {index_file} and "
+            "no {sidecar}), so it cannot be trusted; reinstall it."
+        ).format(name=path.name, index_file=INDEX_FILE, sidecar=sidecar.name)
     )
 
 

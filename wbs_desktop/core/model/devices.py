@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from wbs_desktop.core.errors import DeviceError
+from wbs_desktop.core.i18n import _
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
 
@@ -29,13 +30,19 @@ def resolve_device(requested: str | torch.device | None = None) -> torch.device:
     if name.startswith("cuda"):
         if not torch.cuda.is_available():
             raise DeviceError(
-                "No CUDA graphics card is available on this computer: choose 'CPU' or 'Auto'."
+                _("No CUDA graphics card is available on this computer: choose 'CPU' or 'Auto'.")
             )
         device = torch.device(name)
         if device.index is not None and device.index >= torch.cuda.device_count():
             raise DeviceError(
-                f"There is no graphics card number {device.index} on this computer "
-                f"(it has {torch.cuda.device_count()}): choose another device."
+                _(
+                    "There is no graphics card number {index} on this computer (it has "
+                    "{value}): choose another device."
+                ).format(index=device.index, value=torch.cuda.device_count())
             )
         return device
-    raise DeviceError(f"Unknown device '{requested}': choose one of auto, cpu or cuda.")
+    raise DeviceError(
+        _("Unknown device '{requested}': choose one of auto, cpu or cuda.").format(
+            requested=requested
+        )
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 from wbs_desktop.core.errors import ModelError
 from wbs_desktop.core.files import file_sha256
+from wbs_desktop.core.i18n import _
 from wbs_desktop.core.model.bundle import load_model
 from wbs_desktop.core.model.checksums import read_index, write_index
 from wbs_desktop.core.paths import models_dir
@@ -63,7 +64,9 @@ def default_model_path(folder: Path | None = None) -> Path:
     entries = installed_bundles(folder)
     if not entries:
         raise ModelError(
-            f"No model is installed in {folder}: reinstall WBS Screen or add a model file."
+            _(
+                "No model is installed in {folder}: reinstall WBS Screen or add a model file."
+            ).format(folder=folder)
         )
     return entries[0].path
 

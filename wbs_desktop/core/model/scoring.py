@@ -29,6 +29,7 @@ import torch
 from torch import Tensor, nn
 
 from wbs_desktop.core.errors import ModelError
+from wbs_desktop.core.i18n import _
 
 
 def to_input(crops: Tensor, mean: Sequence[float], std: Sequence[float]) -> Tensor:
@@ -89,8 +90,11 @@ def require_finite(values: Tensor | np.ndarray | Sequence[float] | float, what: 
         finite = bool(np.all(np.isfinite(np.asarray(values, dtype=np.float64))))
     if not finite:
         raise ModelError(
-            f"The model produced an invalid number ({what} is not finite) for this photo, so "
-            "no score can be given; try another photo or model, and tell the model's provider."
+            _(
+                "The model produced an invalid number ({what} is not finite) for this "
+                "photo, so no score can be given; try another photo or model, and tell "
+                "the model's provider."
+            ).format(what=what)
         )
 
 

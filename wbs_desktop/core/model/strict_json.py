@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from wbs_desktop.core.i18n import _
+
 MAX_JSON_DEPTH = 16
 MAX_DIGITS = 18  # in a whole number: float-convertible, and no quadratic int()
 
@@ -38,22 +40,26 @@ def strict_json(text: str, refuse: Callable[[str], Exception]) -> Any:
     """
 
     def constant(name: str) -> Any:
-        raise refuse(f"it holds {name}, which is not a number")
+        raise refuse(_("it holds {name}, which is not a number").format(name=name))
 
     def real(literal: str) -> float:
         value = float(literal)
         if not math.isfinite(value):
-            raise refuse(f"the number {literal[:20]} is too large")
+            raise refuse(_("the number {value} is too large").format(value=literal[:20]))
         return value
 
     def whole(literal: str) -> int:
         if len(literal.lstrip("-")) > MAX_DIGITS:
-            raise refuse(f"a whole number of {len(literal)} digits is too large")
+            raise refuse(
+                _("a whole number of {literal} digits is too large").format(literal=len(literal))
+            )
         return int(literal)
 
     if _nesting_depth(text) > MAX_JSON_DEPTH:
-        raise refuse(f"it nests deeper than {MAX_JSON_DEPTH} levels")
+        raise refuse(
+            _("it nests deeper than {max_json_depth} levels").format(max_json_depth=MAX_JSON_DEPTH)
+        )
     try:
         return json.loads(text, parse_constant=constant, parse_float=real, parse_int=whole)
     except json.JSONDecodeError as exc:
-        raise refuse("it is not valid JSON") from exc
+        raise refuse(_("it is not valid JSON")) from exc

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from wbs_desktop.core import files
 from wbs_desktop.core.errors import ImageError, WBSError
+from wbs_desktop.core.i18n import _
 from wbs_desktop.core.pipeline.imaging import is_supported_suffix
 
 if TYPE_CHECKING:  # these import torch, which find_photos and the CSV do not need
@@ -87,12 +88,18 @@ def find_photos(folder: str | os.PathLike[str]) -> list[Path]:
     """Photo files directly inside ``folder`` (by suffix; hidden files skipped), sorted."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ImageError(f"'{folder.name or folder}' is not a folder; choose a folder of photos.")
+        raise ImageError(
+            _("'{folder}' is not a folder; choose a folder of photos.").format(
+                folder=folder.name or folder
+            )
+        )
     try:
         entries = list(folder.iterdir())
     except OSError as exc:
         raise ImageError(
-            f"The folder '{folder.name}' could not be read ({exc.strerror or exc})."
+            _("The folder '{name}' could not be read ({exc}).").format(
+                name=folder.name, exc=exc.strerror or exc
+            )
         ) from exc
     return sorted(
         (

@@ -18,6 +18,7 @@ from wbs_desktop.core.case.age import age_at, capture_date_problem
 from wbs_desktop.core.case.combine import CasePhoto, combine
 from wbs_desktop.core.case.patient import SEXES
 from wbs_desktop.core.errors import WBSError
+from wbs_desktop.core.i18n import _
 from wbs_desktop.core.outputs.batch import CSV_FIELDS, BatchRow
 
 MANIFEST_COLUMNS = ("path", "patient_id", "dob", "photo_date", "sex")
@@ -49,7 +50,9 @@ def _date(text: str, where: str, column: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise CaseManifestError(
-            f"{where}: the {column} {text!r} is not a date written YYYY-MM-DD."
+            _("{where}: the {column} {text!r} is not a date written YYYY-MM-DD.").format(
+                where=where, column=column, text=text
+            )
         ) from None
 
 
@@ -59,27 +62,36 @@ def read_case_manifest(path: str | os.PathLike[str]) -> dict[str, CaseEntry]:
         with open(path, newline="", encoding="utf-8-sig") as f:
             rows = list(csv.DictReader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise CaseManifestError(f"The case manifest {path} cannot be read ({error}).") from None
+        raise CaseManifestError(
+            _("The case manifest {path} cannot be read ({error}).").format(path=path, error=error)
+        ) from None
     missing = [c for c in ("path", "patient_id") if not rows or c not in rows[0]]
     if missing:
         raise CaseManifestError(
-            f"The case manifest {path} needs the columns {', '.join(MANIFEST_COLUMNS)} "
-            f"(it lacks {', '.join(missing)})."
+            _("The case manifest {path} needs the columns {value} (it lacks {missing}).").format(
+                path=path, value=", ".join(MANIFEST_COLUMNS), missing=", ".join(missing)
+            )
         )
     entries: dict[str, CaseEntry] = {}
     for number, row in enumerate(rows, 2):  # row 1 is the header
-        where = f"{path}, row {number}"
+        where = _("{path}, row {number}").format(path=path, number=number)
         patient_id = (row.get("patient_id") or "").strip()
         name = Path((row.get("path") or "").strip()).name
         if not patient_id or not name:
-            raise CaseManifestError(f"{where}: every row needs a path and a patient_id.")
+            raise CaseManifestError(
+                _("{where}: every row needs a path and a patient_id.").format(where=where)
+            )
         sex = (row.get("sex") or "").strip().lower() or "unknown"
         if sex not in SEXES:
-            raise CaseManifestError(f"{where}: the sex must be one of {', '.join(SEXES)}.")
+            raise CaseManifestError(
+                _("{where}: the sex must be one of {choices}.").format(
+                    where=where, choices=", ".join(SEXES)
+                )
+            )
         entry = CaseEntry(
             patient_id,
-            _date(row.get("dob") or "", where, "date of birth"),
-            _date(row.get("photo_date") or "", where, "photo date"),
+            _date(row.get("dob") or "", where, _("date of birth")),
+            _date(row.get("photo_date") or "", where, _("photo date")),
             sex,
         )
         if entry.photo_date:
@@ -122,7 +134,7 @@ def case_csv_rows(
                     "kind": "case",
                     "patient_id": patient_id,
                     "status": "failed",
-                    "error": "None of this patient's photos could be screened.",
+                    "error": _("None of this patient's photos could be screened."),
                     "photos_used": f"0 of {total}",
                 }
             )

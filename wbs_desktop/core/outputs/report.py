@@ -32,6 +32,8 @@ import numpy as np
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import OutputError
 from wbs_desktop.core.files import atomic_write_bytes
+from wbs_desktop.core.i18n import _
+from wbs_desktop.core.outputs.fonts import report_families
 from wbs_desktop.core.outputs.report_case_page import case_page
 from wbs_desktop.core.outputs.report_frame import CaseDetails
 from wbs_desktop.core.outputs.report_page import PNG_DPI
@@ -50,19 +52,24 @@ def format_for(path: str | os.PathLike[str]) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise OutputError(
-            f"Could not save {Path(path).name}: reports are saved as .pdf or .png files; "
-            "choose a name ending in one of these."
+            _(
+                "Could not save {name}: reports are saved as .pdf or .png files; "
+                "choose a name ending in one of these."
+            ).format(name=Path(path).name)
         )
     return suffix
 
 
 def _style() -> AbstractContextManager[None]:
     """The report's matplotlib settings, active while pages are made and saved. Type 42
-    embeds TrueType fonts whole, so the PDF's text stays selectable and searchable; no text
-    is mathtext, so "$...$" in a file name or a card is printed, never parsed."""
+    embeds TrueType fonts (subset to the characters used), so the PDF's text stays
+    selectable and searchable; no text is mathtext, so "$...$" in a file name or a card is
+    printed, never parsed."""
     from matplotlib import rc_context
 
-    return rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans", "text.parse_math": False})
+    return rc_context(
+        {"pdf.fonttype": 42, "font.family": list(report_families()), "text.parse_math": False}
+    )
 
 
 def report_figures(
@@ -112,7 +119,7 @@ def report_bytes(pages: Sequence[Figure], fmt: str = "pdf") -> bytes:
             pages[0].savefig(buffer, format="png", dpi=PNG_DPI, facecolor="white")
         else:
             metadata = {
-                "Title": "WBS Screen report",
+                "Title": _("WBS Screen report"),
                 "Creator": f"WBS Screen {__version__}",
                 "CreationDate": None,
             }

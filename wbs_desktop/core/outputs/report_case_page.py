@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from wbs_desktop.core.i18n import _, format_date, ngettext
 from wbs_desktop.core.model.card_text import human_number
 from wbs_desktop.core.outputs.report_frame import CaseDetails, CasePhotoLine, footer
 from wbs_desktop.core.outputs.report_page import (
@@ -19,6 +20,7 @@ from wbs_desktop.core.outputs.report_page import (
     hline,
     image_panel,
 )
+from wbs_desktop.core.pipeline.analysis import label_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -28,24 +30,27 @@ _THUMB_W = 0.075
 
 
 def _row_text(photo: CasePhotoLine) -> str:
-    taken = photo.taken.isoformat() if photo.taken else "no date"
-    age = f", age {photo.age}" if photo.age else ""
-    warnings = f"{photo.warnings} quality warning{'s' if photo.warnings != 1 else ''}"
-    used = "counted" if photo.used else "left out"
-    return (
-        f"{photo.name}\n{taken}{age}\nScore {human_number(photo.score)} ({photo.label}); "
-        f"{warnings}; {used}"
+    taken = format_date(photo.taken) if photo.taken else _("no date")
+    age = _(", age {age}").format(age=photo.age) if photo.age else ""
+    warnings = ngettext(
+        "{count} quality warning", "{count} quality warnings", photo.warnings
+    ).format(count=photo.warnings)
+    used = _("counted") if photo.used else _("left out")
+    score = _("Score {score} ({label}); {warnings}; {used}").format(
+        score=human_number(photo.score), label=label_text(photo.label), warnings=warnings, used=used
     )
+    return f"{photo.name}\n{taken}{age}\n{score}"
 
 
 def case_page(case: CaseDetails, number: int, pages: int) -> Figure:
     page = Page()
-    page.text(LEFT, 0.960, "Photos of this case", fontsize=15, fontweight="bold", color=INK)
+    page.text(LEFT, 0.960, _("Photos of this case"), fontsize=15, fontweight="bold", color=INK)
     page.fig.add_artist(hline(page.fig, 0.948))
     combined = page.wrap(case.combined, RIGHT - LEFT, 11, weight="bold", max_lines=2)
     label = page.text(LEFT, 0.935, combined, fontsize=11, fontweight="bold", color=INK, va="top")
     y = page.bottom(label) - 0.02
-    heading(page, y, f"{len(case.photos)} photos")
+    count = len(case.photos)
+    heading(page, y, ngettext("{count} photo", "{count} photos", count).format(count=count))
     y -= 0.016
     rows = int((y - FOOTER_CLEAR) / _ROW)
     shown = case.photos if len(case.photos) <= rows else case.photos[: rows - 1]
@@ -56,7 +61,10 @@ def case_page(case: CaseDetails, number: int, pages: int) -> Figure:
         page.text(LEFT + _THUMB_W + 0.02, y - 0.004, text, fontsize=8.5, color=INK, va="top")
         y -= _ROW
     if len(shown) < len(case.photos):
-        more = f"... and {len(case.photos) - len(shown)} more photos"
+        left = len(case.photos) - len(shown)
+        more = ngettext("... and {count} more photo", "... and {count} more photos", left).format(
+            count=left
+        )
         page.text(LEFT, y - 0.004, more, fontsize=8.5, color=MUTED, va="top")
     footer(page, number, pages, case)
     return page.fig

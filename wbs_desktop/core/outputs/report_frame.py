@@ -12,7 +12,8 @@ import numpy as np
 
 from wbs_desktop import __version__
 from wbs_desktop.core.case.age import age_at
-from wbs_desktop.core.case.patient import Patient
+from wbs_desktop.core.case.patient import SEX_LABELS, Patient
+from wbs_desktop.core.i18n import _, format_date, format_datetime
 from wbs_desktop.core.outputs.report_page import INK, LEFT, MUTED, RIGHT, WARN, Page, hline
 
 NOTES_LINES = 3  # on page 1; the notes are cut there with an ellipsis
@@ -48,27 +49,33 @@ class CaseDetails:
     def age_text(self) -> str:
         born, taken = self.patient.date_of_birth, self.photo_date
         if born is None or taken is None:
-            return "unknown"
+            return _("unknown")
         if taken < born:
-            return "unknown (photo dated before birth)"
+            return _("unknown (photo dated before birth)")
         return str(age_at(born, taken))
 
     def lines(self) -> list[str]:
         """The block's lines, before wrapping: short fields side by side."""
         patient = self.patient
-        who = [f"Patient ID: {patient.patient_id}"]
+        who = [_("Patient ID: {value}").format(value=patient.patient_id)]
         if patient.name:
-            who.append(f"Name: {patient.name}")
-        who.append(f"Sex: {patient.sex}")
-        born = patient.date_of_birth.isoformat() if patient.date_of_birth else "not given"
-        taken = self.photo_date.isoformat() if self.photo_date else "not given"
-        when = [f"Age at photo: {self.age_text}", f"Date of birth: {born}", f"Photo taken: {taken}"]
+            who.append(_("Name: {value}").format(value=patient.name))
+        sex = SEX_LABELS.get(patient.sex)
+        who.append(_("Sex: {value}").format(value=_(sex) if sex else patient.sex))
+        given = _("not given")
+        born = format_date(patient.date_of_birth) if patient.date_of_birth else given
+        taken = format_date(self.photo_date) if self.photo_date else given
+        when = [
+            _("Age at photo: {value}").format(value=self.age_text),
+            _("Date of birth: {value}").format(value=born),
+            _("Photo taken: {value}").format(value=taken),
+        ]
         by = [
-            f"{label}: {value}"
+            label.format(value=value)
             for label, value in (
-                ("Examiner", patient.examiner),
-                ("Clinic", patient.clinic),
-                ("Ancestry", patient.ancestry),
+                (_("Examiner: {value}"), patient.examiner),
+                (_("Clinic: {value}"), patient.clinic),
+                (_("Ancestry: {value}"), patient.ancestry),
             )
             if value
         ]
@@ -79,7 +86,7 @@ def header(page: Page, created: datetime, photo_label: str | None) -> None:
     page.text(
         LEFT,
         0.960,
-        "WBS Screen - facial gestalt screening report",
+        _("WBS Screen - facial gestalt screening report"),
         fontsize=15,
         fontweight="bold",
         color=INK,
@@ -87,17 +94,17 @@ def header(page: Page, created: datetime, photo_label: str | None) -> None:
     subtitle = page.text(
         LEFT,
         0.943,
-        "Research and decision-support aid. It does not diagnose Williams-Beuren syndrome.",
+        _("Research and decision-support aid. It does not diagnose Williams-Beuren syndrome."),
         fontsize=8.5,
         color=MUTED,
     )
-    page.text(RIGHT, 0.960, created.strftime("%Y-%m-%d %H:%M"), fontsize=9, color=INK, ha="right")
+    page.text(RIGHT, 0.960, format_datetime(created), fontsize=9, color=INK, ha="right")
     if photo_label:
         room = RIGHT - page.right(subtitle) - 0.03
         page.text(
             RIGHT,
             0.943,
-            page.wrap(f"Photo: {photo_label}", room, 8, max_lines=1),
+            page.wrap(_("Photo: {name}").format(name=photo_label), room, 8, max_lines=1),
             fontsize=8,
             color=MUTED,
             ha="right",
@@ -116,7 +123,12 @@ def patient_block(page: Page, top: float, case: CaseDetails) -> float:
         text = page.wrap(warning, width, _SIZE, max_lines=2)
         y = page.bottom(page.text(LEFT, y, text, fontsize=_SIZE, color=WARN, va="top")) - 0.004
     if case.patient.notes.strip():
-        notes = page.wrap(f"Notes: {case.patient.notes}", width, _SIZE, max_lines=NOTES_LINES)
+        notes = page.wrap(
+            _("Notes: {notes}").format(notes=case.patient.notes),
+            width,
+            _SIZE,
+            max_lines=NOTES_LINES,
+        )
         label = page.text(
             LEFT, y, notes, fontsize=_SIZE, color=MUTED, va="top", linespacing=_SPACING
         )
@@ -129,7 +141,7 @@ def footer(page: Page, number: int, total: int, case: CaseDetails | None) -> Non
     """ "WBS Screen <version> - patient <ID> - page i of n" at the foot of the page."""
     parts = [f"WBS Screen {__version__}"]
     if case is not None:
-        parts.append(f"patient {case.patient.patient_id}")
-    parts.append(f"page {number} of {total}")
+        parts.append(_("patient {id}").format(id=case.patient.patient_id))
+    parts.append(_("page {number} of {total}").format(number=number, total=total))
     text = page.wrap(" - ".join(parts), RIGHT - LEFT, 7, max_lines=1)
     page.text(0.5, 0.022, text, fontsize=7, color=MUTED, ha="center")

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from wbs_desktop.core.files import printable
+from wbs_desktop.core.i18n import _, with_percent
 from wbs_desktop.core.model.card_text import human_number
-from wbs_desktop.core.pipeline.regions import OUTSIDE, REGION_NAMES
+from wbs_desktop.core.pipeline.regions import OUTSIDE, REGION_NAMES, region_label
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -191,7 +192,7 @@ def score_bar(fig: Figure, rect: Rect, result: Result) -> None:
     ax.text(
         result.threshold,
         0.95,
-        f"threshold {human_number(result.threshold)}",
+        _("threshold {threshold}").format(threshold=human_number(result.threshold)),
         ha="center",
         va="bottom",
         fontsize=7.5,
@@ -206,7 +207,7 @@ def regions_chart(fig: Figure, rect: Rect, regions: Mapping[str, float]) -> Axes
     if OUTSIDE in regions:
         names.append(OUTSIDE)
     values = [100 * float(regions[n]) for n in names]
-    labels = [n.replace("_", " ") for n in names]
+    labels = [region_label(n) for n in names]
     ax = fig.add_axes(rect)
     positions = np.arange(len(names))[::-1]
     ax.barh(positions, values, color=ACCENT, height=0.62)
@@ -215,10 +216,12 @@ def regions_chart(fig: Figure, rect: Rect, regions: Mapping[str, float]) -> Axes
     ax.tick_params(axis="x", labelsize=7, colors=MUTED, length=2)
     ax.tick_params(axis="y", length=0)
     for position, value in zip(positions, values, strict=True):
-        ax.text(value + 0.8, position, f"{value:.0f} %", va="center", fontsize=7, color=INK)
+        ax.text(
+            value + 0.8, position, with_percent(f"{value:.0f}"), va="center", fontsize=7, color=INK
+        )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_color(RULE)
-    ax.set_xlabel("share of the heatmap (%)", fontsize=7, color=MUTED)
+    ax.set_xlabel(_("share of the heatmap (%)"), fontsize=7, color=MUTED)
     return ax

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from wbs_desktop import __version__
+from wbs_desktop.core.i18n import _, format_datetime
 from wbs_desktop.core.intended_use import intended_use_text
 from wbs_desktop.core.model.card_text import (
     calibration_summary,
@@ -106,7 +107,9 @@ def _banner(page: Page, top: float, note: str) -> float:
 
     pad_x, pad_y = 0.015, 0.008
     text = page.wrap(
-        f"{provenance_banner(note)} Scores from this model are not clinically meaningful.",
+        _("{banner} Scores from this model are not clinically meaningful.").format(
+            banner=provenance_banner(note)
+        ),
         RIGHT - LEFT - 2 * pad_x,
         9.5,
         weight="bold",
@@ -153,9 +156,9 @@ def _images(
     fig = page.fig
     photo, box = _photo_for_print(image, result, options.crop_to_face)
     y = top - panel_h - 0.018
-    title = "Photo (face crop)" if options.crop_to_face else "Photo"
+    title = _("Photo (face crop)") if options.crop_to_face else _("Photo")
     if result.face_count > 1:
-        title = f"Photo: {result.face_count} faces, the largest analysed"
+        title = _("Photo: {count} faces, the largest analysed").format(count=result.face_count)
     photo_ax = image_panel(
         fig, (0.06, y, 0.30, panel_h), photo, title, WARN if result.face_count > 1 else MUTED
     )
@@ -169,15 +172,15 @@ def _images(
             lw=1.2,
         )
     )
-    image_panel(fig, (0.385, y, 0.235, panel_h), result.aligned.image, "Aligned face")
+    image_panel(fig, (0.385, y, 0.235, panel_h), result.aligned.image, _("Aligned face"))
     heat = overlay(result.aligned.image, result.heatmap, options.opacity, options.colormap)
-    image_panel(fig, (0.645, y, 0.235, panel_h), heat, "Grad-CAM heatmap")
+    image_panel(fig, (0.645, y, 0.235, panel_h), heat, _("Grad-CAM heatmap"))
     bar_ax = fig.add_axes((0.895, y, 0.012, panel_h))
     gradient = np.linspace(1, 0, 256)[:, None]
     bar_ax.imshow(gradient, aspect="auto", cmap=options.colormap, extent=(0, 1, 0, 1))
     bar_ax.set_xticks([])
     bar_ax.yaxis.tick_right()
-    bar_ax.set_yticks([0, 1], ["low", "high"], fontsize=7, color=MUTED)
+    bar_ax.set_yticks([0, 1], [_("low"), _("high")], fontsize=7, color=MUTED)
     bar_ax.tick_params(length=0)
     return y
 
@@ -185,20 +188,25 @@ def _images(
 def _result_section(page: Page, y: float, result: Result) -> float:
     """The wording, the score and the score bar under a heading at ``y``; returns the bar's
     bottom."""
-    heading(page, y, "Result")
+    heading(page, y, _("Result"))
     colour = HIGH_INK if result.label == "high" else LOW_INK
     page.text(LEFT, y - 0.040, result.summary, fontsize=16, fontweight="bold", color=colour)
     networks = len(result.network_scores)
     spread = (
-        f"SD {human_number(result.score_std)} across its {networks} networks"
+        _("SD {sd} across its {networks} networks").format(
+            sd=human_number(result.score_std), networks=networks
+        )
         if networks > 1
-        else "one network (no spread)"
+        else _("one network (no spread)")
     )
     page.text(
         LEFT,
         y - 0.062,
-        f"Score {human_number(result.score)} (threshold "
-        f"{human_number(result.threshold)}; {spread})",
+        _("Score {score} (threshold {threshold}; {spread})").format(
+            score=human_number(result.score),
+            threshold=human_number(result.threshold),
+            spread=spread,
+        ),
         fontsize=9,
         color=INK,
     )
@@ -209,9 +217,9 @@ def _result_section(page: Page, y: float, result: Result) -> float:
 def _heat_and_quality(page: Page, y: float, result: Result) -> float:
     """Regions chart and quality warnings side by side under headings at ``y``; returns
     the lower of their bottoms."""
-    heading(page, y, "Where the heat fell", LEFT, 0.46)
+    heading(page, y, _("Where the heat fell"), LEFT, 0.46)
     chart = regions_chart(page.fig, (0.16, y - 0.165, 0.28, 0.145), result.regions)
-    heading(page, y, "Photo quality", 0.52, RIGHT)
+    heading(page, y, _("Photo quality"), 0.52, RIGHT)
     width = RIGHT - 0.52
     if result.warnings:
         items = [
@@ -224,7 +232,7 @@ def _heat_and_quality(page: Page, y: float, result: Result) -> float:
         warnings = page.text(
             0.52,
             y - 0.016,
-            page.wrap("No quality warnings: frontal, sharp, well exposed.", width, 8),
+            page.wrap(_("No quality warnings: frontal, sharp, well exposed."), width, 8),
             fontsize=8,
             color=INK,
             va="top",
@@ -234,18 +242,26 @@ def _heat_and_quality(page: Page, y: float, result: Result) -> float:
 
 def _model_section(page: Page, y: float, model: Mapping[str, Any], created: datetime) -> float:
     """Key-value rows about the model under a heading at ``y``; returns their bottom."""
-    heading(page, y, "Model")
+    heading(page, y, _("Model"))
     sha = model.get("sha256") or ""
     rows = [
-        ("Name", model.get("name", "?")),
+        (_("Name"), model.get("name", "?")),
         (
-            "Architecture",
-            f"{model.get('architecture', '?')}, {model.get('networks', '?')} network(s)",
+            _("Architecture"),
+            _("{architecture}, {networks} network(s)").format(
+                architecture=model.get("architecture", "?"), networks=model.get("networks", "?")
+            ),
         ),
-        ("Status", str(model.get("status", "?"))),  # the note is in the banner
-        ("Operating point", model.get("operating_point") or "not measured"),
-        ("File", f"{model.get('file') or '-'}   SHA-256 {sha[:16]}..."),
-        ("Versions", f"WBS Screen {__version__}; report made {created.isoformat(' ', 'seconds')}"),
+        (_("Status"), str(model.get("status", "?"))),  # the note is in the banner
+        # Made when the analysis ran, so in that language: the card's own text when switched.
+        (_("Operating point"), model.get("operating_point") or _("not measured")),
+        (_("File"), f"{model.get('file') or '-'}   SHA-256 {sha[:16]}..."),
+        (
+            _("Versions"),
+            _("WBS Screen {version}; report made {created}").format(
+                version=__version__, created=format_datetime(created)
+            ),
+        ),
     ]
     y -= 0.014
     for key, value in rows:
@@ -288,10 +304,11 @@ def first_page(
 
     # Intended use, always on the first page: cut to the room left, in full on page 2.
     y -= 0.020
-    heading(page, y, "Intended use")
+    heading(page, y, _("Intended use"))
     size, spacing = 7.8, 1.4
     text = page.wrap(
-        str(model.get("intended_use") or intended_use_text()),
+        # The card's statement in English; the standard one has a translation.
+        _(str(model.get("intended_use") or "")) or intended_use_text(),
         RIGHT - LEFT,
         size,
         max_lines=page.fitting_lines(y - 0.014, size, spacing),
@@ -303,33 +320,38 @@ def first_page(
 
 def _card_lines(card: Mapping[str, Any]) -> list[tuple[str, str]]:
     data = card.get("training_data", {})
-    subjects = (
-        ", ".join(f"{group}: {count}" for group, count in (data.get("subjects") or {}).items())
-        or "none"
-    )
+    subjects = ", ".join(
+        f"{group}: {count}" for group, count in (data.get("subjects") or {}).items()
+    ) or _("none")
     software = ", ".join(f"{k} {v}" for k, v in (card.get("software") or {}).items())
     return [
-        ("Name", str(card.get("name", ""))),
+        (_("Name"), str(card.get("name", ""))),
         (
-            "Architecture",
-            f"{card.get('architecture')} x {card.get('num_networks')}, input "
-            f"{card.get('input_size')} px, classes "
-            f"{', '.join(map(str, card.get('classes', [])))}",
+            _("Architecture"),
+            _("{architecture} x {networks}, input {size} px, classes {classes}").format(
+                architecture=card.get("architecture"),
+                networks=card.get("num_networks"),
+                size=card.get("input_size"),
+                classes=", ".join(map(str, card.get("classes", []))),
+            ),
         ),
-        ("Status", str(card.get("status", ""))),
-        ("Threshold", f"{human_number(card['threshold'])} ({card.get('threshold_rule')})"),
-        ("Operating point", operating_point_summary(card)),
-        ("Calibration", calibration_summary(card)),
+        (_("Status"), str(card.get("status", ""))),
+        (_("Threshold"), f"{human_number(card['threshold'])} ({card.get('threshold_rule')})"),
+        (_("Operating point"), operating_point_summary(card)),
+        (_("Calibration"), calibration_summary(card)),
         (
-            "Training data",
-            f"{'synthetic' if data.get('synthetic') else 'real'}; subjects "
-            f"{subjects}. {data.get('description', '')}",
+            _("Training data"),
+            (
+                _("synthetic; subjects {subjects}. {description}")
+                if data.get("synthetic")
+                else _("real; subjects {subjects}. {description}")
+            ).format(subjects=subjects, description=data.get("description", "")),
         ),
-        ("Cross-validation", validation_summary(card)),
-        ("Training command", str((card.get("training") or {}).get("command") or "-")),
-        ("Data hash", str(card.get("data_hash") or "-")),
-        ("Software", software),
-        ("Created", str(card.get("created", ""))),
+        (_("Cross-validation"), validation_summary(card)),
+        (_("Training command"), str((card.get("training") or {}).get("command") or "-")),
+        (_("Data hash"), str(card.get("data_hash") or "-")),
+        (_("Software"), software),
+        (_("Created"), str(card.get("created", ""))),
     ]
 
 
@@ -339,7 +361,7 @@ def second_page(
     """The card in full, each row cut short only when the page would overflow, and the
     whole intended-use text."""
     page = Page()
-    page.text(LEFT, 0.960, "Model card", fontsize=15, fontweight="bold", color=INK)
+    page.text(LEFT, 0.960, _("Model card"), fontsize=15, fontweight="bold", color=INK)
     page.fig.add_artist(hline(page.fig, 0.948))
     size, spacing, row_gap, width = 8.5, 1.35, 0.008, RIGHT - 0.24
     use_size, use_spacing = 8.5, 1.45
@@ -368,7 +390,7 @@ def second_page(
             - row_gap
         )
     y -= 0.02
-    heading(page, y, "Intended use")
+    heading(page, y, _("Intended use"))
     page.text(LEFT, y - 0.016, use, fontsize=use_size, color=INK, va="top", linespacing=use_spacing)
     footer(page, pages, pages, case)
     return page.fig

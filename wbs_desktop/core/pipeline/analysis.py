@@ -32,6 +32,7 @@ import torch
 
 from wbs_desktop import __version__
 from wbs_desktop.core.errors import ModelError
+from wbs_desktop.core.i18n import _
 from wbs_desktop.core.model.bundle import ModelBundle
 from wbs_desktop.core.model.card_text import operating_point_summary
 from wbs_desktop.core.model.devices import resolve_device
@@ -59,15 +60,24 @@ def decide(score: float, threshold: float) -> str:
     error, never a label."""
     if not (math.isfinite(score) and 0.0 <= score <= 1.0):
         raise ModelError(
-            f"The model produced an invalid score ({score!r}) for this photo, so no result can "
-            "be given; try another photo or model, and tell the model's provider."
+            _(
+                "The model produced an invalid score ({score}) for this photo, so no result can "
+                "be given; try another photo or model, and tell the model's provider."
+            ).format(score=repr(score))
         )
     return HIGH if score >= threshold else LOW
 
 
 def similarity_summary(label: str) -> str:
     """Wording that does not overclaim: similarity of features, never a diagnosis."""
-    return f"Facial features similar to WBS: {label}"
+    if label == HIGH:
+        return _("Facial features similar to WBS: high")
+    return _("Facial features similar to WBS: low")
+
+
+def label_text(label: str) -> str:
+    """A label as people read it ("high", "低"); the label itself stays "high"/"low"."""
+    return _("high") if label == HIGH else _("low")
 
 
 @dataclass(frozen=True)

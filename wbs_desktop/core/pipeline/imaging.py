@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps
 
 from wbs_desktop.core.errors import ImageError
+from wbs_desktop.core.i18n import N_, _
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -65,7 +66,7 @@ ImageSource = str | os.PathLike[str] | os.PathLike[bytes] | bytes | bytearray | 
 _PIL_FORMATS = ("JPEG", "PNG", "BMP", "TIFF", "WEBP")
 # The JPEG plugin reports "MPO" for JPEGs carrying a second picture (many phone cameras).
 _ACCEPTED_FORMATS = frozenset(_PIL_FORMATS) | {"MPO"}
-_FORMAT_LIST = "JPEG, PNG, BMP, TIFF or WebP"
+_FORMAT_LIST = N_("JPEG, PNG, BMP, TIFF or WebP")
 
 # A truncated photo must be an error: Pillow's default, restated in case another import
 # changed it, since a half-decoded face would be analysed as if it were whole.
@@ -106,14 +107,14 @@ def load_image(
     if max_pixels <= 0 or max_bytes <= 0:
         raise ValueError("max_pixels and max_bytes must be positive")
     if isinstance(source, (bytes, bytearray, memoryview)):
-        subject = "The image data"
+        subject = _("The image data")
         data = _bytes_from_buffer(source, subject, max_bytes)
     elif isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         text_path = os.fsdecode(path)
         name = os.path.basename(text_path.rstrip("/\\")) or text_path
         name = "".join(char if char.isprintable() else "?" for char in name)
-        subject = f"The file '{name}'"
+        subject = _("The file '{name}'").format(name=name)
         data = _read_file(path, name, subject, max_bytes)
     else:
         raise TypeError(f"load_image() takes a path or bytes, not {type(source).__name__}")
@@ -137,49 +138,67 @@ def _read_file(path: str | bytes, name: str, subject: str, max_bytes: int) -> by
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
-            raise ImageError(f"'{name}' is a folder, not a photo file. Choose a photo inside it.")
+            raise ImageError(
+                _("'{name}' is a folder, not a photo file. Choose a photo inside it.").format(
+                    name=name
+                )
+            )
         if not stat.S_ISREG(info.st_mode):
             # Devices and pipes (/dev/zero, a FIFO) could block or never end.
-            raise ImageError(f"{subject} is not an ordinary file, so it cannot be read as a photo.")
+            raise ImageError(
+                _("{subject} is not an ordinary file, so it cannot be read as a photo.").format(
+                    subject=subject
+                )
+            )
         _check_byte_count(info.st_size, subject, max_bytes)
         with open(path, "rb") as handle:
             # One byte more than allowed, in case the file grew after the stat.
             data = handle.read(max_bytes + 1)
     except (FileNotFoundError, NotADirectoryError) as exc:
         raise ImageError(
-            f"{subject} could not be found. Check that it has not been moved, renamed or deleted."
+            _(
+                "{subject} could not be found. Check that it has not been moved, renamed or "
+                "deleted."
+            ).format(subject=subject)
         ) from exc
     except PermissionError as exc:
         raise ImageError(
-            f"{subject} could not be opened because this computer account is not allowed to "
-            "read it (permission denied)."
+            _(
+                "{subject} could not be opened because this computer account is not allowed to "
+                "read it (permission denied)."
+            ).format(subject=subject)
         ) from exc
     except IsADirectoryError as exc:
-        raise ImageError(f"'{name}' is a folder, not a photo file.") from exc
+        raise ImageError(_("'{name}' is a folder, not a photo file.").format(name=name)) from exc
     except (OSError, ValueError) as exc:
         # ValueError: e.g. a NUL character in the path; OSError: disk or network errors.
-        reason = getattr(exc, "strerror", None) or "the file name or the disk is not valid"
-        raise ImageError(f"{subject} could not be read ({reason}).") from exc
+        reason = getattr(exc, "strerror", None) or _("the file name or the disk is not valid")
+        raise ImageError(
+            _("{subject} could not be read ({reason}).").format(subject=subject, reason=reason)
+        ) from exc
     _check_byte_count(len(data), subject, max_bytes)
     return data
 
 
 def _check_byte_count(size: int, subject: str, max_bytes: int) -> None:
     if size == 0:
-        raise ImageError(f"{subject} is empty: it contains no picture.")
+        raise ImageError(_("{subject} is empty: it contains no picture.").format(subject=subject))
     if size > max_bytes:
         raise ImageError(
-            f"{subject} is too large ({_megabytes(size, max_bytes)}; the limit is "
-            f"{_megabytes(max_bytes, size)}). "
-            "Please use a smaller copy of the photo."
+            _(
+                "{subject} is too large ({size}; the limit is {limit}). "
+                "Please use a smaller copy of the photo."
+            ).format(
+                subject=subject, size=_megabytes(size, max_bytes), limit=_megabytes(max_bytes, size)
+            )
         )
 
 
 def _megabytes(size: int, other: int) -> str:
     """``size`` in MB (or bytes when small), precise enough to differ from ``other``."""
     if max(size, other) < 100_000:
-        return f"{size} bytes"
-    return _distinct(size / 1e6, other / 1e6) + " MB"
+        return _("{count} bytes").format(count=size)
+    return _("{count} MB").format(count=_distinct(size / 1e6, other / 1e6))
 
 
 def _distinct(value: float, other: float) -> str:
@@ -198,8 +217,10 @@ def _decode(data: bytes, subject: str, max_pixels: int) -> np.ndarray:
     refused = _refused_format_name(data)
     if refused is not None:
         raise ImageError(
-            f"{subject} is a {refused}, which this program cannot read. "
-            f"Please save or export the photo as {_FORMAT_LIST}."
+            _(
+                "{subject} is a {kind}, which this program cannot read. "
+                "Please save or export the photo as {formats}."
+            ).format(subject=subject, kind=_(refused), formats=_(_FORMAT_LIST))
         )
     try:
         return _decode_unchecked(data, subject, max_pixels)
@@ -207,25 +228,33 @@ def _decode(data: bytes, subject: str, max_pixels: int) -> np.ndarray:
         raise
     except MemoryError as exc:
         raise ImageError(
-            f"There is not enough free memory to open {_lower_first(subject)}. "
-            "Close other programs or use a smaller copy of the photo."
+            _(
+                "There is not enough free memory to open {subject}. "
+                "Close other programs or use a smaller copy of the photo."
+            ).format(subject=_lower_first(subject))
         ) from exc
     except Image.DecompressionBombError as exc:
         # Pillow refuses above twice its own limit, whatever max_pixels says.
         limit = min(max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or max_pixels))
         raise ImageError(
-            f"{subject} describes a picture too large to open safely (more than "
-            f"{limit / 1e6:.3g} megapixels). Please use a smaller copy of the photo."
+            _(
+                "{subject} describes a picture too large to open safely (more than "
+                "{limit} megapixels). Please use a smaller copy of the photo."
+            ).format(subject=subject, limit=f"{limit / 1e6:.3g}")
         ) from exc
     except Exception as exc:  # any decoder failure means the same to the user
         if isinstance(exc, EOFError) or "truncated" in str(exc).lower():
             raise ImageError(
-                f"{subject} is incomplete: only part of the picture is there (it may not have "
-                "been fully copied or downloaded)."
+                _(
+                    "{subject} is incomplete: only part of the picture is there (it may not have "
+                    "been fully copied or downloaded)."
+                ).format(subject=subject)
             ) from exc
         raise ImageError(
-            f"{subject} is not a readable photo (it may be damaged or in an unsupported format; "
-            f"{_FORMAT_LIST} photos are supported)."
+            _(
+                "{subject} is not a readable photo (it may be damaged or in an unsupported "
+                "format; {formats} photos are supported)."
+            ).format(subject=subject, formats=_(_FORMAT_LIST))
         ) from exc
 
 
@@ -240,27 +269,39 @@ def _decode_unchecked(data: bytes, subject: str, max_pixels: int) -> np.ndarray:
     with image:
         if image.format not in _ACCEPTED_FORMATS:
             raise ImageError(
-                f"{subject} is in a format this program does not read ({image.format}). "
-                f"Please save it as {_FORMAT_LIST}."
+                _(
+                    "{subject} is in a format this program does not read ({format}). "
+                    "Please save it as {formats}."
+                ).format(subject=subject, format=image.format, formats=_(_FORMAT_LIST))
             )
         width, height = image.size  # from the header: nothing is decoded yet
         if width * height > max_pixels:
             raise ImageError(
-                f"{subject} is too large: {width} x {height} pixels, about "
-                f"{_distinct(width * height / 1e6, max_pixels / 1e6)} megapixels (the limit is "
-                f"{_distinct(max_pixels / 1e6, width * height / 1e6)}). "
-                "Please use a smaller copy of the photo."
+                _(
+                    "{subject} is too large: {width} x {height} pixels, about {size} megapixels "
+                    "(the limit is {limit}). Please use a smaller copy of the photo."
+                ).format(
+                    subject=subject,
+                    width=width,
+                    height=height,
+                    size=_distinct(width * height / 1e6, max_pixels / 1e6),
+                    limit=_distinct(max_pixels / 1e6, width * height / 1e6),
+                )
             )
         if min(width, height) < MIN_SIDE:
             raise ImageError(
-                f"{subject} is too small to analyse ({width} x {height} pixels; at least "
-                f"{MIN_SIDE} x {MIN_SIDE} are needed)."
+                _(
+                    "{subject} is too small to analyse ({width} x {height} pixels; at least "
+                    "{side} x {side} are needed)."
+                ).format(subject=subject, width=width, height=height, side=MIN_SIDE)
             )
         image.load()
         upright = _exif_upright(image)
         array = _to_rgb8(upright)
     if array.ndim != 3 or array.shape[2] != 3 or array.dtype != np.uint8:
-        raise ImageError(f"{subject} has a colour layout this program cannot read.")
+        raise ImageError(
+            _("{subject} has a colour layout this program cannot read.").format(subject=subject)
+        )
     return array
 
 
@@ -323,21 +364,21 @@ def _refused_format_name(data: bytes) -> str | None:
     """Name a common format we do not read, so the message can say what to do about it."""
     head = data[:32]
     if head.startswith((b"GIF87a", b"GIF89a")):
-        return "GIF image"
+        return N_("GIF image")
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in (b"avif", b"avis"):
-            return "AVIF image"
+            return N_("AVIF image")
         if brand in (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"):
-            return "HEIC/HEIF photo (the usual iPhone format)"
+            return N_("HEIC/HEIF photo (the usual iPhone format)")
     if head.startswith(b"%PDF"):
-        return "PDF document"
+        return N_("PDF document")
     if head.startswith((b"%!PS", b"\xc5\xd0\xd3\xc6")):
-        return "PostScript/EPS document"
+        return N_("PostScript/EPS document")
     if head.startswith(b"8BPS"):
-        return "Photoshop (PSD) document"
+        return N_("Photoshop (PSD) document")
     if head.startswith((b"\x00\x00\x00\x0cjP  \r\n\x87\n", b"\xff\x4f\xff\x51")):
-        return "JPEG 2000 image"
+        return N_("JPEG 2000 image")
     return None
 
 

@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from wbs_desktop.core.errors import NoFaceError
+from wbs_desktop.core.i18n import _
 
 # Quieten MediaPipe's C++ logging before it is imported (its INFO/WARNING lines would
 # otherwise end up on the CLI's stderr, where one clear line per failure belongs).
@@ -366,8 +367,10 @@ def require_faces(faces: list[Face]) -> list[Face]:
     """``faces`` unchanged, or :class:`NoFaceError` when it is empty."""
     if not faces:
         raise NoFaceError(
-            "No face was found in this photo. Use a well-lit frontal photo in which the "
-            "whole face is visible."
+            _(
+                "No face was found in this photo. Use a well-lit frontal photo in which the "
+                "whole face is visible."
+            )
         )
     return faces
 

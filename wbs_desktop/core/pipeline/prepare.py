@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from wbs_desktop.core.i18n import _
 from wbs_desktop.core.pipeline.alignment import Aligned, align_face
 from wbs_desktop.core.pipeline.imaging import ImageSource, load_image
 from wbs_desktop.core.pipeline.landmarks import Face, detect_faces, require_faces
@@ -79,8 +80,10 @@ def prepare(
     if len(faces) > 1:
         warnings.insert(
             0,
-            f"{len(faces)} faces were found: only the largest was analysed. Crop the photo "
-            "to the child's face for a reliable result.",
+            _(
+                "{count} faces were found: only the largest was analysed. Crop the photo "
+                "to the child's face for a reliable result."
+            ).format(count=len(faces)),
         )
     return Prepared(
         face=face,

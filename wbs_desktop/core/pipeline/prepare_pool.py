@@ -27,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 
 from wbs_desktop.core.errors import WBSError
+from wbs_desktop.core.i18n import language, set_language
 from wbs_desktop.core.pipeline.prepare import Prepared, prepare_file
 
 # Each worker holds MediaPipe's graphs and a photo (peak ~230 MB resident, measured); more
@@ -82,7 +83,13 @@ class PreparedPhotos:
         self.window = 2 * workers + lookahead
         self._pending: deque[Future[Outcome]] = deque()
         self._pool = (
-            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            # Spawned workers start in English: their warnings must be in this process's language.
+            ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=set_language,
+                initargs=(language(),),
+            )
             if workers
             else None
         )

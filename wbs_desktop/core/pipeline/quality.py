@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from wbs_desktop.core.i18n import _
 from wbs_desktop.core.pipeline.alignment import Aligned
 from wbs_desktop.core.pipeline.landmarks import Face
 
@@ -73,31 +74,42 @@ def assess(face: Face, aligned: Aligned) -> Quality:
 
     warnings: list[str] = []
     if abs(yaw) > MAX_YAW_DEGREES:
-        warnings.append(f"Face turned {abs(yaw):.0f} degrees to the side: use a frontal photo.")
-    if abs(pitch) > MAX_PITCH_DEGREES:
-        direction = "up" if pitch > 0 else "down"
         warnings.append(
-            f"Head tilted {abs(pitch):.0f} degrees {direction}: use a photo taken at eye level."
+            _("Face turned {degrees} degrees to the side: use a frontal photo.").format(
+                degrees=f"{abs(yaw):.0f}"
+            )
         )
+    if abs(pitch) > MAX_PITCH_DEGREES:
+        tilted = (
+            _("Head tilted {degrees} degrees up: use a photo taken at eye level.")
+            if pitch > 0
+            else _("Head tilted {degrees} degrees down: use a photo taken at eye level.")
+        )
+        warnings.append(tilted.format(degrees=f"{abs(pitch):.0f}"))
     if abs(roll) > MAX_ROLL_DEGREES:
         warnings.append(
-            f"Head tilted {abs(roll):.0f} degrees sideways: a level head gives a more "
-            "reliable result."
+            _(
+                "Head tilted {degrees} degrees sideways: a level head gives a more reliable result."
+            ).format(degrees=f"{abs(roll):.0f}")
         )
     if face.interocular_distance < MIN_INTEROCULAR_PX:
         warnings.append(
-            f"The face is small in the photo ({face.interocular_distance:.0f} pixels between "
-            "the eyes): take the photo closer or at a higher resolution."
+            _(
+                "The face is small in the photo ({pixels} pixels between the eyes): take the "
+                "photo closer or at a higher resolution."
+            ).format(pixels=f"{face.interocular_distance:.0f}")
         )
     if sharpness < MIN_SHARPNESS:
-        warnings.append("The face looks blurred: use a sharp, in-focus photo.")
+        warnings.append(_("The face looks blurred: use a sharp, in-focus photo."))
     if brightness < MIN_BRIGHTNESS:
-        warnings.append("The face is underexposed (too dark): use a better-lit photo.")
+        warnings.append(_("The face is underexposed (too dark): use a better-lit photo."))
     elif brightness > MAX_BRIGHTNESS:
-        warnings.append("The face is overexposed (too bright): avoid flash glare.")
+        warnings.append(_("The face is overexposed (too bright): avoid flash glare."))
     if clipped > MAX_CLIPPED_FRACTION:
         warnings.append(
-            f"{clipped:.0%} of the face is pure black or white: exposure has lost detail."
+            _("{share} of the face is pure black or white: exposure has lost detail.").format(
+                share=f"{clipped:.0%}"
+            )
         )
     return Quality(
         yaw=yaw,

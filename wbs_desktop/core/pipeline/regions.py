@@ -11,8 +11,27 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from wbs_desktop.core.i18n import N_, _
+
 REGION_NAMES = ("forehead", "periorbital", "nose", "cheeks", "mouth", "chin")
 OUTSIDE = "outside_face"
+# The names above are keys (JSON, training); these are what people read.
+_LABELS = {
+    "forehead": N_("forehead"),
+    "periorbital": N_("periorbital"),
+    "nose": N_("nose"),
+    "cheeks": N_("cheeks"),
+    "mouth": N_("mouth"),
+    "chin": N_("chin"),
+    OUTSIDE: N_("outside face"),
+}
+
+
+def region_label(name: str) -> str:
+    """A region's name as people read it, in the current language."""
+    return _(_LABELS[name]) if name in _LABELS else name.replace("_", " ")
+
+
 #: What a face-only model sees outside the face oval: the ImageNet mean colour, which the
 #: networks' normalisation turns into zeros.
 FACE_ONLY_FILL = (124, 116, 104)
