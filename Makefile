@@ -8,14 +8,18 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
-# grad-cam (pytorch-grad-cam, a test reference) requires opencv-python-headless, which would
-# fight opencv-contrib-python (MediaPipe's OpenCV) over `cv2`: install it without its deps.
+# MediaPipe goes in without its declared dependencies (pyproject.toml lists those it needs, and
+# why). A venv made before that holds its opencv-contrib-python, which writes the same `cv2`
+# folder as opencv-python-headless: it is removed and headless's files put back.
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert (3, 10) <= sys.version_info[:2] <= (3, 12), "Python 3.10-3.12 is required"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	$(BIN)/python -m pip install --quiet --no-deps 'grad-cam==1.5.7'
+	$(BIN)/python -m pip install --quiet --no-deps 'mediapipe==0.10.21'
+	if $(BIN)/python -m pip show --quiet opencv-contrib-python 2>/dev/null; then \
+		$(BIN)/python -m pip uninstall --quiet -y opencv-contrib-python && \
+		$(BIN)/python -m pip install --quiet --force-reinstall --no-deps 'opencv-python-headless>=4.8,<5'; fi
 	$(BIN)/python packaging/translations.py compile
 	touch $(STAMP)
 

@@ -128,7 +128,7 @@ def _component(rel: Path) -> str:
         if name.endswith(suffix):
             name = name[: -len(suffix)].split("-")[0]
     return {
-        "opencv_contrib_python": "cv2",
+        "opencv_python_headless": "cv2",
         "pillow": "PIL",
         "python3.11": "python stdlib",
         "cuda_bindings": "cuda",

@@ -120,9 +120,15 @@ def test_folder_holds_app_models_resources_and_nothing_unused(frozen_app: Path) 
         "tkinter",
         "mediapipe/modules/pose_landmark",
         "mediapipe/modules/hand_landmark",
-        "PySide6/Qt/translations",
+        "cv2/qt",
     ):
         assert not (internal / rel).exists(), f"{rel} should not be in the bundle"
+    # Qt's own texts only for the app's other language (its standard dialogs' buttons).
+    qt_texts = sorted(p.name for p in internal.glob("PySide6/Qt/translations/*"))
+    assert qt_texts == ["qtbase_zh_CN.qm"]
+    # One OpenCV, headless: no second Qt (OpenCV's Qt 5) beside PySide6's.
+    assert not list(internal.rglob("libQt5*")), "a Qt 5 library is bundled"
+    assert not list(internal.glob("opencv_contrib_python*")), "opencv-contrib-python is bundled"
     assert not list(internal.glob("PySide6/Qt/lib/libQt6Web*")), "QtWebEngine is bundled"
     assert not list(internal.glob("PySide6/Qt/lib/libQt6Quick*")), "QtQuick is bundled"
     assert not list(internal.glob("lib*tk8*")), "Tk is bundled"
