@@ -1,4 +1,4 @@
-"""`wbs-desktop --language`: human-readable fields follow it, JSON keys never do."""
+"""`wbs-desktop --language`: human-readable fields and --help follow it, JSON keys never do."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO_ROOT
+from wbs_desktop.cli import main
+from wbs_desktop.core.i18n import set_language
 from wbs_desktop.core.paths import sample_photo_path
 
 
@@ -62,3 +66,23 @@ def test_the_system_locale_is_the_default_and_errors_follow_it() -> None:
     )
     assert done.returncode != 0
     assert "找不到文件“missing.jpg”" in done.stderr
+
+
+HELP_WORDS = {
+    # language: (words of `wbs-desktop --help`, words of `wbs-desktop predict --help`)
+    "zh_CN": (["用法：", "命令", "为照片评分", "语言"], ["用法：", "选项", "病例", "患者编号"]),
+    "en": (["usage: ", "commands", "score photos"], ["usage: ", "options", "patient's identifier"]),
+}
+
+
+@pytest.mark.parametrize("language", sorted(HELP_WORDS))
+def test_help_follows_the_language(language: str, capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        for command, words in zip(([], ["predict"]), HELP_WORDS[language], strict=True):
+            with pytest.raises(SystemExit) as done:
+                main(["--language", language, *command, "--help"])
+            assert done.value.code == 0
+            text = capsys.readouterr().out
+            assert [word for word in words if word not in text] == []
+    finally:
+        set_language("en")

@@ -14,23 +14,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wbs_desktop import __version__
 from wbs_desktop.cli_case import (
     CaseDetailsError,
-    add_case_options,
     case_for_photo,
     case_json,
     case_outcome,
     patient_from,
     with_every_photo,
 )
+from wbs_desktop.cli_parser import asked_language, build_parser
 from wbs_desktop.core.errors import ModelError, WBSError
 from wbs_desktop.core.files import printable
-from wbs_desktop.core.i18n import LANGUAGES, _, set_language, system_language
+from wbs_desktop.core.i18n import _, set_language, system_language
 from wbs_desktop.core.model.card_text import human_number, provenance_banner
 
 if TYPE_CHECKING:  # for annotations only: the commands import these where used (torch)
@@ -54,20 +53,6 @@ def _json(value: Any, **options: Any) -> None:
 
 def _note(note: str) -> str:
     return f" [{provenance_banner(note)}]" if note else ""
-
-
-def normalise_language(text: str) -> str:
-    """``--language``: en or zh_CN (zh-CN, zh_CN.UTF-8 too)."""
-    code = text.strip().replace("-", "_").split(".")[0]
-    if code.lower() in ("en", "en_us", "en_gb", "zh", "zh_cn"):
-        return "en" if code.lower().startswith("en") else "zh_CN"
-    raise argparse.ArgumentTypeError(f"choose one of {', '.join(LANGUAGES)}, not {text!r}")
-
-
-def _whole_number(text: str) -> int:
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number (0 or more), not {text!r}")
-    return int(text)
 
 
 def _resolve_model(model: str | None) -> Path:
@@ -343,98 +328,27 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return gui_main(argv)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="wbs-desktop",
-        description="WBS Screen: offline screening aid for a Williams-Beuren syndrome facial "
-        "gestalt. Research and decision support only; it does not diagnose.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--language",
-        type=normalise_language,
-        metavar="{en,zh_CN}",
-        help="language of messages, summaries, warnings and reports (default: the system's; "
-        "the app: the one chosen last); JSON keys and CSV headers never change",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def model_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--model", help="bundle file, or the file name of an installed model")
-        sub.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
-
-    predict = commands.add_parser("predict", help="score photos")
-    predict.add_argument("photos", nargs="+", metavar="PHOTO")
-    predict.add_argument("--json", action="store_true", help="one JSON object per photo")
-    predict.add_argument("--heatmap-out", metavar="DIR", help="save Grad-CAM overlays as PNG")
-    model_options(predict)
-    add_case_options(predict)
-    predict.set_defaults(handler=cmd_predict)
-
-    align = commands.add_parser("align", help="write the aligned face crop of a photo")
-    align.add_argument("photo", metavar="PHOTO")
-    align.add_argument("--out", required=True, type=Path, help="output PNG")
-    align.add_argument("--size", type=int, help="crop side in pixels (default 224)")
-    align.add_argument("--json", action="store_true")
-    align.set_defaults(handler=cmd_align)
-
-    models = commands.add_parser("models", help="list the installed model bundles")
-    models.add_argument("--json", action="store_true")
-    models.set_defaults(handler=cmd_models)
-
-    selftest = commands.add_parser("selftest", help="analyse the bundled sample photo")
-    model_options(selftest)
-    selftest.set_defaults(handler=cmd_selftest)
-
-    batch = commands.add_parser("batch", help="screen every photo in a folder into a CSV")
-    batch.add_argument("folder", metavar="FOLDER")
-    batch.add_argument("--csv", required=True, type=Path, help="output CSV file")
-    batch.add_argument(
-        "--workers",
-        type=_whole_number,
-        help="processes that read photos and find faces; 0 does it in this process "
-        "(default: 0 on a CPU of fewer than 8 cores, else a quarter of them; all cores but "
-        "one beside a GPU)",
-    )
-    batch.add_argument(
-        "--manifest",
-        metavar="CASES.csv",
-        help="columns path, patient_id, dob, photo_date, sex: the CSV adds each photo's "
-        "patient and age, and one row per patient with their photos combined",
-    )
-    model_options(batch)
-    batch.set_defaults(handler=cmd_batch)
-
-    from wbs_desktop.core.outputs.render import COLORMAPS, DEFAULT_COLORMAP
-
-    report = commands.add_parser("report", help="write a PDF or PNG report for one photo")
-    report.add_argument("photos", nargs="+", metavar="PHOTO", help="several: one case")
-    report.add_argument("--out", required=True, type=Path, help="F.pdf or F.png")
-    report.add_argument("--crop-face", action="store_true", help="show only the face")
-    report.add_argument("--colormap", choices=COLORMAPS, default=DEFAULT_COLORMAP)
-    model_options(report)
-    add_case_options(report)
-    report.set_defaults(handler=cmd_report)
-
-    gui = commands.add_parser("gui", help="start the desktop app (the default)")
-    gui.add_argument("photo", nargs="?", metavar="PHOTO", help="a photo to analyse at once")
-    gui.add_argument("--model", help="bundle file, or the file name of an installed model")
-    gui.add_argument("--device", help="auto, cpu or cuda (default: the last choice)")
-    gui.add_argument("--screenshot", help=argparse.SUPPRESS)
-    gui.set_defaults(handler=cmd_gui)
-    return parser
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "predict": cmd_predict,
+    "align": cmd_align,
+    "models": cmd_models,
+    "selftest": cmd_selftest,
+    "batch": cmd_batch,
+    "report": cmd_report,
+    "gui": cmd_gui,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The language first, so that --help and argparse's own words follow it too. The app
+    # then picks its own default (the remembered choice) and tells the core.
+    set_language(asked_language(argv) or system_language())
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["gui"], namespace=argparse.Namespace(language=args.language))
-    # The app picks its own default (the remembered choice) and tells the core.
-    if args.command != "gui":
-        set_language(args.language or system_language())
     try:
-        return int(args.handler(args))
+        return int(HANDLERS[args.command](args))
     except ModelError as error:
         _say(_("Model problem: {error}").format(error=error), error=True)
     except WBSError as error:

@@ -40,24 +40,26 @@ def _iso_date(text: str) -> date:
 
 def add_case_options(parser: argparse.ArgumentParser) -> None:
     case = parser.add_argument_group(
-        "case",
-        "whom the photos are of: printed on reports, never stored (--patient-id is "
-        "required once any of these is given)",
+        _("case"),
+        _(
+            "whom the photos are of: printed on reports, never stored (--patient-id is "
+            "required once any of these is given)"
+        ),
     )
-    case.add_argument("--patient-id", metavar="ID")
-    case.add_argument("--name")
-    case.add_argument("--dob", type=_iso_date, metavar="YYYY-MM-DD", help="date of birth")
+    case.add_argument("--patient-id", metavar="ID", help=_("the patient's identifier"))
+    case.add_argument("--name", help=_("the patient's name (optional)"))
+    case.add_argument("--dob", type=_iso_date, metavar="YYYY-MM-DD", help=_("date of birth"))
     case.add_argument(
         "--photo-date",
         type=_iso_date,
         metavar="YYYY-MM-DD",
-        help="when the photos were taken (default: each photo's EXIF date)",
+        help=_("when the photos were taken (default: each photo's EXIF date)"),
     )
-    case.add_argument("--sex", choices=SEXES)
-    case.add_argument("--examiner")
-    case.add_argument("--clinic")
-    case.add_argument("--ancestry")
-    case.add_argument("--notes")
+    case.add_argument("--sex", choices=SEXES, help=_("the patient's sex"))
+    case.add_argument("--examiner", help=_("who examined the patient"))
+    case.add_argument("--clinic", help=_("the clinic or hospital"))
+    case.add_argument("--ancestry", help=_("the patient's ancestry (optional)"))
+    case.add_argument("--notes", help=_("free-text notes for the report"))
 
 
 def patient_from(args: argparse.Namespace, *, today: date | None = None) -> Patient | None:
