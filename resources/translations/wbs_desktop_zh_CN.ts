@@ -314,6 +314,14 @@
         <translation>无日期</translation>
     </message>
     <message>
+        <source>{date}, {age}</source>
+        <translation>{date}，{age}</translation>
+    </message>
+    <message>
+        <source>{name} ({when}): {score} {label}</source>
+        <translation>{name}（{when}）：{score} {label}</translation>
+    </message>
+    <message>
         <source>, 1 quality warning</source>
         <translation>，1 条质量警告</translation>
     </message>

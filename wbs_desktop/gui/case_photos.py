@@ -125,12 +125,16 @@ class CasePhotos(QWidget):
         result, taken = entry.analysis.result, entry.photo.taken
         when = format_date(taken) if taken else self.tr("no date")
         if taken and self._born and taken >= self._born:
-            when += f", {age_at(self._born, taken)}"
+            when = self.tr("{date}, {age}").format(date=when, age=age_at(self._born, taken))
         warnings = len(result.warnings)
         from wbs_desktop.core.pipeline.analysis import label_text  # loaded: a result exists
 
-        line = f"{entry.photo.name} ({when}): {human_number(result.score)} "
-        line += label_text(result.label)
+        line = self.tr("{name} ({when}): {score} {label}").format(
+            name=entry.photo.name,
+            when=when,
+            score=human_number(result.score),
+            label=label_text(result.label),
+        )
         if warnings == 1:
             line += self.tr(", 1 quality warning")
         elif warnings:
