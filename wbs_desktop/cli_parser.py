@@ -156,9 +156,30 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(report)
     add_case_options(report)
 
-    gui = commands.add_parser("gui", help=_("start the desktop app (the default)"))
-    gui.add_argument("photo", nargs="?", metavar="PHOTO", help=_("a photo to analyse at once"))
-    gui.add_argument("--model", help=_("bundle file, or the file name of an installed model"))
-    gui.add_argument("--device", help=_("auto, cpu or cuda (default: the last choice)"))
-    gui.add_argument("--screenshot", help=argparse.SUPPRESS)
+    add_gui_options(commands.add_parser("gui", help=_("start the desktop app (the default)")))
+    return parser
+
+
+def add_gui_options(parser: argparse.ArgumentParser) -> None:
+    """The desktop app's options, for ``wbs-desktop gui`` and the app's own executable."""
+    parser.add_argument("photo", nargs="?", metavar="PHOTO", help=_("a photo to analyse at once"))
+    parser.add_argument("--model", help=_("bundle file, or the file name of an installed model"))
+    parser.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        help=_("auto, cpu or cuda (default: the last choice)"),
+    )
+    # Saves the window once the first result is shown, then quits (README picture, tests).
+    parser.add_argument("--screenshot", metavar="PATH", help=argparse.SUPPRESS)
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    """The command line of the app's own executable, ``wbs-screen``."""
+    parser = Parser(prog="wbs-screen", description=_("Start WBS Screen."))
+    add_gui_options(parser)
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help=_("en or zh_CN (default: the last choice, else the system's)"),
+    )
     return parser

@@ -9,7 +9,6 @@ start-up benchmark.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -20,27 +19,14 @@ from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from wbs_desktop import __version__
-from wbs_desktop.core.i18n import LANGUAGES
+from wbs_desktop.cli_parser import asked_language, gui_parser
+from wbs_desktop.core.i18n import set_language, system_language
 from wbs_desktop.gui import crash
 from wbs_desktop.gui.language import apply_language, choose_language, register_fonts
 from wbs_desktop.gui.main_window import MainWindow
 from wbs_desktop.gui.settings import APPLICATION, ORGANIZATION, Settings
 
 SCREENSHOT_TIMEOUT_MS = 180_000
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wbs-desktop gui", description="Start WBS Screen.")
-    parser.add_argument("photo", nargs="?", metavar="PHOTO", help="a photo to analyse at once")
-    parser.add_argument("--model", help="bundle file to use instead of the remembered one")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"))
-    parser.add_argument(
-        "--language",
-        choices=LANGUAGES,
-        help="en or zh_CN (default: the last choice, else the system's)",
-    )
-    parser.add_argument("--screenshot", metavar="PATH", help=argparse.SUPPRESS)
-    return parser
 
 
 def _timing(label: str) -> None:
@@ -81,7 +67,10 @@ def grab_window(window: QWidget, path: str) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # --help in the language asked for, else the system's; the window's is chosen below.
+    set_language(asked_language(argv) or system_language())
+    args = gui_parser().parse_args(argv)
     app = _application()
     crash.install()
     settings = Settings()
