@@ -12,6 +12,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from tests.conftest import SHARED_FACES
+from tests.core.test_case_identity import SAME, STRANGER
 from wbs_desktop.cli import EXIT_FAILED, EXIT_OK, main
 from wbs_desktop.core.model.card_text import human_number
 from wbs_desktop.core.paths import sample_photo_path
@@ -152,3 +154,39 @@ def test_a_report_of_several_photos_is_one_case_with_a_page_listing_them(
     assert "(2 of 2 photos), score" in pages[1]
     assert "a.jpg 2023-03-01, age 1 year 5 months" in pages[1]
     assert "b.jpg 2024-09-15, age 3 years" in pages[1]
+
+
+def test_a_stranger_among_the_photos_is_named_by_predict_report_and_batch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Three photos of one adult and one of another (``../shared``), as one patient's."""
+    extra = SHARED_FACES.parent / "faces-extra" / STRANGER
+    if not SHARED_FACES.is_dir() or not extra.is_file():
+        pytest.skip("the real photos of ../shared are absent")
+    photos = [str(SHARED_FACES / name) for name in SAME] + [str(extra)]
+    warning = f"{STRANGER} may show a different person from the other photos of this case"
+
+    assert main(["predict", "--json", *photos, "--device", "cpu", "--patient-id", "P-9"]) == 0
+    case = json.loads(capsys.readouterr().out.splitlines()[-1])["case"]
+    # predict names each photo as it was given: here, by its path
+    assert [w.removeprefix(str(extra.parent) + "/") for w in case["warnings"]] == [
+        warning + ": check that every photo is of this patient."
+    ]
+
+    pdf = tmp_path / "case.pdf"
+    assert main(["report", *photos, "--out", str(pdf), "--patient-id", "P-9"]) == EXIT_OK
+    case_page = " ".join(PdfReader(str(pdf)).pages[1].extract_text().split())
+    assert warning in case_page
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for photo in photos:
+        (folder / Path(photo).name).write_bytes(Path(photo).read_bytes())
+    manifest = tmp_path / "cases.csv"
+    rows = "".join(f"{Path(photo).name},P-9,,,\n" for photo in photos)
+    manifest.write_text("path,patient_id,dob,photo_date,sex\n" + rows, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["batch", str(folder), "--csv", str(out), "--manifest", str(manifest)]) == 0
+    with out.open(encoding="utf-8") as f:
+        (case_row,) = [row for row in csv.DictReader(f) if row["kind"] == "case"]
+    assert case_row["warnings"].startswith(warning)

@@ -119,6 +119,7 @@ def _save_heatmaps(out_dir: Path, photo: str, image: np.ndarray, result: Result)
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from wbs_desktop.core.case.combine import CasePhoto
+    from wbs_desktop.core.case.identity import face_texture
     from wbs_desktop.core.pipeline.analysis import analyze
     from wbs_desktop.core.pipeline.imaging import load_image
 
@@ -138,7 +139,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
             _say(f"{photo}: {error}", error=True)
             continue
         if case is not None:
-            case_photos.append(CasePhoto(photo, result.logit, bundle.sha256, case.photo_date))
+            texture = face_texture(result.aligned.image)
+            case_photos.append(
+                CasePhoto(photo, result.logit, bundle.sha256, case.photo_date, texture=texture)
+            )
         if args.json:
             extra = {"case": case_json(case)} if case else {}
             _json({"photo": photo, **result.to_json(), **extra})

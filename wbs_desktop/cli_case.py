@@ -100,6 +100,7 @@ def case_outcome(
     line = _("patient {patient_id}: {summary} (score {score})").format(
         patient_id=patient_id, summary=case.summary, score=human_number(case.score)
     )
+    warnings = [case.identity_warning] if case.identity_warning else []
     return {
         "patient_id": patient_id,
         "score": round(case.score, 4),
@@ -109,7 +110,8 @@ def case_outcome(
         "photos_used": case.used,
         "photos": case.total,
         "combined": "Platt map of the mean deployed logit of the photos used",
-    }, line
+        "warnings": warnings,
+    }, "\n".join([line, *warnings])
 
 
 def case_for_photo(
@@ -140,6 +142,7 @@ def with_every_photo(
     from dataclasses import replace
 
     from wbs_desktop.core.case.combine import CasePhoto, combine
+    from wbs_desktop.core.case.identity import face_texture
     from wbs_desktop.core.outputs.report_frame import CasePhotoLine
     from wbs_desktop.core.pipeline.analysis import analyze
     from wbs_desktop.core.pipeline.imaging import load_image
@@ -162,9 +165,13 @@ def with_every_photo(
                 result.aligned.image,
             )
         )
-        parts.append(CasePhoto(name, result.logit, bundle.sha256, details.photo_date))
+        texture = face_texture(result.aligned.image)
+        parts.append(
+            CasePhoto(name, result.logit, bundle.sha256, details.photo_date, texture=texture)
+        )
     combined = combine(parts, bundle.card)
     text = _("{summary}, score {score}").format(
         summary=combined.summary, score=human_number(combined.score)
     )
-    return replace(case, photos=tuple(lines), combined=text)
+    warning = combined.identity_warning or ""
+    return replace(case, photos=tuple(lines), combined=text, combined_warning=warning)

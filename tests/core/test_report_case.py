@@ -75,7 +75,8 @@ def test_without_a_case_the_footer_still_counts_pages(sample: tuple) -> None:
     image, result = sample
     first, second = report_figures(image, result, "pdf")
     one = " ".join(t for t, _ in drawn_texts(first))
-    assert "page 1 of 2" in one and "Patient ID" not in one and "patient " not in one
+    assert "page 1 of 2" in one and "Patient ID" not in one
+    assert "no patient details: not for a patient's record" in one
     assert "page 2 of 2" in " ".join(t for t, _ in drawn_texts(second))
 
 

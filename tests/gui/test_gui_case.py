@@ -172,3 +172,23 @@ def test_an_earlier_photo_of_the_case_comes_back_with_its_heatmap(
     assert shown.args[0] is first and window.analysis is first
     assert window.photo.name == "a.jpg" and window.ui.case_panel.photo_date.text() == "2023-01-10"
     assert window.gradcam_view.has_image() and photos.list.count() == 2
+
+
+def test_a_photo_of_someone_else_in_the_case_is_warned_of(window, analysed) -> None:
+    from tests.conftest import SHARED_FACES
+    from tests.core.test_case_identity import SAME, STRANGER
+
+    extra = SHARED_FACES.parent / "faces-extra" / STRANGER
+    if not SHARED_FACES.is_dir() or not extra.is_file():
+        pytest.skip("the real photos of ../shared are absent")
+    photos = window.ui.case_photos
+    analysed(window, lambda: window.open_path(SHARED_FACES / SAME[0]))
+    assert photos.identity_warning() == ""
+    analysed(window, lambda: window.open_path(extra))
+    for row in range(2):  # a photo with quality warnings joins unticked
+        photos.list.item(row).setCheckState(Qt.CheckState.Checked)
+    warning = "The two photos of this case may show different people"
+    assert photos.identity_warning().startswith(warning)
+    assert warning in photos.combined.text()
+    photos.list.item(1).setCheckState(Qt.CheckState.Unchecked)  # left out: not compared
+    assert photos.identity_warning() == "" and warning not in photos.combined.text()

@@ -18,6 +18,9 @@ from wbs_desktop.core.model.card_text import human_number
 from wbs_desktop.gui.plain_text import PlainLabel
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from wbs_desktop.core.case.combine import CaseResult
     from wbs_desktop.core.outputs.report_frame import CasePhotoLine
     from wbs_desktop.gui.workers import Analysis, LoadedPhoto
 
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 class _Entry:
     photo: LoadedPhoto  # the photo object: a re-analysis of it replaces its entry
     analysis: Analysis
+    texture: np.ndarray  # identity.face_texture of its aligned face
 
 
 class CasePhotos(QWidget):
@@ -71,12 +75,15 @@ class CasePhotos(QWidget):
     def add(self, analysis: Analysis) -> None:
         """A result shown: its photo joins the case (or its entry is renewed, e.g. after a
         model change). Photos with quality warnings join unticked."""
+        from wbs_desktop.core.case.identity import face_texture  # cv2: loaded by the analysis
+
+        texture = face_texture(analysis.result.aligned.image)
         for entry in self._entries:
             if entry.photo is analysis.photo:
-                entry.analysis = analysis
+                entry.analysis, entry.texture = analysis, texture
                 break
         else:
-            self._entries.append(_Entry(analysis.photo, analysis))
+            self._entries.append(_Entry(analysis.photo, analysis, texture))
             item = QListWidgetItem()
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             ticked = not analysis.result.warnings
@@ -154,12 +161,29 @@ class CasePhotos(QWidget):
         line, combined = self.combined_line()
         if not combined:
             return line
-        return self.tr("Case: {result}").format(result=line)
+        text = self.tr("Case: {result}").format(result=line)
+        warning = self.identity_warning()
+        return f"{text}\n{warning}" if warning else text
 
     def combined_line(self) -> tuple[str, bool]:
         """(the combined result, True), or (why there is none, False)."""
+        case = self._combined()
+        if isinstance(case, str):
+            return case, False
+        line = self.tr("{summary}, score {score}").format(
+            summary=case.summary, score=human_number(case.score)
+        )
+        return line, True
+
+    def identity_warning(self) -> str:
+        """That a photo that counts may show someone else (``core.case.identity``), or ""."""
+        case = self._combined()
+        return "" if isinstance(case, str) else case.identity_warning or ""
+
+    def _combined(self) -> CaseResult | str:
+        """The combined result of the ticked photos, or why there is none."""
         if not self._entries:
-            return self.tr("No photo analysed in this case yet."), False
+            return self.tr("No photo analysed in this case yet.")
         from wbs_desktop.core.case.combine import CaseError, CasePhoto, combine
 
         photos = [
@@ -169,14 +193,11 @@ class CasePhotos(QWidget):
                 e.analysis.bundle.sha256,
                 e.photo.taken,
                 excluded=not ticked,
+                texture=e.texture,
             )
             for e, ticked in zip(self._entries, self.ticked(), strict=True)
         ]
         try:
-            case = combine(photos, self._entries[-1].analysis.bundle.card)
+            return combine(photos, self._entries[-1].analysis.bundle.card)
         except CaseError as error:
-            return str(error), False
-        line = self.tr("{summary}, score {score}").format(
-            summary=case.summary, score=human_number(case.score)
-        )
-        return line, True
+            return str(error)

@@ -74,8 +74,12 @@ class ExportController(WindowController):
             case = case_panel.case_details()
             photos = self._ui.case_photos
             if photos.list.count() > 1:  # the report lists them and their combined result
-                combined = photos.combined_line()[0]
-                case = replace(case, photos=photos.report_lines(), combined=combined)
+                case = replace(
+                    case,
+                    photos=photos.report_lines(),
+                    combined=photos.combined_line()[0],
+                    combined_warning=photos.identity_warning(),
+                )
         crop = self.crop_to_face if crop_to_face is None else crop_to_face
         options = ReportOptions(
             crop_to_face=crop,

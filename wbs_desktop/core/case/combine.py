@@ -6,19 +6,21 @@ log-odds, as the ensemble already does across networks, so that one photo scored
 cannot outvote two scored 0.2 the way a mean of probabilities would let it. It is then
 compared with the card's threshold like a single photo's score. Photos the clinician
 excluded (e.g. because their quality warnings make them unreliable) do not count, and the
-result says how many did.
+result says how many did. The photos that count are also checked for a face that differs
+from the others (``identity``): a mixed-up file would otherwise count for this child.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import numpy as np
 
 from wbs_desktop.core.case.age import Age, age_at
+from wbs_desktop.core.case.identity import different_person_warning, odd_ones
 from wbs_desktop.core.errors import WBSError
 from wbs_desktop.core.i18n import _, ngettext
 from wbs_desktop.core.model.scoring import Calibration
@@ -36,6 +38,8 @@ class CasePhoto:
     model_sha256: str  # the model that scored it: a case combines one model's scores only
     taken: date | None = None  # from EXIF when present, editable
     excluded: bool = False
+    # identity.face_texture of its aligned face; None: not checked against the others
+    texture: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def age(self, born: date | None) -> Age | None:
         """Age at the photo, when both dates are known and in order."""
@@ -52,6 +56,16 @@ class CaseResult:
     threshold: float
     used: int  # photos that count
     total: int  # photos in the case
+    # Photos that count but may show someone else (identity.odd_ones), by name
+    different_person: tuple[str, ...] = ()
+    compared: int = 0  # photos that counted and had a texture to compare
+
+    @property
+    def identity_warning(self) -> str | None:
+        """The "may be a different person" sentence, when any photo raised it."""
+        if not self.different_person:
+            return None
+        return different_person_warning(self.different_person, self.compared)
 
     @property
     def summary(self) -> str:
@@ -85,4 +99,15 @@ def combine(photos: Sequence[CasePhoto], card: Mapping[str, Any]) -> CaseResult:
     logit = float(np.mean([p.logit for p in used]))
     score = float(Calibration.from_card(card).probability(logit))
     threshold = float(card["threshold"])
-    return CaseResult(score, logit, decide(score, threshold), threshold, len(used), len(photos))
+    compared = [p for p in used if p.texture is not None]
+    odd = odd_ones([p.texture for p in compared if p.texture is not None])
+    return CaseResult(
+        score,
+        logit,
+        decide(score, threshold),
+        threshold,
+        len(used),
+        len(photos),
+        tuple(compared[i].name for i in odd),
+        len(compared),
+    )

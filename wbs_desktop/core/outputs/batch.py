@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from wbs_desktop.core.i18n import _
 from wbs_desktop.core.pipeline.imaging import is_supported_suffix
 
 if TYPE_CHECKING:  # these import torch, which find_photos and the CSV do not need
+    import numpy as np
     import torch
 
     from wbs_desktop.core.model.bundle import ModelBundle
@@ -59,6 +60,8 @@ class BatchRow:
     provenance_note: str = ""
     seconds: float = 0.0
     logit: float | None = None  # the deployed logit: what a case of several photos averages
+    # identity.face_texture of the aligned face: a case checks its photos show one person
+    texture: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -135,14 +138,24 @@ def scored_row(
     faces_found: int,
     warnings: tuple[str, ...],
     seconds: float,
+    face: np.ndarray,
 ) -> BatchRow:
-    """The row of a screened photo (``scores``: an ``analysis.Result`` or ``Scored``)."""
+    """The row of a screened photo (``scores``: an ``analysis.Result`` or ``Scored``;
+    ``face``: its aligned face crop)."""
+    from wbs_desktop.core.case.identity import face_texture
     from wbs_desktop.core.pipeline.analysis import Scored  # loaded: ``scores`` exists
 
     # Every field of the score but each network's own (a row holds their spread).
     score = {f.name: getattr(scores, f.name) for f in fields(Scored) if f.name != "network_scores"}
     return _row(
-        photo, bundle, seconds, status=OK, faces_found=faces_found, warnings=warnings, **score
+        photo,
+        bundle,
+        seconds,
+        status=OK,
+        faces_found=faces_found,
+        warnings=warnings,
+        texture=face_texture(face),
+        **score,
     )
 
 
@@ -167,6 +180,7 @@ def screen_photo(
         faces_found=result.face_count,
         warnings=result.warnings,
         seconds=time.perf_counter() - started,
+        face=result.aligned.image,
     )
 
 

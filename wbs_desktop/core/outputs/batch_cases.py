@@ -124,7 +124,9 @@ def case_csv_rows(
             continue
         totals[entry.patient_id] = totals.get(entry.patient_id, 0) + 1
         if row.ok and row.logit is not None:
-            photo = CasePhoto(row.photo.name, row.logit, row.model_sha256, entry.photo_date)
+            photo = CasePhoto(
+                row.photo.name, row.logit, row.model_sha256, entry.photo_date, texture=row.texture
+            )
             by_patient.setdefault(entry.patient_id, []).append(photo)
     for patient_id, total in totals.items():
         photos = by_patient.get(patient_id, [])
@@ -151,6 +153,7 @@ def case_csv_rows(
                 "model": rows[0].model,
                 "model_sha256": photos[0].model_sha256,
                 "provenance_note": rows[0].provenance_note,
+                "warnings": case.identity_warning or "",
                 "photos_used": f"{case.used} of {total}",
             }
         )

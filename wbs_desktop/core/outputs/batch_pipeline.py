@@ -205,6 +205,7 @@ def _score(waiting: list[Outcome], bundle: ModelBundle, device: torch.device) ->
                 faces_found=prepared.face_count,
                 warnings=prepared.warnings,
                 seconds=seconds + share,
+                face=prepared.aligned.image,
             )
         )
     return rows

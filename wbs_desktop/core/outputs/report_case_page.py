@@ -15,6 +15,7 @@ from wbs_desktop.core.outputs.report_page import (
     LEFT,
     MUTED,
     RIGHT,
+    WARN,
     Page,
     heading,
     hline,
@@ -49,6 +50,10 @@ def case_page(case: CaseDetails, number: int, pages: int) -> Figure:
     combined = page.wrap(case.combined, RIGHT - LEFT, 11, weight="bold", max_lines=2)
     label = page.text(LEFT, 0.935, combined, fontsize=11, fontweight="bold", color=INK, va="top")
     y = page.bottom(label) - 0.02
+    if case.combined_warning:
+        warning = page.wrap(case.combined_warning, RIGHT - LEFT, 9.5, max_lines=3)
+        drawn = page.text(LEFT, y + 0.01, warning, fontsize=9.5, color=WARN, va="top")
+        y = page.bottom(drawn) - 0.02
     count = len(case.photos)
     heading(page, y, ngettext("{count} photo", "{count} photos", count).format(count=count))
     y -= 0.016

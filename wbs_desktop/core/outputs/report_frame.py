@@ -44,6 +44,7 @@ class CaseDetails:
     warnings: tuple[str, ...] = ()  # e.g. an age outside the model's (core.case.population)
     photos: tuple[CasePhotoLine, ...] = ()
     combined: str = ""  # e.g. "Facial features similar to WBS: low (2 of 3 photos), score 0.14"
+    combined_warning: str = ""  # e.g. that a photo may show a different person (identity)
 
     @property
     def age_text(self) -> str:
@@ -138,10 +139,13 @@ def patient_block(page: Page, top: float, case: CaseDetails) -> float:
 
 
 def footer(page: Page, number: int, total: int, case: CaseDetails | None) -> None:
-    """ "WBS Screen <version> - patient <ID> - page i of n" at the foot of the page."""
+    """ "WBS Screen <version> - patient <ID> - page i of n" at the foot of the page; a
+    report of no patient says so instead, so that it is not filed in a chart."""
     parts = [f"WBS Screen {__version__}"]
     if case is not None:
         parts.append(_("patient {id}").format(id=case.patient.patient_id))
+    else:
+        parts.append(_("no patient details: not for a patient's record"))
     parts.append(_("page {number} of {total}").format(number=number, total=total))
     text = page.wrap(" - ".join(parts), RIGHT - LEFT, 7, max_lines=1)
     page.text(0.5, 0.022, text, fontsize=7, color=MUTED, ha="center")
