@@ -17,6 +17,7 @@ import os
 import platform
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -38,6 +39,7 @@ OTHER = "everything else"
 TORCH_PACKAGES = {"torch", "torchgen", "functorch", "triton", "nvidia", "cuda"}
 # NVIDIA's CUDA libraries, wherever a wheel put them (torchvision.libs has its own cudart).
 NVIDIA_LIBRARY = re.compile(r"^lib(cu|nv|nccl)[a-z0-9_]*[.-]", re.IGNORECASE)
+SHT_SYMTAB = 2  # ELF section type of a symbol table
 
 
 def version() -> str:
@@ -93,6 +95,8 @@ def run_pyinstaller(
             raise RuntimeError(f"PyInstaller failed (exit {done.returncode}); log {log}:\n{tail}")
     folder = dist / APP_NAME
     if sys.platform.startswith("linux"):
+        stripped, saved = strip_libraries(folder)
+        print(f"Stripped {stripped} libraries (not torch's or NVIDIA's): {saved / MB:,.1f} MB less")
         for name in LINUX_EXTRAS:
             shutil.copy2(ROOT / "packaging" / name, folder / name)
     return folder
@@ -133,6 +137,84 @@ def _component(rel: Path) -> str:
         "python3.11": "python stdlib",
         "cuda_bindings": "cuda",
     }.get(name, name)
+
+
+def _owner(rel: Path) -> tuple[str, bool]:
+    """The component a file in the folder belongs to, and whether it is torch or NVIDIA's."""
+    component = _component(rel)
+    if component in ("nvidia", "cuda"):
+        component = "NVIDIA libraries (nvidia/, cuda/)"
+    elif NVIDIA_LIBRARY.match(rel.name) and component != "torch":
+        component = f"NVIDIA libraries shipped by {component}"
+    is_torch = (
+        component == "torch"
+        or component.startswith("NVIDIA libraries")
+        or component in TORCH_PACKAGES
+    )
+    return component, is_torch
+
+
+def has_symbol_table(path: Path) -> bool:
+    """Whether ``path`` is an ELF file that still has a symbol table (``strip`` removes it
+    together with the debugging sections)."""
+    with path.open("rb") as handle:
+        header = handle.read(64)
+        if len(header) < 52 or header[:4] != b"\x7fELF":
+            return False
+        order = "<" if header[5] == 1 else ">"
+        if header[4] == 2:  # 64-bit
+            (table_offset,) = struct.unpack_from(order + "Q", header, 0x28)
+            entry_size, entries = struct.unpack_from(order + "HH", header, 0x3A)
+        else:
+            (table_offset,) = struct.unpack_from(order + "I", header, 0x20)
+            entry_size, entries = struct.unpack_from(order + "HH", header, 0x2E)
+        handle.seek(table_offset)
+        table = handle.read(entry_size * entries)
+    types = (
+        struct.unpack_from(order + "I", table, index * entry_size + 4)[0]
+        for index in range(len(table) // entry_size if entry_size else 0)
+    )
+    return SHT_SYMTAB in types
+
+
+def unstripped_libraries(folder: Path) -> list[Path]:
+    """The shared libraries outside torch and NVIDIA's that still carry symbol tables."""
+    internal = folder / "_internal"
+    return sorted(
+        path
+        for path in internal.rglob("*")
+        if path.is_file()
+        and not path.is_symlink()
+        and not _owner(path.relative_to(folder))[1]
+        and has_symbol_table(path)
+    )
+
+
+def strip_libraries(folder: Path) -> tuple[int, int]:
+    """``strip --strip-unneeded`` the libraries :func:`unstripped_libraries` finds, in place.
+
+    Symbol tables and debugging information are never loaded at run time; the wheels of
+    libpython, MediaPipe, kiwisolver, fontTools and others ship them. torch's and NVIDIA's
+    libraries are left as they come: they are not part of the size target, and their CUDA
+    builds cannot be checked on a machine without an NVIDIA GPU. The executables are not
+    touched either (the Python modules are appended to the bootloader). Returns (libraries
+    stripped, bytes saved).
+    """
+    libraries = unstripped_libraries(folder)
+    if not libraries:
+        return 0, 0
+    if shutil.which("strip") is None:
+        raise RuntimeError("strip is not installed (Debian/Ubuntu: apt-get install binutils)")
+    before = sum(path.stat().st_size for path in libraries)
+    done = subprocess.run(
+        ["strip", "--strip-unneeded", *map(str, libraries)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"strip failed (exit {done.returncode}): {done.stderr[-2000:]}")
+    return len(libraries), before - sum(path.stat().st_size for path in libraries)
 
 
 def _pyz_modules(executable: Path) -> Counter[str]:
@@ -181,16 +263,7 @@ def size_split(folder: Path) -> dict[str, object]:
             groups[OTHER] += rest
             components["executables (bootloader)"] += rest
             continue
-        component = _component(rel)
-        if component in ("nvidia", "cuda"):
-            component = "NVIDIA libraries (nvidia/, cuda/)"
-        elif NVIDIA_LIBRARY.match(path.name) and component != "torch":
-            component = f"NVIDIA libraries shipped by {component}"
-        is_torch = (
-            component == "torch"
-            or component.startswith("NVIDIA libraries")
-            or component in TORCH_PACKAGES
-        )
+        component, is_torch = _owner(rel)
         groups[TORCH if is_torch else OTHER] += size
         components[component] += size
     return {

@@ -14,6 +14,7 @@ import importlib.util
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -139,6 +140,13 @@ def test_folder_holds_app_models_resources_and_nothing_unused(frozen_app: Path) 
 
 @pytest.mark.slow
 @pytest.mark.timeout(BUILD_TIMEOUT_S)
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF libraries")
+def test_libraries_outside_torch_are_stripped(frozen_app: Path) -> None:
+    assert build.unstripped_libraries(frozen_app) == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(BUILD_TIMEOUT_S)
 def test_size_split_accounts_for_every_byte(frozen_app: Path) -> None:
     sizes = build.size_split(frozen_app)
     groups = sizes["groups"]
@@ -229,7 +237,36 @@ def test_frozen_gui_opens_under_xvfb_and_shows_a_result(
     assert colours is not None and len(colours) > 50, "the screenshot is nearly blank"
 
 
-# --- archive, desktop entry, icons (no build needed) ----------------------------------------
+# --- archive, stripping, desktop entry, icons (no build needed) -----------------------------
+def _elf(*section_types: int) -> bytes:
+    """A 64-bit little-endian ELF header and a table of sections of these types (no data)."""
+    header = bytearray(64)
+    header[:6] = b"\x7fELF\x02\x01"
+    struct.pack_into("<Q", header, 0x28, len(header))  # the section table follows
+    struct.pack_into("<HH", header, 0x3A, 64, len(section_types))
+    return bytes(header) + b"".join(struct.pack("<II56x", 0, kind) for kind in section_types)
+
+
+def test_unstripped_libraries_are_found_outside_torch_and_nvidia(tmp_path: Path) -> None:
+    symtab, dynsym, strtab = 2, 11, 3
+    files = {
+        "_internal/libfoo.so.1": _elf(0, dynsym, symtab),
+        "_internal/PIL/_imaging.so": _elf(0, dynsym, strtab, symtab),
+        "_internal/libbar.so": _elf(0, dynsym, strtab),  # stripped already
+        "_internal/notes.so.txt": b"not a library",
+        "_internal/torch/lib/libc10.so": _elf(0, symtab),
+        "_internal/nvidia/cu13/lib/libcublas.so.13": _elf(0, symtab),
+        "_internal/torchvision.libs/libcudart.faf08d9a.so.13": _elf(0, symtab),
+        "wbs-desktop": _elf(0, symtab),  # the executable carries the Python modules
+    }
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    (tmp_path / "_internal" / "libfoo.so").symlink_to("libfoo.so.1")
+    found = [path.relative_to(tmp_path).as_posix() for path in build.unstripped_libraries(tmp_path)]
+    assert found == ["_internal/PIL/_imaging.so", "_internal/libfoo.so.1"]
+
+
 def test_archive_keeps_the_folder_and_its_checksum_verifies(tmp_path: Path) -> None:
     folder = tmp_path / "wbs-screen"
     (folder / "_internal").mkdir(parents=True)
