@@ -86,6 +86,8 @@ def test_folder_holds_app_models_resources_and_nothing_unused(frozen_app: Path) 
     internal = frozen_app / "_internal"
     for name in ("wbs-screen", "wbs-desktop"):
         assert os.access(frozen_app / name, os.X_OK), name
+    if sys.platform.startswith("linux"):  # one executable, the app a link to it
+        assert os.readlink(frozen_app / "wbs-screen") == "wbs-desktop"
     index = json.loads((internal / "models" / "index.json").read_text(encoding="utf-8"))
     defaults = [name for name, info in index["bundles"].items() if info.get("default")]
     assert defaults, "the shipped index names no default model"
@@ -182,6 +184,24 @@ def test_frozen_version_and_selftest(frozen_app: Path, scratch: Path) -> None:
     assert done.stdout.split() == ["wbs-desktop", __version__]
     check = smoke.check_selftest(frozen_app, scratch / "selftest")
     assert check.ok, check.explain()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(BUILD_TIMEOUT_S)
+def test_the_name_started_picks_the_program(frozen_app: Path, scratch: Path) -> None:
+    """``wbs-screen`` (on Linux a link to ``wbs-desktop``) is the app, ``wbs-desktop`` the
+    command line: each prints its own usage."""
+    for name in ("wbs-screen", "wbs-desktop"):
+        done = subprocess.run(
+            [str(frozen_app / name), "--help"],
+            env=smoke.frozen_env(scratch / "help"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(f"usage: {name} "), done.stdout[:200]
 
 
 @pytest.mark.slow
