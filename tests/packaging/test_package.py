@@ -121,9 +121,15 @@ def test_folder_holds_app_models_resources_and_nothing_unused(frozen_app: Path) 
         "training",
         "pytest",
         "tkinter",
+        "rich",
+        "pygments",
+        "jinja2",
+        "fsspec",
         "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
         "PySide6/Qt/plugins/platforms/libqvnc.so",
         "PySide6/Qt/lib/libQt6Network.so.6",
+        "PIL/_imagingft.cpython-311-x86_64-linux-gnu.so",
+        "matplotlib/mpl-data/fonts/ttf/STIXGeneral.ttf",
         "mediapipe/modules/pose_landmark",
         "mediapipe/modules/hand_landmark",
         "cv2/qt",
@@ -138,14 +144,18 @@ def test_folder_holds_app_models_resources_and_nothing_unused(frozen_app: Path) 
     assert not list(internal.glob("PySide6/Qt/lib/libQt6Web*")), "QtWebEngine is bundled"
     assert not list(internal.glob("PySide6/Qt/lib/libQt6Quick*")), "QtQuick is bundled"
     assert not list(internal.glob("lib*tk8*")), "Tk is bundled"
-    # Test tools' metadata (torch.testing names hypothesis's).
-    for pattern in ("pytest*", "hypothesis*", "_pytest*"):
+    # Test tools' metadata (torch.testing names hypothesis's), Python's OpenSSL, SQLite.
+    for pattern in ("pytest*", "hypothesis*", "_pytest*", "libssl.so*", "libcrypto.so*"):
         assert not list(internal.glob(pattern)), f"{pattern} is bundled"
+    assert not list(internal.rglob("_ssl.*")) and not list(internal.rglob("_sqlite3.*"))
     # The GTK3 theme's libraries are not collected, nor left behind.
     for name in ("libgtk-3", "libgdk-3", "libatk-1.0", "libcairo", "libpango", "libgdk_pixbuf"):
         assert not list(internal.glob(f"{name}*")), f"{name} is bundled"
     dangling = [path for path in frozen_app.rglob("*") if path.is_symlink() and not path.exists()]
     assert not dangling, f"links to files that were left out: {dangling[:5]}"
+    # What the report draws with is still there.
+    assert (internal / "matplotlib/mpl-data/fonts/ttf/DejaVuSans.ttf").is_file()
+    assert (internal / "matplotlib/mpl-data/fonts/ttf/LastResortHE-Regular.ttf").is_file()
     # The Linux desktop entry and its installer travel with the folder.
     assert (frozen_app / "wbs-screen.desktop").is_file()
     assert os.access(frozen_app / "install-desktop-entry.sh", os.X_OK)
