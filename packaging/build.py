@@ -35,6 +35,7 @@ MB = 1e6
 
 TORCH = "torch + NVIDIA libraries"
 OTHER = "everything else"
+OTHER_TARGET = 400 * MB  # issue 15: everything else, the demo model included
 # Python packages (folders and archived modules) that are torch or NVIDIA's CUDA.
 TORCH_PACKAGES = {"torch", "torchgen", "functorch", "triton", "nvidia", "cuda"}
 # NVIDIA's CUDA libraries, wherever a wheel put them (torchvision.libs has its own cudart).
@@ -279,7 +280,8 @@ def format_sizes(sizes: dict[str, object], top: int = 14) -> str:
     lines = [
         f"Folder: {sizes['total_bytes'] / MB:,.0f} MB in {sizes['files']:,} files",
         f"  {TORCH}: {groups.get(TORCH, 0) / MB:,.0f} MB",
-        f"  {OTHER}: {groups.get(OTHER, 0) / MB:,.0f} MB (target: under 400 MB)",
+        f"  {OTHER}: {groups.get(OTHER, 0) / MB:,.0f} MB "
+        f"(target: {OTHER_TARGET / MB:,.0f} MB at most)",
         "  largest parts:",
     ]
     for name, size in list(sizes["components"].items())[:top]:

@@ -178,6 +178,7 @@ def test_size_split_accounts_for_every_byte(frozen_app: Path) -> None:
     )
     assert sizes["total_bytes"] == on_disk == sum(groups.values())
     assert groups[build.TORCH] > 100e6  # even a CPU-only torch carries ~0.3 GB of libraries
+    assert groups[build.OTHER] <= build.OTHER_TARGET, build.format_sizes(sizes)
     print("\n" + build.format_sizes(sizes))
 
 
