@@ -191,17 +191,24 @@ def test_frozen_env_has_no_python(tmp_path: Path) -> None:
         assert name not in env
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(BUILD_TIMEOUT_S)
-def test_frozen_version_and_selftest(frozen_app: Path, scratch: Path) -> None:
-    done = subprocess.run(
-        [str(frozen_app / "wbs-desktop"), "--version"],
-        env=smoke.frozen_env(scratch / "version"),
+def _run_frozen(
+    frozen_app: Path, program: str, argument: str, home: Path
+) -> subprocess.CompletedProcess[str]:
+    """One short run of a frozen program, in the clean environment the smoke test uses."""
+    return subprocess.run(
+        [str(frozen_app / program), argument],
+        env=smoke.frozen_env(home),
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(BUILD_TIMEOUT_S)
+def test_frozen_version_and_selftest(frozen_app: Path, scratch: Path) -> None:
+    done = _run_frozen(frozen_app, "wbs-desktop", "--version", scratch / "version")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["wbs-desktop", __version__]
     check = smoke.check_selftest(frozen_app, scratch / "selftest")
@@ -214,14 +221,7 @@ def test_the_name_started_picks_the_program(frozen_app: Path, scratch: Path) -> 
     """``wbs-screen`` (on Linux a link to ``wbs-desktop``) is the app, ``wbs-desktop`` the
     command line: each prints its own usage."""
     for name in ("wbs-screen", "wbs-desktop"):
-        done = subprocess.run(
-            [str(frozen_app / name), "--help"],
-            env=smoke.frozen_env(scratch / "help"),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = _run_frozen(frozen_app, name, "--help", scratch / "help")
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith(f"usage: {name} "), done.stdout[:200]
 
