@@ -72,6 +72,27 @@ def test_wide_mouth_warp_is_measured_again_by_mediapipe(
     assert np.array_equal(warped[-10:, -10:], image[-10:, -10:])
 
 
+def test_a_face_filling_the_photo_gets_its_full_phenotype(
+    astronaut: np.ndarray, astronaut_face: Face
+) -> None:
+    # A crop inside the face's outline, as in photos that are only the face: the ring the
+    # fields are carried to lies beyond the photo's edge. The warp must still apply every
+    # effect at its strength (it was scaled down to 0.6 to avoid folding the mesh against
+    # the pinned border).
+    x0, y0 = np.floor(astronaut_face.landmarks.min(axis=0)).astype(int) + 5
+    x1, y1 = np.ceil(astronaut_face.landmarks.max(axis=0)).astype(int) - 5
+    crop = np.ascontiguousarray(astronaut[y0:y1, x0:x1])
+    face = _face(crop)
+    effects = {name: 1.0 for name in synth.phenotypes.WBS_EFFECTS}
+    warped, moved, regions = apply_effects(crop, face.landmarks, effects)
+
+    assert warped.shape == crop.shape
+    assert set(regions) == WBS_REGIONS and set(regions.values()) == {1.0}
+    mouth_before, _ = _mouth_and_eyes(face.landmarks)
+    assert _mouth_and_eyes(moved)[0] / mouth_before > 1.1
+    assert _mouth_and_eyes(_face(warped).landmarks)[0] / mouth_before > 1.06
+
+
 def test_zero_displacement_returns_the_image(astronaut: np.ndarray, astronaut_face: Face) -> None:
     points = astronaut_face.landmarks
     assert np.array_equal(piecewise_affine_warp(astronaut, points, points), astronaut)
