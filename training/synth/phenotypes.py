@@ -353,7 +353,9 @@ def apply_effects(
     else:
         mesh = build_mesh(canvas.shape, points + pad, points + pad)
         factor = 0.0
-    warped = warp_mesh(canvas, mesh)[pad : pad + image.shape[0], pad : pad + image.shape[1]]
+    warped = np.ascontiguousarray(
+        warp_mesh(canvas, mesh)[pad : pad + image.shape[0], pad : pad + image.shape[1]]
+    )
     moved = (landmarks + factor * displacement[: len(landmarks)]).astype(np.float32)
     regions = _regions_of({k: round(v * factor, 3) for k, v in effects.items() if v > 0})
     return warped, moved, regions
