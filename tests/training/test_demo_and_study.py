@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import pytest
 import torch
 
@@ -15,6 +16,7 @@ from training.folds import DEVELOPMENT, TEST
 from wbs_desktop.core.files import write_csv
 from wbs_desktop.core.model.bundle import load_model
 from wbs_desktop.core.model.registry import installed_bundles, register_bundle
+from wbs_desktop.core.pipeline.imaging import load_image
 
 IDENTITIES = REPO_ROOT / "training" / "identities" / "shared_faces.csv"
 
@@ -126,5 +128,38 @@ def test_the_demo_evaluation_scores_the_test_people_and_gives_uniform_map_contro
     assert 0.2 < figures["outside_face_plain_uniform"] < 0.8
     assert 0 < figures["warped_regions_wbs_uniform"] < 1
     assert figures["auc_wbs_vs_plain"] in (0.0, 1.0)  # one photo each way
+    assert figures["plain_with_quality_warning"] == 0
+    assert figures["specificity_plain_unwarned"] == figures["specificity_plain"]
     table = demo_evaluation.evaluation_table(result)
     assert table.count("\n|") == 2 + len(figures)  # heading, rule, then a row per figure
+
+
+def test_the_demo_evaluation_gives_the_figures_without_the_photos_the_app_warns_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo turned 40 degrees in its plane gets a quality warning (its WBS-warped
+    version too): the information rows leave both out, the targets' rows keep them."""
+    monkeypatch.chdir(REPO_ROOT)
+    photo = Path("resources") / "sample_face.jpg"
+    image = load_image(photo)
+    height, width = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), 40, 0.8)
+    tilted = tmp_path / "tilted.png"
+    cv2.imwrite(
+        str(tilted), cv2.cvtColor(cv2.warpAffine(image, turn, (width, height)), cv2.COLOR_RGB2BGR)
+    )
+    data = tmp_path / "data"
+    roles = {photo.name: TEST, tilted.name: TEST}
+    rows = demo.matched_triples([photo, tilted], roles, {}, data, seed=0)
+    write_csv(data / "manifest.csv", rows, list(rows[0]))
+    bundle = write_bundle(tmp_path, "mobilenet_v2", input_size=112, cam_layer="stride8")
+    result = demo_evaluation.evaluate(bundle, data / "manifest.csv")
+    warned = {(r["photo"], r["group"]) for r in result["rows"] if r["quality_warnings"]}
+    assert ("tilted.png", "healthy") in warned and ("tilted.png", "WBS") in warned
+    assert not any(name == photo.name for name, _ in warned)
+    figures = result["figures"]
+    assert figures["plain_with_quality_warning"] == 1
+    by_group = {r["group"]: r["score"] for r in result["rows"] if r["photo"] == photo.name}
+    threshold = result["threshold"]
+    assert figures["specificity_plain_unwarned"] == float(by_group["healthy"] < threshold)
+    assert figures["auc_wbs_vs_plain_unwarned"] == float(by_group["WBS"] > by_group["healthy"])
