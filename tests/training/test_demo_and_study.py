@@ -70,12 +70,14 @@ def test_the_demo_evaluation_is_written_into_the_card_and_the_index(tmp_path: Pa
             "threshold": 0.4,
             "figures": figures,
             "median_score": {"plain": 0.1},
+            "intervals": {"specificity_plain": [0.3, 0.7]},
         },
     )
     after = load_model(path)  # the index's hash was updated, or this would refuse the file
     assert after.sha256 != before.sha256
     assert after.card["training"]["evaluation"]["figures"] == figures
     assert after.card["training"]["evaluation"]["people"] == 3
+    assert after.card["training"]["evaluation"]["intervals"]["specificity_plain"] == [0.3, 0.7]
     entry = installed_bundles(tmp_path)[0]
     assert entry.summary == "a demo" and entry.default and entry.sha256 == after.sha256
     for mine, theirs in zip(
@@ -129,6 +131,7 @@ def test_the_demo_evaluation_scores_the_test_people_and_gives_uniform_map_contro
     assert 0 < figures["warped_regions_wbs_uniform"] < 1
     assert figures["auc_wbs_vs_plain"] in (0.0, 1.0)  # one photo each way
     assert figures["plain_with_quality_warning"] == 0
+    assert set(result["intervals"].values()) == {None}  # one person: no interval over people
     assert figures["specificity_plain_unwarned"] == figures["specificity_plain"]
     table = demo_evaluation.evaluation_table(result)
     assert table.count("\n|") == 2 + len(figures)  # heading, rule, then a row per figure
@@ -163,3 +166,5 @@ def test_the_demo_evaluation_gives_the_figures_without_the_photos_the_app_warns_
     threshold = result["threshold"]
     assert figures["specificity_plain_unwarned"] == float(by_group["healthy"] < threshold)
     assert figures["auc_wbs_vs_plain_unwarned"] == float(by_group["WBS"] > by_group["healthy"])
+    for key, (low, high) in result["intervals"].items():  # two people: resampled over them
+        assert 0 <= low <= figures[key] <= high <= 1, key
