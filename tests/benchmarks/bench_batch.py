@@ -18,11 +18,12 @@ target (the pipeline at least 1.3x the sequential loop on the CPU) and always ex
 
     .venv/bin/python tests/benchmarks/bench_batch.py [--arch resnet34 mobilenet_v2]
         [--photos 200] [--workers N] [--batch-size 8] [--device cpu|cuda] [--size 224]
-        [--threads N]
+        [--threads N] [--settings W:T [W:T ...]]
 
 ``--workers`` and ``--threads`` default to what the app chooses for the device
-(``batch_pipeline.default_workers`` and ``network_threads``); the sequential loop and the
-networks alone keep torch's own thread count.
+(``batch_pipeline.default_workers`` and ``network_threads``); ``--settings`` times several
+such pairs in one run, against the same sequential loop and networks alone, which keep
+torch's own thread count.
 
 Worker processes are spawned and import this file again, so the heavy imports (torch) are
 made inside the functions, never at the top.
@@ -96,14 +97,18 @@ def make_folder(folder: Path, originals: list[Path], count: int) -> list[Path]:
     return sorted(made)
 
 
-def _rate(count: int, run: Callable[[], object]) -> float:
+def _rate(count: int, run: Callable[..., object], *arguments: object) -> float:
     start = time.perf_counter()
-    run()
+    run(*arguments)
     return count / (time.perf_counter() - start)
 
 
-def measure(arch: str, photos: list[Path], args: argparse.Namespace, folder: Path) -> list[Any]:
-    """One row of the table: the rates (photos per second) of the four runs."""
+def measure(
+    arch: str, photos: list[Path], args: argparse.Namespace, folder: Path
+) -> list[list[Any]]:
+    """The rows of one architecture, one per ``(workers, threads)`` setting: the rates
+    (photos per second) of the runs. The sequential loop and the networks alone are timed
+    once and shared by the rows; the prepare stage and the pipeline are timed per setting."""
     from wbs_desktop.core.model.architectures import seeded_network
     from wbs_desktop.core.model.bundle import load_model, save_bundle
     from wbs_desktop.core.model.card import default_card
@@ -129,44 +134,51 @@ def measure(arch: str, photos: list[Path], args: argparse.Namespace, folder: Pat
             crops.extend(p.seen for _, p, _ in pool if isinstance(p, Prepared))
 
     # On a GPU the target is set by the landmark (prepare) stage in one worker process.
-    one_worker = _rate(count, lambda: prepare_alone(1)) if args.device != "cpu" else None
-    prepare_rate = _rate(count, lambda: prepare_alone(args.workers))
+    one_worker = _rate(count, prepare_alone, 1) if args.device != "cpu" else None
 
     def networks_alone() -> None:
         for start in range(0, len(crops), args.batch_size):
             network_log_odds(bundle, crops[start : start + args.batch_size], bundle.device)
 
-    # Photos without a face cost the networks nothing: rate them per photo of the folder.
-    network_rate = _rate(count, networks_alone)
-    pipelined = _rate(
-        count,
-        lambda: list(
-            screen_photos(
-                photos,
-                bundle,
-                args.device,
-                workers=args.workers,
-                threads=args.threads,
-                batch_size=args.batch_size,
-            )
-        ),
-    )
-    slowest = min(prepare_rate, network_rate)
-    return [arch, sequential, prepare_rate, network_rate, pipelined, slowest, one_worker]
+    def pipeline(workers: int, threads: int) -> None:
+        rows = screen_photos(
+            photos,
+            bundle,
+            args.device,
+            workers=workers,
+            threads=threads,
+            batch_size=args.batch_size,
+        )
+        list(rows)
+
+    rows: list[list[Any]] = []
+    network_rate = 0.0
+    for workers, threads in args.settings:
+        prepare_rate = _rate(count, prepare_alone, workers)
+        if not network_rate:
+            # Photos without a face cost the networks nothing: rate them per photo.
+            network_rate = _rate(count, networks_alone)
+        pipelined = _rate(count, pipeline, workers, threads)
+        slowest = min(prepare_rate, network_rate)
+        setting = f"{workers} + {threads if args.device == 'cpu' else '-'}"
+        rows.append(
+            [arch, setting, sequential, prepare_rate, network_rate, pipelined, slowest, one_worker]
+        )
+    return rows
 
 
 def _table(rows: list[list[Any]], device: str) -> Iterator[str]:
     on_gpu = device != "cpu"
     yield (
-        "| architecture | sequential loop | prepare stage alone | networks alone | pipeline "
-        "| pipeline / sequential | pipeline / slowest stage |"
+        "| architecture | workers + threads | sequential loop | prepare stage alone "
+        "| networks alone | pipeline | pipeline / sequential | pipeline / slowest stage |"
         + (" prepare stage, 1 worker | pipeline / that |" if on_gpu else "")
     )
-    yield "|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if on_gpu else "")
-    for arch, sequential, prepare, networks, pipelined, slowest, one_worker in rows:
+    yield "|---|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if on_gpu else "")
+    for arch, setting, sequential, prepare, networks, pipelined, slowest, one_worker in rows:
         verdict = " PASS" if pipelined >= TARGET * sequential else " FAIL"
         line = (
-            f"| {arch} | {sequential:.1f}/s | {prepare:.1f}/s | {networks:.1f}/s | "
+            f"| {arch} | {setting} | {sequential:.1f}/s | {prepare:.1f}/s | {networks:.1f}/s | "
             f"{pipelined:.1f}/s | {pipelined / sequential:.2f}x{'' if on_gpu else verdict} | "
             f"{pipelined / slowest:.2f}x |"
         )
@@ -174,6 +186,12 @@ def _table(rows: list[list[Any]], device: str) -> Iterator[str]:
             gpu_verdict = " PASS" if pipelined >= GPU_TARGET * one_worker else " FAIL"
             line += f" {one_worker:.1f}/s | {pipelined / one_worker:.2f}x{gpu_verdict} |"
         yield line
+
+
+def _setting(text: str) -> tuple[int, int | None]:
+    """``"W:T"`` (or ``"W"``) of ``--settings``: worker processes and torch threads."""
+    workers, _, threads = text.partition(":")
+    return int(workers), int(threads) if threads else None
 
 
 def main() -> None:
@@ -185,6 +203,13 @@ def main() -> None:
     parser.add_argument("--arch", nargs="+", default=["resnet34", "mobilenet_v2"])
     parser.add_argument("--photos", type=int, default=200, help="photos in the folder")
     parser.add_argument("--workers", type=int, help="prepare processes (default: the app's)")
+    parser.add_argument(
+        "--settings",
+        nargs="+",
+        type=_setting,
+        help="several pipeline settings to time against the same baselines, each "
+        "WORKERS:THREADS (e.g. 0:4 1:3); default: --workers and --threads",
+    )
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--size", type=int, default=224, help="the bundle's input size")
@@ -195,6 +220,10 @@ def main() -> None:
     if args.workers is None:
         args.workers = default_workers(torch.device(args.device))
     args.threads = args.threads or network_threads(args.workers)
+    args.settings = [
+        (workers, threads or network_threads(workers))
+        for workers, threads in (args.settings or [(args.workers, args.threads)])
+    ]
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as temporary:
         folder = Path(temporary)
         (folder / "photos").mkdir()
@@ -208,7 +237,7 @@ def main() -> None:
             f"batch {args.batch_size}; {len(os.sched_getaffinity(0))} cores; load average "
             f"{os.getloadavg()[0]:.1f}\n"
         )
-        rows = [measure(arch, photos, args, folder) for arch in args.arch]
+        rows = [row for arch in args.arch for row in measure(arch, photos, args, folder)]
     print("\n".join(_table(rows, args.device)))
     print(
         f"\nload average after: {os.getloadavg()[0]:.1f}. Targets: on a CPU, pipeline >= "

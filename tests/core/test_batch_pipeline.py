@@ -165,7 +165,8 @@ def test_photos_in_flight_stay_within_the_window(folder: Path) -> None:
 
 def test_the_cores_are_shared_between_workers_and_networks(monkeypatch: pytest.MonkeyPatch) -> None:
     cpu, gpu = torch.device("cpu"), torch.device("cuda")
-    for cores, cpu_workers, threads, gpu_workers in ((1, 0, 2, 1), (2, 0, 2, 1), (4, 0, 4, 3),
+    for cores, cpu_workers, threads, gpu_workers in ((1, 0, 2, 1), (2, 0, 2, 1), (3, 0, 3, 2),
+                                                     (4, 1, 3, 3), (6, 1, 5, 5),
                                                      (8, 2, 6, 7), (16, 4, 12, 8),
                                                      (64, 8, 56, 8)):  # fmt: skip
         monkeypatch.setattr(batch_pipeline, "available_cores", lambda cores=cores: cores)

@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # torch is imported where the networks run: the caller's proc
     from wbs_desktop.core.model.bundle import ModelBundle
 
 BATCH_SIZE = 8
-WORKERS_FROM_CORES = 8  # on a CPU; fewer cores prepare in the networks' process
+WORKERS_FROM_CORES = 4  # on a CPU; fewer cores prepare in the networks' process
 
 
 def _never() -> bool:
@@ -59,7 +59,9 @@ def default_workers(device: torch.device) -> int:
     photos. On a CPU the networks need most cores (resnet34 with mirror views costs several
     times a photo's prepare stage): below :data:`WORKERS_FROM_CORES` cores a worker only
     takes cores from them (2 cores: 1 worker gave 0.87-1.15x the sequential loop, preparing
-    in this process more: docs/performance.md), from there a quarter of the cores prepare."""
+    in this process more), from there a quarter of the cores prepare (4 cores: 1 worker
+    beat none for both resnet34 and mobilenet_v2; 8 and 16: a quarter beat half of that
+    for mobilenet_v2; docs/performance.md)."""
     cores = available_cores()
     if device.type == "cpu":
         return 0 if cores < WORKERS_FROM_CORES else min(MAX_WORKERS, cores // 4)
