@@ -38,8 +38,10 @@ from training.config import load_config
 from training.cv import run_cv
 from training.demo_evaluation import (
     EVALUATION_STRENGTH,
+    SYNTHETIC_FOLDER,
     evaluate,
     evaluation_table,
+    real_photo_oof_auc,
     record_evaluation,
 )
 from training.export import export_run
@@ -162,17 +164,18 @@ def build_data(
     if manifest.is_file():
         return manifest
     training = [p for p in photos if roles[p.name] == DEVELOPMENT]
-    synth.generate(out / "synth", per_class, training, seed=seed, identities=identities)
+    synthetic = out / SYNTHETIC_FOLDER
+    synth.generate(synthetic, per_class, training, seed=seed, identities=identities)
     rows = [
-        {**row, "path": f"synth/{row['path']}", "role": DEVELOPMENT}
-        for row in read_csv(out / "synth" / "manifest.csv")
+        {**row, "path": f"{SYNTHETIC_FOLDER}/{row['path']}", "role": DEVELOPMENT}
+        for row in read_csv(synthetic / "manifest.csv")
     ]
     rows += matched_triples(photos, roles, identities, out, seed)
     write_csv(
         manifest, rows, ("path", "group", "subject", "identity", "role", "base", "warped_regions")
     )
     # export reads synth_info.json to know the data are synthetic
-    (out / "synth_info.json").write_text((out / "synth" / "synth_info.json").read_text())
+    (out / "synth_info.json").write_text((synthetic / "synth_info.json").read_text())
     return manifest
 
 
@@ -257,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         result["fold_auc"] = json.loads(cv_metrics.read_text(encoding="utf-8"))["summary"]["auc"][
             "per_fold"
         ]
+        result["real_photo_oof_auc"] = real_photo_oof_auc(args.out / "cv", ARCHITECTURE)
     if not args.evaluate:
         record_evaluation(args.model_out, result)
     result.update(

@@ -7,11 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 import torch
+from sklearn.metrics import roc_auc_score
 
 from tests.conftest import REPO_ROOT, write_bundle
 from training import demo, demo_evaluation, study_size, synth
+from training.cv_fold import OOF_FIELDS
 from training.folds import DEVELOPMENT, TEST
 from wbs_desktop.core.files import write_csv
 from wbs_desktop.core.model.bundle import load_model
@@ -168,3 +171,45 @@ def test_the_demo_evaluation_gives_the_figures_without_the_photos_the_app_warns_
     assert figures["auc_wbs_vs_plain_unwarned"] == float(by_group["WBS"] > by_group["healthy"])
     for key, (low, high) in result["intervals"].items():  # two people: resampled over them
         assert 0 <= low <= figures[key] <= high <= 1, key
+
+
+def test_the_recipe_is_chosen_by_the_training_peoples_real_photos_out_of_fold(
+    tmp_path: Path,
+) -> None:
+    """The selection figure keeps the real plain and WBS-warped photos of the cross-
+    validation and nothing else: synthetic subjects that would turn the AUC round, and the
+    other-syndrome warps, are left out; checked against scikit-learn."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for number in range(40):
+        person = f"p{number // 4}"
+        label = number % 2
+        synthetic = number % 3 == 0
+        rows.append(
+            {
+                "path": f"/data/{number}.png",
+                "relative_path": f"{'synth' if synthetic else 'triples'}/{number}.png",
+                "subject": f"s{number}",
+                "identity": person,
+                "group": ("WBS" if label else "healthy") if number % 5 else "other",
+                "repeat": 0,
+                "fold": number % 5,
+                "label": label if number % 5 else 0,
+                # synthetic rows ranked the wrong way round, real ones mostly right
+                "logit": (-3.0 if label else 3.0) if synthetic else rng.normal(label, 1.0),
+                "probability": 0.5,
+            }
+        )
+    (tmp_path / "mobilenet_v2").mkdir()
+    write_csv(tmp_path / "mobilenet_v2" / "oof.csv", rows, OOF_FIELDS)
+    kept = [r for r in rows if r["relative_path"].startswith("triples/") and r["group"] != "other"]
+    result = demo_evaluation.real_photo_oof_auc(tmp_path, "mobilenet_v2")
+    expected = roc_auc_score([r["label"] for r in kept], [r["logit"] for r in kept])
+    assert result["mean"] == pytest.approx(expected)
+    assert roc_auc_score([r["label"] for r in rows], [r["logit"] for r in rows]) < expected - 0.2
+    low, high = result["ci95"]
+    assert low <= result["mean"] <= high
+    table = demo_evaluation.evaluation_table(
+        {"photos": 3, "people": 1, "threshold": 0.5, "figures": {}, "real_photo_oof_auc": result}
+    )
+    assert f"| {expected:.3f} ({low:.2f}-{high:.2f}) |" in table
