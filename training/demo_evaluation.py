@@ -150,19 +150,22 @@ def _intervals(scored: list[dict[str, Any]], threshold: float) -> dict[str, list
     return intervals
 
 
-def real_photo_oof_auc(cv_run: Path, architecture: str) -> dict[str, Any]:
+def real_photo_oof_auc(cv_run: Path, architecture: str) -> dict[str, Any] | None:
     """AUC, WBS-warped vs plain, over the training people's real photos alone, each scored by
     the fold model that never trained on that person (the cross-validation's out-of-fold
     logits), with a 95 % bootstrap interval over people. Unlike the cross-validation's own
     pooled AUC it leaves out the synthetic subjects, whose difficulty moves with the synthetic
     recipe itself, and the other-syndrome warps; unlike the test people's figures it may be
-    used to choose between recipes."""
+    used to choose between recipes. None when the cross-validation holds no real photo of
+    one of the two groups."""
     rows = [
         row
         for row in read_csv(cv_run / architecture / "oof.csv")
         if row["group"] in ("healthy", "WBS")
         and not row["relative_path"].startswith(f"{SYNTHETIC_FOLDER}/")
     ]
+    if {row["group"] for row in rows} != {"healthy", "WBS"}:
+        return None
     return pooled_auc(rows, 1 + max(int(row["repeat"]) for row in rows))
 
 

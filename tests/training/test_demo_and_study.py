@@ -213,3 +213,6 @@ def test_the_recipe_is_chosen_by_the_training_peoples_real_photos_out_of_fold(
         {"photos": 3, "people": 1, "threshold": 0.5, "figures": {}, "real_photo_oof_auc": result}
     )
     assert f"| {expected:.3f} ({low:.2f}-{high:.2f}) |" in table
+    synthetic_only = [r for r in rows if r["relative_path"].startswith("synth/")]
+    write_csv(tmp_path / "mobilenet_v2" / "oof.csv", synthetic_only, OOF_FIELDS)
+    assert demo_evaluation.real_photo_oof_auc(tmp_path, "mobilenet_v2") is None
