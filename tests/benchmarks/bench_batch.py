@@ -141,7 +141,7 @@ def measure(
             network_log_odds(bundle, crops[start : start + args.batch_size], bundle.device)
 
     def pipeline(workers: int, threads: int) -> None:
-        rows = screen_photos(
+        screened = screen_photos(
             photos,
             bundle,
             args.device,
@@ -149,7 +149,7 @@ def measure(
             threads=threads,
             batch_size=args.batch_size,
         )
-        list(rows)
+        list(screened)
 
     rows: list[list[Any]] = []
     network_rate = 0.0
@@ -232,8 +232,9 @@ def main() -> None:
         print(
             f"{len(photos)} photos re-encoded from {len(originals)} originals in "
             f"{sorted({str(path.parent) for path in originals})}; device {args.device}; torch "
-            f"{torch.__version__}, {torch.get_num_threads()} threads ({args.threads} in the "
-            f"pipeline on a CPU); {args.workers} worker(s); "
+            f"{torch.__version__}, {torch.get_num_threads()} threads; pipeline settings "
+            f"(workers + threads on a CPU): "
+            f"{', '.join(f'{w} + {t}' for w, t in args.settings)}; "
             f"batch {args.batch_size}; {len(os.sched_getaffinity(0))} cores; load average "
             f"{os.getloadavg()[0]:.1f}\n"
         )
