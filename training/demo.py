@@ -62,6 +62,13 @@ TRAINING_STRENGTH = (0.5, 1.0)
 #: Warps per group of each training person's photo: the same face, with and without the
 #: phenotype, several times over, so the networks learn the warp and not the person.
 TRAINING_WARPS = 3
+#: Share of the training material's other-syndrome warps (synthetic subjects and training
+#: people's triples) that also get one or two WBS features, so that no single feature is
+#: taken for the gestalt. Held-out people's other warps stay pure: they are a control.
+OTHER_SHARES_WBS = 0.5
+#: The stream, beside the seed, of the draws that decide those shared features, so that they
+#: leave every other warp of the triples as it would be without them.
+_SHARED_FEATURES_STREAM = 0x5A4E
 
 
 def role_of(person: str) -> str:
@@ -99,10 +106,12 @@ def matched_triples(
     """Manifest rows: each photo as it is (healthy), WBS-warped and other-warped.
 
     Held-out people's photos are warped once per group at the evaluation strength; training
-    people's ``TRAINING_WARPS`` times at random strengths, as synth's are. No identity warp:
-    the versions of a photo differ only by the phenotype."""
+    people's ``TRAINING_WARPS`` times at random strengths, as synth's are, their other warps
+    sharing WBS features as :data:`OTHER_SHARES_WBS` says. No identity warp: the versions of
+    a photo differ only by the phenotype."""
     rows = []
     rng = np.random.default_rng(seed)
+    share_rng = np.random.default_rng([seed, _SHARED_FEATURES_STREAM])
     for photo in photos:
         try:
             image = load_image(photo)
@@ -132,9 +141,12 @@ def matched_triples(
                     if role != DEVELOPMENT
                     else float(rng.uniform(*TRAINING_STRENGTH))
                 )
-                warped, _, regions = synth.apply_gestalt(
-                    image, faces[0].landmarks, group, strength, rng, identity_scale=0.0
-                )
+                effects = synth.plan_effects(group, strength, rng)
+                if group == "other" and role == DEVELOPMENT:
+                    effects = synth.share_wbs_features(
+                        effects, strength, OTHER_SHARES_WBS, share_rng
+                    )
+                warped, _, regions = synth.apply_effects(image, faces[0].landmarks, effects)
                 relative = f"triples/{group}/{stem}{f'-{k}' if k else ''}.png"
                 _write_png(out / relative, np.ascontiguousarray(warped))
                 rows.append(
@@ -165,7 +177,14 @@ def build_data(
         return manifest
     training = [p for p in photos if roles[p.name] == DEVELOPMENT]
     synthetic = out / SYNTHETIC_FOLDER
-    synth.generate(synthetic, per_class, training, seed=seed, identities=identities)
+    synth.generate(
+        synthetic,
+        per_class,
+        training,
+        seed=seed,
+        identities=identities,
+        other_shares_wbs=OTHER_SHARES_WBS,
+    )
     rows = [
         {**row, "path": f"{SYNTHETIC_FOLDER}/{row['path']}", "role": DEVELOPMENT}
         for row in read_csv(synthetic / "manifest.csv")

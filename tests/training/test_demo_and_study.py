@@ -112,6 +112,31 @@ def test_matched_triples_name_files_that_exist_from_the_manifests_folder(
     assert {r["subject"] for r in training if r["group"] == "WBS"} == {"sample_face-WBS"}
 
 
+def test_shared_wbs_features_change_only_the_training_peoples_other_warps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other warps that share WBS features are training material: the held-out people's
+    warps, and every WBS warp, must be the bytes they would be without them."""
+    training, held_out = synth.default_bases()
+    roles = {training.name: DEVELOPMENT, held_out.name: TEST}
+
+    def triples(share: float) -> tuple[Path, dict[str, dict[str, str]]]:
+        monkeypatch.setattr(demo, "OTHER_SHARES_WBS", share)
+        out = tmp_path / str(share)
+        rows = demo.matched_triples([training, held_out], roles, {}, out, seed=0)
+        return out, {r["path"]: r for r in rows}
+
+    (pure, pure_rows), (shared, shared_rows) = triples(0.0), triples(1.0)
+    assert pure_rows.keys() == shared_rows.keys()
+    changed = set()
+    for path, row in shared_rows.items():
+        if Path(path).is_absolute():
+            continue  # the plain photo itself
+        if (pure / path).read_bytes() != (shared / path).read_bytes():
+            changed.add((row["group"], row["role"]))
+    assert changed == {("other", DEVELOPMENT)}
+
+
 def test_the_demo_evaluation_scores_the_test_people_and_gives_uniform_map_controls(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

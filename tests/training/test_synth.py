@@ -22,7 +22,9 @@ from training.synth import (
     default_bases,
     generate,
     piecewise_affine_warp,
+    share_wbs_features,
 )
+from training.synth.phenotypes import OTHER_EFFECTS, WBS_EFFECTS
 from wbs_desktop.core.pipeline.imaging import load_image
 from wbs_desktop.core.pipeline.landmarks import Face, detect_faces
 from wbs_desktop.core.pipeline.regions import REGION_NAMES
@@ -135,6 +137,24 @@ def test_gestalt_groups_record_their_regions(astronaut: np.ndarray, astronaut_fa
         apply_gestalt(astronaut, points, "unknown", 0.8, rng)
 
 
+def test_other_plans_share_wbs_features_only_when_asked() -> None:
+    plan = {"hypertelorism": 0.7}
+    rng, untouched = np.random.default_rng(5), np.random.default_rng(5)
+    assert share_wbs_features(plan, 0.8, 0.0, rng) == plan
+    assert rng.random() == untouched.random()  # nothing drawn: old plans stay as they were
+
+    rng = np.random.default_rng(6)
+    for _ in range(50):
+        shared = share_wbs_features(plan, 0.8, 1.0, rng)
+        added = {k: v for k, v in shared.items() if k not in plan}
+        assert shared["hypertelorism"] == 0.7 and 1 <= len(added) <= 2
+        assert set(added) <= set(WBS_EFFECTS)
+        assert all(0.8 * 0.8 - 1e-9 <= v <= 0.8 + 1e-9 for v in added.values())
+    assert plan == {"hypertelorism": 0.7}  # the caller's plan is not changed
+    sharing = [len(share_wbs_features(plan, 0.8, 0.5, rng)) > 1 for _ in range(400)]
+    assert 0.4 < np.mean(sharing) < 0.6
+
+
 @dataclass(frozen=True)
 class Runs:
     first: Path
@@ -226,6 +246,33 @@ def test_generate_is_deterministic_for_a_seed(runs: Runs) -> None:
     ]
     assert len(differing) == 3 * PER_CLASS
     assert _rows(runs.first) != _rows(runs.other_seed)
+
+
+def test_other_subjects_get_wbs_features_only_where_asked(runs: Runs, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    bases = [Path(b) for b in default_bases()]
+    generate(shared, PER_CLASS, bases, seed=0, progress=False, other_shares_wbs=1.0)
+    plain = {r["path"]: r for r in _rows(runs.first)}
+    for row in _rows(shared):
+        effects = set(_regions(row["effects"]))
+        same_bytes = (shared / row["path"]).read_bytes() == (runs.first / row["path"]).read_bytes()
+        if row["group"] == "other":
+            assert effects & set(WBS_EFFECTS) and effects & set(OTHER_EFFECTS)
+            # the same other-syndrome plan, with WBS features besides
+            assert effects & set(OTHER_EFFECTS) == set(_regions(plain[row["path"]]["effects"]))
+            assert not same_bytes
+        else:  # WBS and healthy subjects are exactly those of a run without sharing
+            assert row == plain[row["path"]] and same_bytes
+    info = json.loads((shared / "synth_info.json").read_text(encoding="utf-8"))
+    assert info["arguments"]["other_shares_wbs"] == 1.0
+    assert (
+        json.loads((runs.first / "synth_info.json").read_text(encoding="utf-8"))["arguments"][
+            "other_shares_wbs"
+        ]
+        == 0.0
+    )
+    with pytest.raises(ValueError, match="other_shares_wbs"):
+        generate(tmp_path / "bad", 1, bases, other_shares_wbs=1.5, progress=False)
 
 
 def test_generated_faces_are_found_by_mediapipe(runs: Runs) -> None:

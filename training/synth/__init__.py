@@ -8,7 +8,8 @@ different, healthy adult) plus a random *identity* warp, and belongs to one grou
   periorbital fullness, short upturned nose with a broad flat bridge, wide mouth, full lips,
   small pointed chin;
 * ``other`` (another syndrome): one or two of hypertelorism, long lower face, downslanting
-  palpebral fissures, thin upper lip;
+  palpebral fissures, thin upper lip; with ``other_shares_wbs``, some also get one or two
+  WBS features, as real syndromes share single features with WBS;
 * ``healthy``: the identity warp only.
 
 Every displacement is a smooth field defined in a face frame whose unit is the inter-ocular
@@ -57,7 +58,15 @@ from training.synth.generation import (
     generate,
     render_sample,
 )
-from training.synth.phenotypes import EFFECTS, GROUPS, IdentityWarp, apply_effects, apply_gestalt
+from training.synth.phenotypes import (
+    EFFECTS,
+    GROUPS,
+    IdentityWarp,
+    apply_effects,
+    apply_gestalt,
+    plan_effects,
+    share_wbs_features,
+)
 from training.synth.warp import piecewise_affine_warp
 
 __all__ = [
@@ -83,8 +92,10 @@ __all__ = [
     "main",
     "photometric",
     "piecewise_affine_warp",
+    "plan_effects",
     "prepare_base",
     "read_identities",
     "render_sample",
     "run",
+    "share_wbs_features",
 ]

@@ -34,6 +34,7 @@ from training.synth.phenotypes import (
     IdentityWarp,
     apply_effects,
     plan_effects,
+    share_wbs_features,
 )
 from wbs_desktop.core.files import write_csv
 
@@ -73,15 +74,20 @@ def render_sample(
     subject_rng: np.random.Generator,
     photo_rng: np.random.Generator,
     size: int = OUTPUT_SIZE,
+    other_shares_wbs: float = 0.0,
 ) -> Sample:
     """One photo of one synthetic subject.
 
     ``subject_rng`` decides the subject (identity warp, phenotype, strength) and must be
-    seeded alike for every photo of that subject; ``photo_rng`` decides the photo.
+    seeded alike for every photo of that subject; ``photo_rng`` decides the photo. An other
+    subject also gets WBS features with probability ``other_shares_wbs``
+    (:func:`~training.synth.phenotypes.share_wbs_features`).
     """
     low, high = _WBS_STRENGTH if group == "WBS" else _OTHER_STRENGTH
     strength = float(subject_rng.uniform(low, high))
     effects = plan_effects(group, strength, subject_rng)
+    if group == "other":
+        effects = share_wbs_features(effects, strength, other_shares_wbs, subject_rng)
     identity = IdentityWarp.random(subject_rng, face_coordinates(base.landmarks))
     warped, landmarks, regions = apply_effects(
         base.image, base.landmarks, effects, identity=identity
@@ -121,6 +127,7 @@ def generate(
     photos_per_subject: int = 1,
     size: int = OUTPUT_SIZE,
     identities: Mapping[str, str] | None = None,
+    other_shares_wbs: float = 0.0,
 ) -> Path:
     """Write ``per_class`` JPEGs per group under ``out_dir/<group>/`` and a manifest.
 
@@ -131,7 +138,8 @@ def generate(
     :func:`base_identities`), so that ``cv`` keeps each person on one side of every split.
     Subject ``k`` gets its randomness from (``seed``, ``k``) and photo ``i`` from
     (``seed``, ``i``), so a seed always yields the same bytes. Bases without a usable face
-    are skipped and listed in ``synth_info.json``.
+    are skipped and listed in ``synth_info.json``. ``other_shares_wbs``: the share of other
+    subjects that also get one or two WBS features (:func:`render_sample`).
     Returns the manifest's path.
     """
     if per_class < 1:
@@ -140,6 +148,8 @@ def generate(
         raise ValueError("seed must be a non-negative integer")
     if photos_per_subject < 1:
         raise ValueError("photos_per_subject must be at least 1")
+    if not 0.0 <= other_shares_wbs <= 1.0:
+        raise ValueError("other_shares_wbs must be between 0 and 1")
     from tqdm import tqdm
 
     out = Path(out_dir)
@@ -183,6 +193,7 @@ def generate(
                         np.random.default_rng(subject_seed),
                         np.random.default_rng(photo_seed),
                         size,
+                        other_shares_wbs,
                     )
                     relative = f"{group}/{index:06d}.jpg"
                     (out / relative).write_bytes(sample.jpeg)
@@ -212,6 +223,7 @@ def generate(
             "seed": seed,
             "photos_per_subject": photos_per_subject,
             "size": size,
+            "other_shares_wbs": other_shares_wbs,
             "bases": [str(p) for p in base_paths],
         },
         "counts": {g: sum(r["group"] == g for r in rows) for g in GROUPS},

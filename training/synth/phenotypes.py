@@ -5,7 +5,8 @@ the random identity warp every subject gets, and how they are applied to a face.
   bridge, wide mouth, full lips, small pointed chin (each at the subject's strength times a
   per-feature jitter);
 * ``other`` (another syndrome): one or two of hypertelorism, long lower face, downslanting
-  palpebral fissures, thin upper lip;
+  palpebral fissures, thin upper lip; optionally (:func:`share_wbs_features`) with one or
+  two WBS features besides, as real syndromes share single features with WBS;
 * ``healthy``: the identity warp only.
 
 Each field takes a face's :class:`~training.synth.face_frame.Anatomy`, points in its face
@@ -375,6 +376,25 @@ def plan_effects(group: str, strength: float, rng: np.random.Generator) -> dict[
     if group == "healthy":
         return {}
     raise ValueError(f"unknown group {group!r}; expected one of {GROUPS}")
+
+
+def share_wbs_features(
+    effects: Mapping[str, float], strength: float, probability: float, rng: np.random.Generator
+) -> dict[str, float]:
+    """An other-syndrome plan that, with ``probability``, also has one or two WBS features.
+
+    A wide mouth or full lips alone is not the WBS gestalt: negatives that share a single
+    feature or two with it teach the networks to need the features together, where natural
+    faces vary along one or two of them (see docs/training.md). Nothing is drawn from
+    ``rng`` when ``probability`` is 0, so plans without sharing stay as they were.
+    """
+    planned = dict(effects)
+    if probability <= 0 or rng.random() >= probability:
+        return planned
+    count = int(rng.integers(1, 3))
+    for i in sorted(rng.choice(len(WBS_EFFECTS), size=count, replace=False)):
+        planned[WBS_EFFECTS[i]] = round(strength * float(rng.uniform(0.8, 1.0)), 3)
+    return planned
 
 
 def apply_gestalt(
