@@ -67,7 +67,8 @@ class TrainConfig:
     batch_size: int = 32
     class_weighting: bool = True
     label_smoothing: float = 0.0
-    # Early stopping on an inner validation split of each training fold
+    # Early stopping on an inner validation split of each training fold; 0 holds none out (only
+    # with keep_weights = "last": no epoch is picked and no fit stops early)
     inner_validation_fraction: float = 0.15
     early_stopping_patience: int = 6
     min_epochs: int = 0  # never stop early before this many epochs (slow starters)
@@ -110,8 +111,13 @@ class TrainConfig:
             (0 < self.backbone_lr_factor <= 1, "backbone_lr_factor must be in (0, 1]"),
             (32 <= self.input_size <= 512, "input_size must be between 32 and 512"),
             (
-                0.0 < self.inner_validation_fraction < 0.5,
-                "inner_validation_fraction must be between 0 and 0.5",
+                0.0 <= self.inner_validation_fraction < 0.5,
+                "inner_validation_fraction must be at least 0 and below 0.5",
+            ),
+            (
+                self.inner_validation_fraction > 0 or self.keep_weights == "last",
+                "inner_validation_fraction = 0 leaves no validation people to pick the best "
+                'epoch by: set keep_weights = "last"',
             ),
             (self.early_stopping_patience >= 1, "early_stopping_patience must be at least 1"),
             (0 <= self.min_epochs <= self.epochs, "min_epochs must be between 0 and epochs"),

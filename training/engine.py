@@ -282,7 +282,8 @@ def fit(
     arch: str | None = None,
 ) -> FitState:
     """Train with early stopping on the validation loss; ``state.best_state`` holds the best
-    weights. ``on_epoch`` is called after each epoch (the caller writes checkpoints); to
+    weights. Without validation photos every epoch runs and only the last weights exist.
+    ``on_epoch`` is called after each epoch (the caller writes checkpoints); to
     resume, pass the saved ``state`` and ``optimizer_state`` with the model's weights
     restored. ``head`` names the new classification head (see ``make_optimizer``); ``arch``
     lets ``config.precision = "auto"`` choose the autocast type (``training.precision``)."""
@@ -327,21 +328,26 @@ def fit(
             seed,
             precision,
         )
-        val_logits = predict_logits(model, validation[0], device)
-        val_loss = float(evaluation_loss(val_logits, validation[1])) if len(val_logits) else 0.0
-        stats.update(epoch=state.epoch, val_loss=val_loss, lr=float(scheduler.get_last_lr()[0]))
+        stats.update(epoch=state.epoch, lr=float(scheduler.get_last_lr()[0]))
+        validated = ""
+        if len(validation[0]):
+            val_loss = float(
+                evaluation_loss(predict_logits(model, validation[0], device), validation[1])
+            )
+            stats["val_loss"] = val_loss
+            validated = f" val loss {val_loss:.3f}"
+            if val_loss < state.best_loss:
+                state.best_loss, state.best_epoch = val_loss, state.epoch
+                state.best_state = {
+                    k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()
+                }
         state.history.append(stats)
-        if val_loss < state.best_loss:
-            state.best_loss, state.best_epoch = val_loss, state.epoch
-            state.best_state = {
-                k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()
-            }
         state.epoch += 1
-        state.stopped_early = should_stop_early(state, config)
+        state.stopped_early = bool(len(validation[0])) and should_stop_early(state, config)
         if progress:
             progress(
-                f"epoch {state.epoch}/{config.epochs} train loss {stats['train_loss']:.3f} "
-                f"val loss {val_loss:.3f} ({stats['images_per_second']:.0f} img/s)"
+                f"epoch {state.epoch}/{config.epochs} train loss {stats['train_loss']:.3f}"
+                f"{validated} ({stats['images_per_second']:.0f} img/s)"
             )
         if on_epoch:
             on_epoch(state, model, optimizer)

@@ -122,9 +122,9 @@ def inner_split(
     """Indices of (train, validation) for early stopping inside one training fold.
 
     About ``fraction`` of each group's photos go to validation, whole identities at a time;
-    with fewer than two identities there is nothing to hold out and validation is empty.
+    with a fraction of 0, or fewer than two identities, validation is empty.
     """
-    if len(set(identities)) < 2:
+    if fraction == 0 or len(set(identities)) < 2:
         return np.arange(len(groups)), np.zeros(0, dtype=int)
     parts = assign_identities(groups, identities, [1 - fraction, fraction], seed)
     return np.flatnonzero(parts == 0), np.flatnonzero(parts == 1)

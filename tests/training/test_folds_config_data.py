@@ -43,6 +43,19 @@ def test_folds_keep_people_together_and_stratify() -> None:
     assert len(train) + len(val) == len(identities) and 0.1 < len(val) / len(groups) < 0.3
 
 
+def test_no_inner_validation_keeps_every_person_for_training_and_the_last_weights() -> None:
+    groups, identities = _people(40, 0)
+    train, val = inner_split(groups, identities, 0.0, seed=1)
+    assert np.array_equal(train, np.arange(len(groups))) and len(val) == 0
+    assert (
+        load_config(inner_validation_fraction=0, keep_weights="last").inner_validation_fraction == 0
+    )
+    with pytest.raises(ConfigError, match='keep_weights = "last"'):
+        load_config(inner_validation_fraction=0, keep_weights="best")
+    with pytest.raises(ConfigError, match="inner_validation_fraction"):
+        load_config(inner_validation_fraction=-0.1, keep_weights="last")
+
+
 def test_held_out_people_are_in_no_fold() -> None:
     groups, identities = _people(40, 1)
     roles = holdout_roles(groups, identities, 0.15, 0.15, 5, seed=2)

@@ -79,6 +79,23 @@ def _fit_on(device: torch.device, precision: str) -> tuple[float, dict[str, torc
     return accuracy, state.best_state
 
 
+def test_without_validation_photos_every_epoch_runs_and_the_last_weights_stay() -> None:
+    crops, labels = _crops(32)
+    config = load_config(
+        batch_size=8, input_size=32, pretrained=False, epochs=3, inner_validation_fraction=0,
+        keep_weights="last", early_stopping_patience=1,
+    )  # fmt: skip
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18(num_classes=2)
+    state = fit(model, (crops, labels), (crops[:0], labels[:0]), config, CPU, seed=0)
+    # patience 1 would stop a fit with validation after its second epoch: none here to judge by
+    assert state.epoch == 3 and not state.stopped_early
+    assert state.best_state is None and state.best_epoch == -1
+    assert all(
+        "val_loss" not in epoch and math.isfinite(epoch["train_loss"]) for epoch in state.history
+    )
+
+
 def test_the_best_weights_are_plain_cpu_tensors_whatever_the_layout_in_training() -> None:
     _, best = _fit_on(CPU, "auto")
     # fit trains channels-last; the kept weights must save as they are (safetensors wants
