@@ -150,6 +150,17 @@ def _intervals(scored: list[dict[str, Any]], threshold: float) -> dict[str, list
     return intervals
 
 
+#: The plain photos against their WBS-warped versions: what the targets compare, and what the
+#: demo's threshold is chosen on (training.demo).
+PLAIN_AND_WBS = frozenset({"healthy", "WBS"})
+
+
+def is_real_photo(row: dict[str, str]) -> bool:
+    """A row of the demo's manifest (or out-of-fold predictions) that is a real photo or one
+    of its warps, not a synthetic subject."""
+    return not row["relative_path"].startswith(f"{SYNTHETIC_FOLDER}/")
+
+
 def real_photo_oof_auc(cv_run: Path, architecture: str) -> dict[str, Any] | None:
     """AUC, WBS-warped vs plain, over the training people's real photos alone, each scored by
     the fold model that never trained on that person (the cross-validation's out-of-fold
@@ -161,10 +172,9 @@ def real_photo_oof_auc(cv_run: Path, architecture: str) -> dict[str, Any] | None
     rows = [
         row
         for row in read_csv(cv_run / architecture / "oof.csv")
-        if row["group"] in ("healthy", "WBS")
-        and not row["relative_path"].startswith(f"{SYNTHETIC_FOLDER}/")
+        if row["group"] in PLAIN_AND_WBS and is_real_photo(row)
     ]
-    if {row["group"] for row in rows} != {"healthy", "WBS"}:
+    if {row["group"] for row in rows} != PLAIN_AND_WBS:
         return None
     return pooled_auc(rows, 1 + max(int(row["repeat"]) for row in rows))
 

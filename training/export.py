@@ -6,7 +6,9 @@ The bundle holds one repeat's fold models as an ensemble, scored as the app scor
 then the ensemble scores the run's held-out people:
 
 * on the *calibration* people, a Platt map (slope and intercept) is fitted to the deployed
-  logit and the decision threshold chosen by the run's rule (Youden's J, or a sensitivity);
+  logit and the decision threshold chosen by the run's rule (Youden's J, a sensitivity or a
+  specificity), optionally on a larger pool (:class:`ThresholdPool`): the calibration people
+  and the development people, each of these scored out of fold;
 * on the *test* people, who took part in neither, the sensitivity and specificity at that
   threshold are measured, with 95 % bootstrap intervals over people.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +57,28 @@ SCORE_FIELDS = (
 )
 
 
-def choose_threshold(rule: str, labels: np.ndarray, probabilities: np.ndarray) -> tuple[float, str]:
-    """The threshold and a sentence saying how it was chosen."""
-    where = "the calibrated scores of the deployed ensemble on the calibration people"
+CALIBRATION_PEOPLE = "the calibrated scores of the deployed ensemble on the calibration people"
+
+
+@dataclass(frozen=True)
+class ThresholdPool:
+    """Photos the threshold is chosen on besides the calibration people's: the development
+    people's, each scored by the one fold network that never trained on that person
+    (``oof.csv``). A dozen calibration people give a threshold that moves with who they
+    happen to be; with the development people it rests on every person the cross-validation
+    saw, each scored as someone unseen. Both parts keep only ``groups`` (the plain and the
+    WBS-warped photos, say, for a specificity on plain photos); of the development photos,
+    those ``keep`` accepts (real photos, say, not synthetic ones). The Platt map stays the
+    calibration people's."""
+
+    groups: frozenset[str]
+    keep: Callable[[dict[str, str]], bool] = lambda row: True
+
+
+def choose_threshold(
+    rule: str, labels: np.ndarray, probabilities: np.ndarray, where: str = CALIBRATION_PEOPLE
+) -> tuple[float, str]:
+    """The threshold and a sentence saying how it was chosen (on ``where``)."""
     try:
         kind, target = calibration.parse_threshold_rule(rule)
     except ValueError as error:
@@ -74,6 +96,42 @@ def choose_threshold(rule: str, labels: np.ndarray, probabilities: np.ndarray) -
     return (
         calibration.threshold_for_specificity(labels, probabilities, target),
         f"lowest threshold keeping {target:.0%} specificity on {where}",
+    )
+
+
+def _threshold_photos(
+    run: Path,
+    arch: str,
+    repeat: int,
+    calibration_people: tuple[np.ndarray, np.ndarray, np.ndarray],
+    platt: Calibration,
+    pool: ThresholdPool | None,
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Labels and calibrated scores of the photos the threshold is chosen on, and what they
+    are; ``calibration_people`` holds the calibration people's groups, labels and scores."""
+    groups, labels, scores = calibration_people
+    if pool is None:
+        return labels, scores, CALIBRATION_PEOPLE
+    kept = np.isin(groups, sorted(pool.groups))
+    development = [
+        row
+        for row in read_rows(run / arch / "oof.csv")
+        if int(row["repeat"]) == repeat and row["group"] in pool.groups and pool.keep(row)
+    ]
+    logits = np.array([float(row["logit"]) for row in development])
+    if not np.isfinite(logits).all():
+        raise DataError(f"{run / arch / 'oof.csv'} holds a non-finite logit: run cv again.")
+    people = len({row["identity"] for row in development})
+    where = (
+        f"the calibrated scores of {int(kept.sum())} photos of the calibration people (the "
+        f"deployed ensemble's) and {len(development)} photos of {people} development people "
+        "(each scored by the fold model that never trained on that person), groups "
+        f"{', '.join(sorted(pool.groups))}"
+    )
+    return (
+        np.concatenate([labels[kept], [int(row["label"]) for row in development]]).astype(int),
+        np.concatenate([scores[kept], np.asarray(platt.probability(logits), dtype=float)]),
+        where,
     )
 
 
@@ -217,9 +275,11 @@ def export_run(
     half: bool = False,
     repeat: int = 0,
     force: bool = False,
+    threshold_pool: ThresholdPool | None = None,
 ) -> Path:
     """Bundle the fold models of ``arch`` from one ``repeat``; ``half`` stores the weights as
-    float16 (half the file size; the operating point is measured with the rounded weights)."""
+    float16 (half the file size; the operating point is measured with the rounded weights).
+    The threshold is chosen on the calibration people's photos, or on ``threshold_pool``."""
     run = Path(run)
     try:
         manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
@@ -250,9 +310,19 @@ def export_run(
     logits = np.asarray(deployed_logit(predict(networks, crops, config, torch.device("cpu"))))
     calibrate = roles == CALIBRATION
     slope, intercept = calibration.fit_platt(logits[calibrate], labels[calibrate])
-    scores = np.asarray(Calibration(slope, intercept).probability(logits))
+    platt = Calibration(slope, intercept)
+    scores = np.asarray(platt.probability(logits))
+    groups = np.array([r["group"] for r in rows])
     threshold, rule_text = choose_threshold(
-        threshold_rule or config.threshold_rule, labels[calibrate], scores[calibrate]
+        threshold_rule or config.threshold_rule,
+        *_threshold_photos(
+            run,
+            arch,
+            repeat,
+            (groups[calibrate], labels[calibrate], scores[calibrate]),
+            platt,
+            threshold_pool,
+        ),
     )
     threshold = float(np.clip(threshold, *THRESHOLDS))
     tested = roles == TEST

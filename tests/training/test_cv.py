@@ -22,10 +22,11 @@ from tests.conftest import REPO_ROOT
 from tests.training.conftest import PER_CLASS, TINY
 from training import synth
 from training.__main__ import main as train_main
+from training.calibration import threshold_for_specificity
 from training.config import load_config
 from training.cv import run_cv
 from training.data import DataError
-from training.export import _require_learnt, export_run
+from training.export import ThresholdPool, _require_learnt, export_run
 from wbs_desktop.core.model.bundle import load_model
 from wbs_desktop.core.model.card import UNVALIDATED_NOTE
 from wbs_desktop.core.pipeline.analysis import analyze
@@ -348,6 +349,41 @@ def test_a_specificity_rule_keeps_that_share_of_calibration_negatives_below(
     with pytest.raises(DataError, match="'specificity:T'"):
         export_run(tiny_run, tmp_path / "never.safetensors", threshold_rule="specific", force=True)
     assert not (tmp_path / "never.safetensors").exists()
+
+
+def test_a_threshold_pool_adds_the_development_peoples_out_of_fold_photos(
+    tiny_run: Path, tmp_path: Path
+) -> None:
+    plain_and_wbs = frozenset({"healthy", "WBS"})
+    out = tmp_path / "pooled.safetensors"
+    export_run(
+        tiny_run, out, threshold_rule="specificity:0.9", force=True,
+        threshold_pool=ThresholdPool(plain_and_wbs),
+    )  # fmt: skip
+    card = load_model(out).card
+    arch = json.loads((tiny_run / "manifest.json").read_text())["architectures"][0]
+    deployed = [
+        r for r in rows(tiny_run / arch / "deployed_scores_repeat0.csv")
+        if r["role"] == "calibration" and r["group"] in plain_and_wbs
+    ]  # fmt: skip
+    development = [r for r in rows(tiny_run / arch / "oof.csv") if r["group"] in plain_and_wbs]
+    slope, intercept = card["calibration"]["slope"], card["calibration"]["intercept"]
+    logits = np.array([float(r["logit"]) for r in development])
+    scores = np.r_[
+        [float(r["score"]) for r in deployed], 1 / (1 + np.exp(-(slope * logits + intercept)))
+    ]
+    labels = np.array([int(r["label"]) for r in deployed + development])
+    assert len(deployed) and len(development) > len(deployed)
+    assert card["threshold"] == pytest.approx(threshold_for_specificity(labels, scores, 0.9))
+    assert f"and {len(development)} photos of" in card["threshold_rule"]
+    assert "development people" in card["threshold_rule"]
+    # keeping no development photo leaves the calibration people's plain and WBS photos alone
+    export_run(
+        tiny_run, out, threshold_rule="specificity:0.9", force=True,
+        threshold_pool=ThresholdPool(plain_and_wbs, keep=lambda row: False),
+    )  # fmt: skip
+    alone = threshold_for_specificity(labels[: len(deployed)], scores[: len(deployed)], 0.9)
+    assert load_model(out).card["threshold"] == pytest.approx(alone)
 
 
 def test_forced_export_is_marked_unvalidated(tiny_bundle: Path, astronaut: np.ndarray) -> None:
