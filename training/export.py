@@ -123,10 +123,9 @@ def _threshold_photos(
         raise DataError(f"{run / arch / 'oof.csv'} holds a non-finite logit: run cv again.")
     people = len({row["identity"] for row in development})
     where = (
-        f"the calibrated scores of {int(kept.sum())} photos of the calibration people (the "
-        f"deployed ensemble's) and {len(development)} photos of {people} development people "
-        "(each scored by the fold model that never trained on that person), groups "
-        f"{', '.join(sorted(pool.groups))}"
+        f"{int(kept.sum())} photos of the calibration people and {len(development)} of "
+        f"{people} development people, each scored by networks that never trained on that "
+        f"person (groups {', '.join(sorted(pool.groups))})"
     )
     return (
         np.concatenate([labels[kept], [int(row["label"]) for row in development]]).astype(int),

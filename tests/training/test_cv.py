@@ -375,8 +375,8 @@ def test_a_threshold_pool_adds_the_development_peoples_out_of_fold_photos(
     labels = np.array([int(r["label"]) for r in deployed + development])
     assert len(deployed) and len(development) > len(deployed)
     assert card["threshold"] == pytest.approx(threshold_for_specificity(labels, scores, 0.9))
-    assert f"and {len(development)} photos of" in card["threshold_rule"]
-    assert "development people" in card["threshold_rule"]
+    assert f"and {len(development)} of" in card["threshold_rule"]
+    assert "development people, each scored by networks that never" in card["threshold_rule"]
     # keeping no development photo leaves the calibration people's plain and WBS photos alone
     export_run(
         tiny_run, out, threshold_rule="specificity:0.9", force=True,
