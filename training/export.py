@@ -7,8 +7,9 @@ then the ensemble scores the run's held-out people:
 
 * on the *calibration* people, a Platt map (slope and intercept) is fitted to the deployed
   logit and the decision threshold chosen by the run's rule (Youden's J, a sensitivity or a
-  specificity), optionally on a larger pool (:class:`ThresholdPool`): the calibration people
-  and the development people, each of these scored out of fold;
+  specificity), optionally on a larger pool (:class:`ThresholdPool`): the calibration people's
+  photos and the development people's, each of these scored by the fold network that never
+  trained on that person;
 * on the *test* people, who took part in neither, the sensitivity and specificity at that
   threshold are measured, with 95 % bootstrap intervals over people.
 
