@@ -55,8 +55,13 @@ def cmd_cv(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from training.export import export_run
+    from training.export import ThresholdPool, export_run
 
+    pool = (
+        ThresholdPool(frozenset(g.strip() for g in args.threshold_pool.split(",") if g.strip()))
+        if args.threshold_pool
+        else None
+    )
     out = export_run(
         args.run,
         args.out,
@@ -68,6 +73,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         half=args.half,
         repeat=args.repeat,
         force=args.force,
+        threshold_pool=pool,
     )
     print(out)
     return 0
@@ -166,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--arch")
     export.add_argument(
         "--threshold-rule", help="youden (default), sensitivity:0.90 or specificity:0.90"
+    )
+    export.add_argument(
+        "--threshold-pool",
+        metavar="GROUP,GROUP",
+        help="choose the threshold also on the development people's out-of-fold photos of "
+        "these groups (healthy,WBS, say), not on the calibration people's alone",
     )
     export.add_argument("--name", help="model name shown in the app")
     export.add_argument(

@@ -113,12 +113,15 @@ def _threshold_photos(
     groups, labels, scores = calibration_people
     if pool is None:
         return labels, scores, CALIBRATION_PEOPLE
+    out_of_fold = [row for row in read_rows(run / arch / "oof.csv") if int(row["repeat"]) == repeat]
+    present = {row["group"] for row in out_of_fold} | set(groups)
+    if not pool.groups <= present:
+        raise DataError(
+            f"The threshold pool names groups the run {run} does not have: "
+            f"{', '.join(sorted(pool.groups - present))} (it has {', '.join(sorted(present))})."
+        )
     kept = np.isin(groups, sorted(pool.groups))
-    development = [
-        row
-        for row in read_rows(run / arch / "oof.csv")
-        if int(row["repeat"]) == repeat and row["group"] in pool.groups and pool.keep(row)
-    ]
+    development = [row for row in out_of_fold if row["group"] in pool.groups and pool.keep(row)]
     logits = np.array([float(row["logit"]) for row in development])
     if not np.isfinite(logits).all():
         raise DataError(f"{run / arch / 'oof.csv'} holds a non-finite logit: run cv again.")

@@ -386,6 +386,32 @@ def test_a_threshold_pool_adds_the_development_peoples_out_of_fold_photos(
     assert load_model(out).card["threshold"] == pytest.approx(alone)
 
 
+def test_the_export_command_takes_a_threshold_pool_and_refuses_groups_the_run_lacks(
+    tiny_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pooled, alone = tmp_path / "pooled.safetensors", tmp_path / "alone.safetensors"
+    common = ["--threshold-rule", "specificity:0.9", "--force"]
+    assert train_main(["export", str(tiny_run), "--out", str(alone), *common]) == 0
+    pool = ["--threshold-pool", "healthy, WBS"]
+    assert train_main(["export", str(tiny_run), "--out", str(pooled), *common, *pool]) == 0
+    function = tmp_path / "function.safetensors"
+    export_run(
+        tiny_run, function, threshold_rule="specificity:0.9", force=True,
+        threshold_pool=ThresholdPool(frozenset({"healthy", "WBS"})),
+    )  # fmt: skip
+    card = load_model(pooled).card
+    assert card["threshold"] == load_model(function).card["threshold"]
+    assert card["threshold_rule"] != load_model(alone).card["threshold_rule"]
+    assert "development people" in card["threshold_rule"]
+    capsys.readouterr()
+    never = tmp_path / "never.safetensors"
+    typo = ["--threshold-pool", "healty,WBS"]
+    assert train_main(["export", str(tiny_run), "--out", str(never), *common, *typo]) == 1
+    error = capsys.readouterr().err
+    assert "does not have: healty (it has " in error and "Traceback" not in error
+    assert not never.exists()
+
+
 def test_forced_export_is_marked_unvalidated(tiny_bundle: Path, astronaut: np.ndarray) -> None:
     bundle = load_model(tiny_bundle)  # checksum from the index export registered it in
     card = bundle.card
