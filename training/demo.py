@@ -53,6 +53,7 @@ from training.folds import CALIBRATION, DEVELOPMENT, TEST
 from training.run_record import write_json
 from wbs_desktop.core.errors import WBSError
 from wbs_desktop.core.files import atomic_write, read_csv, write_csv
+from wbs_desktop.core.model.devices import resolve_device
 from wbs_desktop.core.pipeline.imaging import load_image
 from wbs_desktop.core.pipeline.landmarks import detect_faces
 
@@ -220,11 +221,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--device",
+        default="cpu",
+        help="where pretraining and the folds train: cpu (the bundle's recipe; a CPU run "
+        "repeats itself exactly), cuda or auto (faster, figures close but not identical)",
+    )
+    parser.add_argument(
         "--evaluate",
         action="store_true",
         help="only evaluate the bundle at --model-out on the test people",
     )
     args = parser.parse_args(argv)
+    try:
+        device = str(resolve_device(args.device))
+    except WBSError as error:
+        parser.error(str(error))
     command = "python -m training.demo " + shlex.join(sys.argv[1:] if argv is None else argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -249,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
                     ARCHITECTURE, seed=args.seed, face_only=load_config(CONFIG).face_only
                 ),
                 identities=identities,
-                device="cpu",
+                device=device,
                 log=log,
                 command=command,
             )
@@ -266,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             load_config(CONFIG, seed=args.seed),
             weights_file=weights,
             cache_dir=args.out / "cache",
-            device="cpu",
+            device=device,
             command=command,
             resume=True,
         )
@@ -295,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         record_evaluation(args.model_out, result)
     result.update(
         command=command,
+        device=device,
         timings_s=timings,
         people_by_role={
             role: sorted({identities.get(n) or Path(n).stem for n, r in roles.items() if r == role})

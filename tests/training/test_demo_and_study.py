@@ -241,3 +241,30 @@ def test_the_recipe_is_chosen_by_the_training_peoples_real_photos_out_of_fold(
     synthetic_only = [r for r in rows if r["relative_path"].startswith("synth/")]
     write_csv(tmp_path / "mobilenet_v2" / "oof.csv", synthetic_only, OOF_FIELDS)
     assert demo_evaluation.real_photo_oof_auc(tmp_path, "mobilenet_v2") is None
+
+
+@pytest.mark.parametrize(
+    ("device", "says"),
+    [
+        ("tpu", "Unknown device 'tpu'"),
+        pytest.param(
+            "cuda",
+            "No CUDA graphics card",
+            marks=pytest.mark.skipif(
+                torch.cuda.is_available(), reason="needs a machine without CUDA"
+            ),
+        ),
+    ],
+)
+def test_the_demo_refuses_a_device_it_cannot_train_on_before_it_writes_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], device: str, says: str
+) -> None:
+    out = tmp_path / "run"
+    with pytest.raises(SystemExit) as stop:
+        demo.main(
+            ["--faces", str(tmp_path), "--out", str(out), "--model-out", str(tmp_path / "m")]
+            + ["--device", device]
+        )
+    assert stop.value.code == 2
+    assert says in capsys.readouterr().err
+    assert not out.exists()
