@@ -223,8 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--device",
         default="cpu",
-        help="where pretraining and the folds train: cpu (the bundle's recipe; a CPU run "
-        "repeats itself exactly), cuda or auto (faster, figures close but not identical)",
+        help="where pretraining and the folds train: cpu (the bundle's recipe; repeatable "
+        "on one machine), cuda or auto (faster; the figures move as on another CPU)",
     )
     parser.add_argument(
         "--evaluate",
